@@ -1,0 +1,1 @@
+"""Curated gazetteer sources shipped with syriamap (see README.md in this folder)."""
