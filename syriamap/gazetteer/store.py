@@ -1,0 +1,261 @@
+"""The gazetteer's SQLite file: schema, atomic writes and layers.
+
+A gazetteer file holds *layers*: the embedded default is one layer, and each
+import (a GeoNames dump, Open-Syria, an ACLED/UCDP export) adds another.  Every
+write goes to a temporary copy that replaces the file only when complete, under
+a file lock, so a failed import leaves the file as it was and two processes
+building at once do not corrupt it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock
+
+from syriamap.gazetteer.model import KINDS, Alias, Place
+from syriamap.normalize import normalize_name, phonetic_key, script_of
+
+logger = logging.getLogger(__name__)
+
+#: Bump when the file layout changes; old files are then rebuilt or refused.
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE layers (
+    name TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    priority INTEGER NOT NULL DEFAULT 0,
+    places INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE places (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    layer TEXT NOT NULL REFERENCES layers(name),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    feature TEXT,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    country_code TEXT NOT NULL DEFAULT '',
+    admin1 TEXT,
+    admin2 TEXT,
+    parent_id TEXT,
+    population INTEGER,
+    source TEXT NOT NULL DEFAULT '',
+    geometry TEXT
+);
+CREATE TABLE aliases (
+    place INTEGER NOT NULL REFERENCES places(rowid),
+    name TEXT NOT NULL,
+    norm TEXT NOT NULL,
+    phon TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT '',
+    script TEXT NOT NULL DEFAULT '',
+    valid_from INTEGER,
+    valid_to INTEGER
+);
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS aliases_norm ON aliases(norm);
+CREATE INDEX IF NOT EXISTS aliases_phon ON aliases(phon);
+CREATE INDEX IF NOT EXISTS aliases_place ON aliases(place);
+CREATE INDEX IF NOT EXISTS places_kind ON places(kind, country_code);
+"""
+
+
+class GazetteerFileError(RuntimeError):
+    """A gazetteer file that cannot be read or written, with the reason."""
+
+
+def connect(path: Path, *, readonly: bool = True) -> sqlite3.Connection:
+    """Open a gazetteer file, checking that it is one of ours and of this version."""
+    if not path.is_file():
+        raise GazetteerFileError(f"gazetteer file not found: {path}")
+    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise GazetteerFileError(f"{path} is not a syriamap gazetteer file ({exc})") from None
+    if version is None or int(version[0]) != SCHEMA_VERSION:
+        conn.close()
+        raise GazetteerFileError(
+            f"{path} has gazetteer schema {version and version[0]}, this syriamap reads {SCHEMA_VERSION}"
+        )
+    return conn
+
+
+def create(path: Path, meta: dict[str, str] | None = None) -> None:
+    """Create an empty gazetteer file at ``path`` (atomically)."""
+    with transaction(path, new=True) as conn:
+        for key, value in (meta or {}).items():
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+@contextmanager
+def transaction(path: Path, *, new: bool = False) -> Iterator[sqlite3.Connection]:
+    """Write to a copy of ``path`` and swap it in only if the block succeeds.
+
+    Holds ``<path>.lock`` meanwhile, so concurrent writers queue up.  With
+    ``new=True`` the copy starts empty (with the schema) instead of from ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock", timeout=600):
+        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            fresh = new or not path.exists()
+            if fresh:
+                tmp.unlink()
+            else:
+                connect(path).close()  # refuse to build on a file that is not ours
+                shutil.copyfile(path, tmp)
+            conn = sqlite3.connect(tmp)
+            try:
+                conn.execute("PRAGMA journal_mode=OFF")
+                conn.execute("PRAGMA synchronous=OFF")
+                if fresh:
+                    conn.executescript(_SCHEMA)
+                    conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                with conn:
+                    yield conn
+                    conn.executescript(_INDEXES)
+                conn.execute("ANALYZE")
+            finally:
+                conn.close()
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def write_layer(
+    conn: sqlite3.Connection,
+    layer: str,
+    places: Iterable[Place],
+    *,
+    source: str,
+    description: str = "",
+    priority: int = 0,
+) -> int:
+    """Replace ``layer`` in an open transaction with ``places``; return how many.
+
+    Place ids must be unique across layers; a place whose id exists in another
+    layer is an error (the caller chose ids that collide).
+    """
+    _delete_layer(conn, layer)
+    conn.execute(
+        "INSERT INTO layers (name, source, description, priority) VALUES (?, ?, ?, ?)",
+        (layer, source, description, priority),
+    )
+    count = 0
+    for place in places:
+        _check_place(place)
+        try:
+            cur = conn.execute(
+                "INSERT INTO places (id, layer, name, kind, feature, latitude, longitude, country_code,"
+                " admin1, admin2, parent_id, population, source, geometry)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    place.id, layer, place.name, place.kind, place.feature, place.latitude,
+                    place.longitude, place.country_code, place.admin1, place.admin2,
+                    place.parent_id, place.population, place.source or source, place.geometry,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise GazetteerFileError(f"place id {place.id!r} appears twice (layer {layer!r})") from None
+        rowid = cur.lastrowid
+        conn.executemany(
+            "INSERT INTO aliases VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            list(_alias_rows(rowid, place)),
+        )
+        count += 1
+    conn.execute("UPDATE layers SET places=? WHERE name=?", (count, layer))
+    logger.info("gazetteer layer %r: %d places", layer, count)
+    return count
+
+
+def _delete_layer(conn: sqlite3.Connection, layer: str) -> None:
+    conn.execute(
+        "DELETE FROM aliases WHERE place IN (SELECT rowid FROM places WHERE layer=?)", (layer,)
+    )
+    conn.execute("DELETE FROM places WHERE layer=?", (layer,))
+    conn.execute("DELETE FROM layers WHERE name=?", (layer,))
+
+
+def remove_layer(path: Path, layer: str) -> None:
+    """Remove ``layer`` from the gazetteer file at ``path``."""
+    with transaction(path) as conn:
+        if conn.execute("SELECT 1 FROM layers WHERE name=?", (layer,)).fetchone() is None:
+            raise GazetteerFileError(f"{path} has no layer {layer!r}")
+        _delete_layer(conn, layer)
+
+
+def _check_place(place: Place) -> None:
+    if place.kind not in KINDS:
+        raise GazetteerFileError(f"place {place.id!r}: unknown kind {place.kind!r} (expected one of {KINDS})")
+    if not (-90 <= place.latitude <= 90 and -180 <= place.longitude <= 180):
+        raise GazetteerFileError(
+            f"place {place.id!r}: coordinates out of range ({place.latitude}, {place.longitude})"
+        )
+
+
+def _alias_rows(rowid: int | None, place: Place) -> Iterator[tuple]:
+    """Alias rows of a place: its name plus its aliases, one row per distinct spelling."""
+    seen: set[tuple[str, int | None, int | None]] = set()
+    for alias in (Alias(place.name), *place.aliases):
+        norm = normalize_name(alias.name)
+        key = (alias.name, alias.valid_from, alias.valid_to)
+        if not norm or key in seen:
+            continue
+        seen.add(key)
+        yield (
+            rowid, alias.name, norm, phonetic_key(alias.name), alias.lang,
+            alias.script or script_of(alias.name), alias.valid_from, alias.valid_to,
+        )
+
+
+def read_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    """The file's meta table as a dict."""
+    return dict(conn.execute("SELECT key, value FROM meta"))
+
+
+def layers(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    """The layers of an open file, highest priority first."""
+    rows = conn.execute(
+        "SELECT name, source, description, priority, places FROM layers ORDER BY priority DESC, name"
+    )
+    return [dict(zip(("name", "source", "description", "priority", "places"), row)) for row in rows]
+
+
+def place_from_row(row: sqlite3.Row | tuple, aliases: tuple[Alias, ...] = ()) -> Place:
+    """Build a :class:`Place` from a ``places`` row selected with :data:`PLACE_COLUMNS`."""
+    (_rowid, pid, layer, name, kind, feature, lat, lon, cc, a1, a2, parent, pop, source, geom) = row
+    return Place(
+        id=pid, name=name, kind=kind, latitude=lat, longitude=lon, country_code=cc,
+        admin1=a1, admin2=a2, parent_id=parent, population=pop, feature=feature,
+        source=source, layer=layer, aliases=aliases, geometry=geom,
+    )
+
+
+#: Column list matching :func:`place_from_row`.
+PLACE_COLUMNS = (
+    "rowid, id, layer, name, kind, feature, latitude, longitude, country_code, admin1, admin2,"
+    " parent_id, population, source, geometry"
+)
+
+
+def geometry_json(coords: list[list[float]]) -> str:
+    """A GeoJSON LineString string for ``[[lon, lat], ...]``."""
+    return json.dumps({"type": "LineString", "coordinates": coords}, separators=(",", ":"))
