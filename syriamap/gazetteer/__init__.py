@@ -11,6 +11,7 @@ tables, into a SQLite file in the user's cache directory.  Importers add layers
 """
 from __future__ import annotations
 
+import os
 import threading
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason, haversine_km
@@ -37,11 +38,15 @@ _default_lock = threading.Lock()
 
 
 def default_gazetteer() -> Gazetteer:
-    """The embedded default gazetteer, opened once per process (built on first use)."""
+    """The gazetteer used when none is given, opened once per process.
+
+    The file named by ``$SYRIAMAP_GAZETTEER`` (a user's gazetteer with imported
+    layers) if set, else the embedded default (built on first use).
+    """
     global _default
     with _default_lock:
         if _default is None:
-            _default = Gazetteer()
+            _default = Gazetteer(os.environ.get("SYRIAMAP_GAZETTEER") or None)
         return _default
 
 

@@ -70,11 +70,18 @@ class Gazetteer:
 
     ``Gazetteer()`` opens the embedded default (building it on first use);
     ``Gazetteer(path)`` opens a file made by :meth:`from_places` or by the
-    importers.  ``focus`` lists the country codes that the priors favour when no
+    importers.  ``layers`` restricts lookups to some of the file's layers (all by
+    default).  ``focus`` lists the country codes that the priors favour when no
     ``country`` is given (Syria and its neighbours by default).
     """
 
-    def __init__(self, path: str | Path | None = None, *, focus: Sequence[str] = DEFAULT_FOCUS) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        layers: Sequence[str] | None = None,
+        focus: Sequence[str] = DEFAULT_FOCUS,
+    ) -> None:
         if path is None:
             from syriamap.gazetteer.build import ensure_default
 
@@ -84,6 +91,14 @@ class Gazetteer:
         self._conn = store.connect(self.path)
         self._conn.execute("PRAGMA query_only=ON")
         self._layers = {row["name"]: row for row in store.layers(self._conn)}
+        if layers is not None:
+            unknown = sorted(set(layers) - set(self._layers))
+            if unknown:
+                raise ValueError(f"{self.path} has no layer(s) {unknown}; it has {sorted(self._layers)}")
+            self._layers = {name: row for name, row in self._layers.items() if name in layers}
+        self._layer_filter = (
+            "" if layers is None else " AND p.layer IN (" + ",".join("'" + n.replace("'", "''") + "'" for n in self._layers) + ")"
+        )
         self._fuzzy_blocks: dict[str, list[str]] | None = None
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
         self._country_codes = self._load_country_codes()
@@ -129,7 +144,7 @@ class Gazetteer:
 
     def places(self, kind: str | None = None, country: str | None = None) -> Iterator[Place]:
         """Every place, optionally of one kind and/or one country (ISO2 code or name)."""
-        sql, args = f"SELECT {store.PLACE_COLUMNS} FROM places WHERE 1=1", []
+        sql, args = f"SELECT {store.PLACE_COLUMNS} FROM places p WHERE 1=1{self._layer_filter}", []
         if kind is not None:
             sql += " AND kind=?"
             args.append(kind)
@@ -140,7 +155,7 @@ class Gazetteer:
             yield self._place(row)
 
     def __len__(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
+        return self._conn.execute(f"SELECT COUNT(*) FROM places p WHERE 1=1{self._layer_filter}").fetchone()[0]
 
     def country_code(self, country: str | None) -> str | None:
         """ISO2 code for a country given as a code (``SY``, ``SYR``) or a name (``Syria``)."""
@@ -251,7 +266,9 @@ class Gazetteer:
         sql = (
             "SELECT a.name, a.valid_from, a.valid_to, a.norm, "
             + ", ".join(f"p.{c.strip()}" for c in store.PLACE_COLUMNS.split(","))
-            + " FROM aliases a JOIN places p ON p.rowid = a.place WHERE a.{col} = ? LIMIT 2000"
+            + " FROM aliases a JOIN places p ON p.rowid = a.place WHERE a.{col} = ?"
+            + self._layer_filter
+            + " LIMIT 2000"
         )
         folded = core.casefold()
         rows = self._conn.execute(sql.format(col="norm"), (norm,)).fetchall()
@@ -288,7 +305,8 @@ class Gazetteer:
         marks = ",".join("?" * len(self.focus)) or "''"
         rows = self._conn.execute(
             "SELECT DISTINCT a.norm FROM aliases a JOIN places p ON p.rowid = a.place"
-            f" WHERE p.country_code IN ({marks}) OR p.kind != 'populated_place' OR p.population >= 500000",
+            f" WHERE (p.country_code IN ({marks}) OR p.kind != 'populated_place' OR p.population >= 500000)"
+            + self._layer_filter,
             self.focus,
         )
         blocks: dict[str, list[str]] = {}

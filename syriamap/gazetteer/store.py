@@ -103,11 +103,15 @@ def create(path: Path, meta: dict[str, str] | None = None) -> None:
 
 
 @contextmanager
-def transaction(path: Path, *, new: bool = False) -> Iterator[sqlite3.Connection]:
+def transaction(
+    path: Path, *, new: bool = False, base: Path | None = None
+) -> Iterator[sqlite3.Connection]:
     """Write to a copy of ``path`` and swap it in only if the block succeeds.
 
     Holds ``<path>.lock`` meanwhile, so concurrent writers queue up.  With
-    ``new=True`` the copy starts empty (with the schema) instead of from ``path``.
+    ``new=True`` the copy starts empty (with the schema) instead of from ``path``;
+    where ``path`` does not exist yet, it starts as a copy of ``base`` if given
+    (so a user's file stacks its layers on the embedded default), else empty.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,12 +120,13 @@ def transaction(path: Path, *, new: bool = False) -> Iterator[sqlite3.Connection
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            fresh = new or not path.exists()
+            source = None if new else path if path.exists() else base
+            fresh = source is None
             if fresh:
                 tmp.unlink()
             else:
-                connect(path).close()  # refuse to build on a file that is not ours
-                shutil.copyfile(path, tmp)
+                connect(source).close()  # refuse to build on a file that is not ours
+                shutil.copyfile(source, tmp)
             conn = sqlite3.connect(tmp)
             try:
                 conn.execute("PRAGMA journal_mode=OFF")
