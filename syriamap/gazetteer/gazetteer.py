@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -99,6 +100,14 @@ class Gazetteer:
         self._layer_filter = (
             "" if layers is None else " AND p.layer IN (" + ",".join("'" + n.replace("'", "''") + "'" for n in self._layers) + ")"
         )
+        select = (
+            "SELECT a.name, a.valid_from, a.valid_to, a.norm, "
+            + ", ".join(f"p.{c.strip()}" for c in store.PLACE_COLUMNS.split(","))
+            + " FROM aliases a JOIN places p ON p.rowid = a.place WHERE a.{col} = ?"
+            + self._layer_filter
+            + " LIMIT 2000"
+        )
+        self._find_sql = (select.format(col="norm"), select.format(col="phon"))
         self._fuzzy_blocks: dict[str, list[str]] | None = None
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
         self._country_codes = self._load_country_codes()
@@ -240,7 +249,7 @@ class Gazetteer:
         year: int | None,
         admin1: str | None,
     ) -> tuple[Candidate, ...]:
-        alternatives = [part for part in name.split("/") if part.strip()] if "/" in name else [name]
+        alternatives = _alternatives(name)
         best: dict[str, Candidate] = {}
         admin1_names = self._admin1_names(admin1, country) if admin1 else None
         for alt in alternatives:
@@ -250,6 +259,16 @@ class Gazetteer:
                 place = self._place(aliasrow[4:])
                 if kinds and place.kind not in kinds:
                     continue
+                if country and place.country_code != country:
+                    continue  # an explicit country is a constraint, not a preference
+                if (
+                    admin1_names is not None
+                    and match in ("phonetic", "fuzzy")
+                    and place.admin1
+                    and place.kind not in ("country", "admin1")
+                    and normalize_name(place.admin1) not in admin1_names
+                ):
+                    continue  # an approximate name in another governorate is a different place
                 cand = self._score(
                     place, match, sim, alias, core, desc.kinds, country, near, year, admin1_names,
                 )
@@ -263,15 +282,9 @@ class Gazetteer:
         norm = normalize_name(core)
         if not norm:
             return []
-        sql = (
-            "SELECT a.name, a.valid_from, a.valid_to, a.norm, "
-            + ", ".join(f"p.{c.strip()}" for c in store.PLACE_COLUMNS.split(","))
-            + " FROM aliases a JOIN places p ON p.rowid = a.place WHERE a.{col} = ?"
-            + self._layer_filter
-            + " LIMIT 2000"
-        )
+        by_norm, by_phon = self._find_sql
         folded = core.casefold()
-        rows = self._conn.execute(sql.format(col="norm"), (norm,)).fetchall()
+        rows = self._conn.execute(by_norm, (norm,)).fetchall()
         if rows:
             return [
                 ("exact" if r[0].casefold() == folded else "normalized", 1.0, Alias(r[0], valid_from=r[1], valid_to=r[2]), r)
@@ -280,14 +293,14 @@ class Gazetteer:
         found = []
         phon = phonetic_key(core)
         if phon and len(phon) >= 2:
-            for r in self._conn.execute(sql.format(col="phon"), (phon,)).fetchall():
+            for r in self._conn.execute(by_phon, (phon,)).fetchall():
                 sim = fuzz.ratio(norm, r[3])
                 if sim >= PHONETIC_MIN_SIMILARITY:
                     found.append(("phonetic", sim / 100, Alias(r[0], valid_from=r[1], valid_to=r[2]), r))
         if found:
             return found
         for other, sim in self._fuzzy(norm):
-            for r in self._conn.execute(sql.format(col="norm"), (other,)).fetchall():
+            for r in self._conn.execute(by_norm, (other,)).fetchall():
                 found.append(("fuzzy", sim / 100, Alias(r[0], valid_from=r[1], valid_to=r[2]), r))
         return found
 
@@ -431,6 +444,17 @@ class Gazetteer:
         for norm, cc in rows:
             codes.setdefault(norm, cc)
         return codes
+
+
+_PAREN_RE = re.compile(r"\(([^)]*)\)")
+
+
+def _alternatives(name: str) -> list[str]:
+    """The names a location string offers: "Tadmur/Palmyra", "Al-Rai town (Choban Bey)"."""
+    alts = [m.strip() for m in _PAREN_RE.findall(name) if m.strip()]
+    outer = _PAREN_RE.sub(" ", name)
+    alts[:0] = [part for part in outer.split("/") if part.strip()]
+    return alts or [name]
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
