@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "lookup": "syriamap.gazetteer",
     "resolve": "syriamap.gazetteer",
     "GazetteerFileError": "syriamap.gazetteer",
+    "OfflineGazetteer": "syriamap.gazetteer.geocoder",
+    "CachedGeocoder": "syriamap.gazetteer.online",
     "evaluate_gazetteer": "syriamap.gazetteer.evaluate",
     "normalize_name": "syriamap.normalize",
     "parse_descriptor": "syriamap.normalize",

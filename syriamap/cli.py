@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from syriamap.gazetteer.online import GeocodeCacheError
 from syriamap.gazetteer.store import GazetteerFileError
 
 logger = logging.getLogger("syriamap")
@@ -137,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     g = gsub.add_parser("build", help="build the embedded default now (otherwise done on first use)")
     g.set_defaults(func=_cmd_gazetteer_build)
 
+    from syriamap.gazetteer import geocoder, online
+
+    geocoder.add_cli(sub)
+    online.add_cli(sub)
     return parser
 
 
@@ -151,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (GazetteerFileError, ValueError, OSError) as exc:
+    except (GazetteerFileError, GeocodeCacheError, ValueError, OSError) as exc:
         print(f"syriamap: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

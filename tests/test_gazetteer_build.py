@@ -47,8 +47,24 @@ def test_rebuilt_when_a_source_changes(small_sources, monkeypatch, tmp_path):
     monkeypatch.setattr(sources, "curated_files", lambda real=sources.curated_files: [*real(), extra])
     new = build.ensure_default()
     assert new != old
-    assert not old.exists(), "the stale build is removed"
+    assert old.exists(), "another installed version may still use the older build"
     assert Gazetteer(new).resolve("Gamma Town").place.id == "sm:gamma"
+
+
+def test_only_the_newest_builds_are_kept(tmp_path):
+    for i in range(5):
+        f = tmp_path / f"gazetteer-{i:016x}.sqlite"
+        f.write_bytes(b"x")
+        os.utime(f, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "gazetteer-0000000000000000.sqlite.abc.tmp").write_bytes(b"in progress")
+    build._prune(tmp_path, keep=3)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [
+        "gazetteer-0000000000000000.sqlite.abc.tmp",  # another process's build in progress is never touched
+        "gazetteer-0000000000000002.sqlite",
+        "gazetteer-0000000000000003.sqlite",
+        "gazetteer-0000000000000004.sqlite",
+    ]
 
 
 def test_failed_write_leaves_the_file_as_it_was(tmp_path):

@@ -20,6 +20,8 @@ from syriamap.gazetteer.store import GazetteerFileError
 
 __all__ = [
     "Alias",
+    "CachedGeocoder",
+    "OfflineGazetteer",
     "Candidate",
     "GEO_PRECISION",
     "Gazetteer",
@@ -34,6 +36,19 @@ __all__ = [
 ]
 
 _default: Gazetteer | None = None
+
+
+def __getattr__(name: str) -> object:
+    # The geopy adapters import geopy and scipy: load them only when asked for.
+    if name == "OfflineGazetteer":
+        from syriamap.gazetteer.geocoder import OfflineGazetteer
+
+        return OfflineGazetteer
+    if name == "CachedGeocoder":
+        from syriamap.gazetteer.online import CachedGeocoder
+
+        return CachedGeocoder
+    raise AttributeError(f"module 'syriamap.gazetteer' has no attribute {name!r}")
 _default_lock = threading.Lock()
 
 

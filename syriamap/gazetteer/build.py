@@ -3,7 +3,8 @@
 The build reads :mod:`syriamap.gazetteer.sources` into a SQLite file named after
 a fingerprint of those sources, in the user's cache directory (or
 ``$SYRIAMAP_CACHE_DIR``).  A change to any source changes the fingerprint and so
-triggers a rebuild; older builds are removed.  The build is atomic and locked
+triggers a rebuild; only the few newest builds are kept, so two installed
+versions sharing the folder do not delete each other's.  The build is atomic and locked
 (see :mod:`syriamap.gazetteer.store`), so two processes asking at once build it
 once and both get a whole file.
 """
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 #: Name of the embedded layer inside every gazetteer file.
 DEFAULT_LAYER = "default"
+#: Builds kept in the cache folder: the current one and a few for other installed versions.
+KEEP_BUILDS = 3
 
 
 def cache_dir() -> Path:
@@ -65,10 +68,17 @@ def ensure_default() -> Path:
         if path.is_file():  # another process built it while we waited
             return path
         build_default(path)
-    for old in path.parent.glob("gazetteer-*.sqlite*"):
-        if not old.name.startswith(path.name):
-            old.unlink(missing_ok=True)
+    _prune(path.parent)
     return path
+
+
+def _prune(folder: Path, keep: int = KEEP_BUILDS) -> None:
+    """Remove all but the ``keep`` newest builds (other versions of syriamap may share the folder)."""
+    builds = sorted(folder.glob("gazetteer-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in builds[keep:]:
+        old.unlink(missing_ok=True)
+        for lock in (Path(f"{old}.lock"), Path(f"{old}.build.lock")):
+            lock.unlink(missing_ok=True)
 
 
 def build_default(path: Path) -> Path:

@@ -1,0 +1,424 @@
+"""The offline gazetteer as a geopy ``Geocoder``.
+
+>>> from syriamap.gazetteer.geocoder import OfflineGazetteer
+>>> geocoder = OfflineGazetteer()
+>>> geocoder.geocode("Dayr az Zawr").point          # doctest: +SKIP
+Point(35.33588, 40.14084, 0.0)
+
+Code written for geopy (``RateLimiter(geocoder.geocode)``, ``df["name"].apply(
+geocoder.geocode)``, anything that reads ``Location.address``/``.point``/``.raw``)
+works unchanged with the offline gazetteer, without a network, a key or a rate
+limit.  ``reverse`` finds the nearest places to a point with a KD-tree of unit
+vectors built on first use.
+
+An online geocoder can be added as a fallback for the names the gazetteer does
+not know (see :mod:`syriamap.gazetteer.online`); it is off by default, and
+``OfflineGazetteer()`` never touches the network: its geopy HTTP adapter refuses
+every request.
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import logging
+import math
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from geopy.adapters import BaseSyncAdapter
+from geopy.exc import GeocoderUnavailable
+from geopy.geocoders import get_geocoder_for_service
+from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
+from syriamap.gazetteer.model import KINDS, Candidate, Place
+from syriamap.gazetteer.online import DEFAULT_TTL_DAYS, CachedGeocoder
+
+logger = logging.getLogger(__name__)
+
+#: What ``reverse`` looks for unless told otherwise: places a point is "in".
+DEFAULT_REVERSE_KINDS: tuple[str, ...] = ("populated_place", "neighbourhood")
+#: How many locations ``exactly_one=False`` returns unless ``limit`` says.
+DEFAULT_LIMIT = 5
+EARTH_RADIUS_KM = 6371.0088
+
+
+class _NoNetworkAdapter(BaseSyncAdapter):
+    """geopy HTTP adapter of the offline geocoder: refuses every request.
+
+    geopy's ``Geocoder`` base class wants an adapter; this one guarantees that
+    the offline gazetteer never reaches the network, even by mistake.
+    """
+
+    def get_json(self, url: str, *, timeout: Any, headers: Any) -> Any:
+        raise GeocoderUnavailable(f"OfflineGazetteer makes no HTTP requests (asked for {url})")
+
+    def get_text(self, url: str, *, timeout: Any, headers: Any) -> Any:
+        raise GeocoderUnavailable(f"OfflineGazetteer makes no HTTP requests (asked for {url})")
+
+
+class _PointIndex:
+    """Unit vectors of some places' coordinates in a KD-tree, for nearest-place queries.
+
+    On the sphere, nearer means a shorter chord between unit vectors, so scipy's
+    ``cKDTree`` over an ``(n, 3)`` float64 array (about 1 MB for 40,000 places)
+    answers exactly, with no special case at the antimeridian or the poles.
+    """
+
+    def __init__(self, ids: list[str], lats: np.ndarray, lons: np.ndarray) -> None:
+        from scipy.spatial import cKDTree
+
+        self.ids = ids
+        self.tree = cKDTree(_unit_vectors(lats, lons)) if ids else None
+
+    def nearest(self, lat: float, lon: float, k: int, max_km: float | None = None) -> list[tuple[str, float]]:
+        """Up to ``k`` nearest ids within ``max_km``, with their great-circle distance in km, nearest first."""
+        if self.tree is None:
+            return []
+        bound = np.inf if max_km is None else 2.0 * math.sin(min(max_km / EARTH_RADIUS_KM, math.pi) / 2.0) + 1e-12
+        chords, found = self.tree.query(_unit_vectors(np.array([lat]), np.array([lon]))[0], k=k,
+                                        distance_upper_bound=bound)
+        chords, found = np.atleast_1d(chords), np.atleast_1d(found)
+        keep = found < len(self.ids)  # cKDTree marks "no neighbour" with n
+        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chords[keep] / 2.0))
+        return [(self.ids[i], float(d)) for i, d in zip(found[keep], km)]
+
+
+def _unit_vectors(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    la, lo = np.radians(lats.astype(np.float64)), np.radians(lons.astype(np.float64))
+    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
+
+
+def _user_agent() -> str:
+    try:
+        return f"syriamap/{metadata.version('syriamap')}"
+    except metadata.PackageNotFoundError:
+        return "syriamap"
+
+
+class OfflineGazetteer(Geocoder):
+    """A geopy geocoder answering from a syriamap gazetteer, with no network.
+
+    ``gazetteer`` is a :class:`~syriamap.gazetteer.Gazetteer`, the path of a
+    gazetteer file, or ``None`` for the embedded default.  ``min_score`` drops
+    offline candidates scoring below it.
+
+    ``fallback`` (off by default) is an online geopy geocoder (e.g.
+    ``Nominatim(user_agent=...)``), a geopy service name such as
+    ``"nominatim"`` (built with ``user_agent``, ``timeout`` and
+    ``fallback_options``) or a ready :class:`CachedGeocoder`.  It is asked only
+    when the offline lookup finds nothing at or above ``min_score``, through
+    geopy's ``RateLimiter`` (``min_delay_seconds``, ``max_retries``,
+    ``error_wait_seconds``) and a SQLite cache at ``cache_path`` (default: the
+    user cache directory) whose answers expire after ``cache_ttl_days``.
+    """
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | str | Path | None = None,
+        *,
+        min_score: float = 0.0,
+        fallback: Any = None,
+        fallback_options: dict[str, Any] | None = None,
+        cache_path: str | Path | None = None,
+        min_delay_seconds: float = 1.0,
+        max_retries: int = 2,
+        error_wait_seconds: float = 5.0,
+        cache_ttl_days: float = DEFAULT_TTL_DAYS,
+        timeout: Any = DEFAULT_SENTINEL,
+        user_agent: str | None = None,
+    ) -> None:
+        super().__init__(timeout=timeout, user_agent=user_agent or _user_agent(), adapter_factory=_NoNetworkAdapter)
+        self._gazetteer = gazetteer if isinstance(gazetteer, Gazetteer) else None
+        self._gazetteer_path = None if isinstance(gazetteer, Gazetteer) or gazetteer is None else Path(gazetteer)
+        self._open_lock = threading.Lock()
+        self.min_score = min_score
+        self._indexes: dict[tuple[str, ...], _PointIndex] = {}
+        self._index_lock = threading.Lock()
+        #: Places found by reverse, by id: nearby points share their nearest places.
+        self._place = lru_cache(maxsize=8192)(self._get_place)
+        self.online: CachedGeocoder | None = None
+        self._online_takes_country = False
+        if fallback is not None:
+            if isinstance(fallback, str):
+                fallback = get_geocoder_for_service(fallback)(
+                    user_agent=self.headers["User-Agent"], timeout=self.timeout, **(fallback_options or {})
+                )
+            self.online = fallback if isinstance(fallback, CachedGeocoder) else CachedGeocoder(
+                fallback, cache_path, min_delay_seconds=min_delay_seconds, max_retries=max_retries,
+                error_wait_seconds=error_wait_seconds, cache_ttl_days=cache_ttl_days,
+            )
+            self._online_takes_country = "country_codes" in inspect.signature(self.online.geocoder.geocode).parameters
+
+    def __repr__(self) -> str:
+        where = self._gazetteer.path if self._gazetteer else (self._gazetteer_path or "embedded default")
+        return f"OfflineGazetteer({str(where)!r}, fallback={self.online!r})"
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer answering (opened, and the default built, on first use)."""
+        with self._open_lock:
+            if self._gazetteer is None:
+                if self._gazetteer_path is None:
+                    from syriamap.gazetteer import default_gazetteer
+
+                    self._gazetteer = default_gazetteer()
+                else:
+                    self._gazetteer = Gazetteer(self._gazetteer_path)
+            return self._gazetteer
+
+    # -- geocode ------------------------------------------------------------
+
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        timeout: Any = DEFAULT_SENTINEL,
+        limit: int | None = None,
+        country: str | None = None,
+        kind: str | Sequence[str] | None = None,
+        near: Any = None,
+        year: int | None = None,
+        admin1: str | None = None,
+    ) -> Location | list[Location] | None:
+        """The place(s) called ``query``: a ``Location``, a list of them, or ``None``.
+
+        ``country``, ``kind``, ``near`` (anything geopy's ``Point`` accepts),
+        ``year`` and ``admin1`` are the priors of :meth:`Gazetteer.lookup`.
+        ``limit`` caps the list when ``exactly_one=False`` (5 by default).
+        ``timeout`` only matters to the online fallback.  A query that is not a
+        usable name (None, NaN, empty, too long, binary) gives ``None`` and an
+        INFO log line saying why.
+        """
+        reason = bad_name_reason(query)
+        if reason is not None:
+            logger.info("geocode(%.60r) gives None: %s", query, reason)
+            return None
+        if limit is not None and int(limit) < 1:
+            raise ValueError(f"limit must be at least 1, not {limit!r}")
+        count = 1 if exactly_one else int(limit or DEFAULT_LIMIT)
+        near_point = None
+        if near is not None:
+            try:
+                point = Point(near)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"near must be a point (lat, lon) or 'lat, lon', not {near!r}: {exc}") from None
+            near_point = (point.latitude, point.longitude)
+        candidates = [
+            c for c in self.gazetteer.lookup(
+                query, country=country, kind=kind, near=near_point, year=year, admin1=admin1, limit=count,
+            )
+            if c.score >= self.min_score
+        ]
+        if candidates:
+            locations = [_location(c.place, candidate=c) for c in candidates]
+            return locations[0] if exactly_one else locations
+        if self.online is not None:
+            return self._geocode_online(query, exactly_one, timeout, count, country, kind)
+        logger.debug("geocode(%r): no place of that name", query)
+        return None
+
+    def _geocode_online(
+        self, query: str, exactly_one: bool, timeout: Any, count: int, country: str | None,
+        kind: str | Sequence[str] | None,
+    ) -> Location | list[Location] | None:
+        assert self.online is not None
+        params: dict[str, Any] = {}
+        code = self.gazetteer.country_code(country) if country else None
+        if code and self._online_takes_country:
+            params["country_codes"] = code.lower()
+        found = self.online.geocode(query, exactly_one=False, timeout=timeout, **params)
+        locations = list(found or [])
+        if kind is not None:
+            kinds = {kind} if isinstance(kind, str) else set(kind)
+            locations = [loc for loc in locations if loc.raw.get("kind") in kinds]
+        if not locations:
+            return None
+        return locations[0] if exactly_one else locations[:count]
+
+    # -- reverse ------------------------------------------------------------
+
+    def reverse(
+        self,
+        query: Any,
+        *,
+        exactly_one: bool = True,
+        timeout: Any = DEFAULT_SENTINEL,
+        limit: int | None = None,
+        kind: str | Sequence[str] | None = None,
+        max_km: float | None = None,
+    ) -> Location | list[Location] | None:
+        """The nearest place(s) to the point ``query``, nearest first.
+
+        ``query`` is anything geopy's ``Point`` accepts (``"34.73, 36.71"``,
+        ``(lat, lon)``, a ``Point``).  ``kind`` (one or several) says what to
+        look for: populated places and neighbourhoods by default.  ``max_km``
+        drops places farther away; if none is left, the online fallback (when
+        configured) is asked.  ``raw["distance_km"]`` is the distance.
+        """
+        if query is None:
+            logger.info("reverse(None) gives None: no point")
+            return None
+        try:
+            point = Point(query)
+        except (ValueError, TypeError) as exc:
+            logger.info("reverse(%.60r) gives None: %s", query, exc)
+            return None
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind or DEFAULT_REVERSE_KINDS)
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise ValueError(f"unknown kind(s) {unknown}; expected some of {KINDS}")
+        if limit is not None and int(limit) < 1:
+            raise ValueError(f"limit must be at least 1, not {limit!r}")
+        count = 1 if exactly_one else int(limit or DEFAULT_LIMIT)
+        nearest = self._index(kinds).nearest(point.latitude, point.longitude, count, max_km)
+        locations = []
+        for pid, km in nearest:
+            place = self._place(pid)
+            if place is not None:
+                locations.append(_location(place, distance_km=km))
+        if not locations and self.online is not None:
+            return self.online.reverse(point, exactly_one=exactly_one, timeout=timeout)
+        if not locations:
+            logger.debug("reverse(%s): no %s within %s km", point, "/".join(kinds), max_km)
+            return None
+        return locations[0] if exactly_one else locations
+
+    def _get_place(self, place_id: str) -> Place | None:
+        return self.gazetteer.get(place_id)
+
+    def _index(self, kinds: tuple[str, ...]) -> _PointIndex:
+        key = tuple(sorted(set(kinds)))
+        with self._index_lock:
+            index = self._indexes.get(key)
+            if index is None:
+                ids: list[str] = []
+                lats: list[float] = []
+                lons: list[float] = []
+                for k in key:
+                    for place in self.gazetteer.places(kind=k):
+                        if math.isfinite(place.latitude) and math.isfinite(place.longitude):
+                            ids.append(place.id)
+                            lats.append(place.latitude)
+                            lons.append(place.longitude)
+                index = _PointIndex(ids, np.array(lats), np.array(lons))
+                self._indexes[key] = index
+                logger.debug("reverse index for %s: %d places", "/".join(key), len(ids))
+            return index
+
+
+def _address(place: Place) -> str:
+    """``"Name, admin1, CC"``, leaving out the parts a place does not have."""
+    parts = [place.name]
+    if place.admin1 and place.kind not in ("country", "admin1"):
+        parts.append(place.admin1)
+    if place.country_code:
+        parts.append(place.country_code)
+    return ", ".join(parts)
+
+
+def _location(place: Place, *, candidate: Candidate | None = None, distance_km: float | None = None) -> Location:
+    """A geopy ``Location`` whose ``raw`` holds the place and how it was found."""
+    raw: dict[str, Any] = {
+        "id": place.id,
+        "name": place.name,
+        "kind": place.kind,
+        "feature": place.feature,
+        "admin1": place.admin1,
+        "admin2": place.admin2,
+        "country_code": place.country_code,
+        "population": place.population,
+        "parent_id": place.parent_id,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "geo_precision": place.geo_precision,
+        "layer": place.layer,
+        "source": f"offline:{place.source or place.layer}",
+    }
+    if candidate is not None:
+        raw.update(score=candidate.score, match=candidate.match, matched_alias=candidate.matched_alias,
+                   reasons=list(candidate.reasons))
+    else:
+        raw.update(score=None, match="reverse", matched_alias=None,
+                   reasons=[f"nearest {place.kind} to the point, {distance_km:.2f} km away"],
+                   distance_km=round(distance_km or 0.0, 3))
+    return Location(_address(place), (place.latitude, place.longitude), raw)
+
+
+# -- command line -----------------------------------------------------------
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``locate`` (names, optionally with the online fallback) and ``reverse`` (points)."""
+    p = subparsers.add_parser(
+        "locate", help="geocode names offline, asking Nominatim (cached) for unknown ones with --online"
+    )
+    p.add_argument("names", nargs="+", help="place names")
+    p.add_argument("--country", help="ISO2 code or name of the country the places are in")
+    p.add_argument("--kind", help="only places of this kind")
+    p.add_argument("--online", action="store_true",
+                   help="ask Nominatim for names the gazetteer does not know (off by default; answers are cached)")
+    p.add_argument("--min-score", type=float, default=0.0, help="offline answers below this score count as unknown")
+    p.add_argument("--user-agent", help="User-Agent sent to Nominatim (its usage policy asks for one naming your app)")
+    p.add_argument("--domain", help="Nominatim server, host[:port] (default: geopy's, the public OSM one)")
+    p.add_argument("--scheme", choices=("https", "http"), default="https", help="scheme of that server")
+    p.add_argument("--cache", type=Path, help="cache file (default: the user cache directory)")
+    p.add_argument("--min-delay", type=float, default=1.0, help="seconds between online requests (default 1)")
+    p.add_argument("--gazetteer", type=Path, help="gazetteer file (default: the embedded default)")
+    p.set_defaults(func=_cmd_locate)
+
+    p = subparsers.add_parser("reverse", help="nearest places to points given as LAT,LON")
+    p.add_argument("points", nargs="+", help="points as LAT,LON (e.g. 34.73,36.71)")
+    p.add_argument("--kind", action="append", help="kind(s) of place to look for (default: settlements, quarters)")
+    p.add_argument("--max-km", type=float, help="ignore places farther than this")
+    p.add_argument("--limit", type=int, default=1, help="places per point (default 1)")
+    p.add_argument("--gazetteer", type=Path, help="gazetteer file (default: the embedded default)")
+    p.set_defaults(func=_cmd_reverse)
+
+
+def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    import pandas as pd
+
+    print(pd.DataFrame(rows, columns=columns).to_string(index=False, na_rep=""))
+
+
+def _cmd_locate(args: argparse.Namespace) -> int:
+    fallback_options = {"scheme": args.scheme, **({"domain": args.domain} if args.domain else {})}
+    geocoder = OfflineGazetteer(
+        args.gazetteer, min_score=args.min_score, fallback="nominatim" if args.online else None,
+        fallback_options=fallback_options, cache_path=args.cache, min_delay_seconds=args.min_delay,
+        user_agent=args.user_agent,
+    )
+    rows = []
+    for name in args.names:
+        loc = geocoder.geocode(name, country=args.country, kind=args.kind)
+        if loc is None:
+            rows.append({"name": name, "source": "not found"})
+            continue
+        rows.append({"name": name, "address": loc.address, "kind": loc.raw.get("kind"),
+                     "latitude": loc.latitude, "longitude": loc.longitude,
+                     "score": loc.raw.get("score"), "source": loc.raw.get("source")})
+    _print_table(rows, ["name", "address", "kind", "latitude", "longitude", "score", "source"])
+    return 0 if all(r["source"] != "not found" for r in rows) else 1
+
+
+def _cmd_reverse(args: argparse.Namespace) -> int:
+    geocoder = OfflineGazetteer(args.gazetteer)
+    rows = []
+    for text in args.points:
+        found = geocoder.reverse(text, exactly_one=False, limit=args.limit, kind=args.kind, max_km=args.max_km)
+        if not found:
+            rows.append({"point": text, "address": "nothing found"})
+        for loc in found or []:
+            rows.append({"point": text, "address": loc.address, "kind": loc.raw["kind"],
+                         "latitude": loc.latitude, "longitude": loc.longitude, "km": loc.raw["distance_km"]})
+    _print_table(rows, ["point", "address", "kind", "latitude", "longitude", "km"])
+    return 0 if all(r["address"] != "nothing found" for r in rows) else 1
