@@ -255,7 +255,16 @@ class Gazetteer:
         for alt in alternatives:
             desc = parse_descriptor(alt.strip())
             core = desc.core or alt.strip()
-            for match, sim, alias, aliasrow in self._find(core):
+            found = self._find(core)
+            if desc.words:
+                # The descriptor may be part of the name: "Tishrin Dam", "al-Hol camp".
+                found += [hit for hit in self._find(alt.strip()) if hit[0] in _MATCH_BASE]
+            # A name some source dates (Nur-Sultan, 2019-2022) is judged by its dates,
+            # even where another source lists the same spelling undated.
+            dated = {(row[5], row[3]) for _m, _s, alias, row in found if alias.valid_from or alias.valid_to}
+            for match, sim, alias, aliasrow in found:
+                if not (alias.valid_from or alias.valid_to) and (aliasrow[5], aliasrow[3]) in dated:
+                    continue
                 place = self._place(aliasrow[4:])
                 if kinds and place.kind not in kinds:
                     continue
