@@ -32,7 +32,34 @@ _EXPORTS: dict[str, str] = {
     "evaluate_gazetteer": "syriamap.gazetteer.evaluate",
     "normalize_name": "syriamap.normalize",
     "parse_descriptor": "syriamap.normalize",
+    # the event table
+    "COLUMNS": "syriamap.schema",
+    "conform": "syriamap.schema",
+    "empty_events": "syriamap.schema",
+    "columns_markdown": "syriamap.schema",
+    "validate": "syriamap.validate",
+    "ValidationReport": "syriamap.validate",
+    "read_events": "syriamap.io",
+    "write_events": "syriamap.io",
+    "read_ucdp": "syriamap.io",
+    "read_acled": "syriamap.io",
+    "write_acled": "syriamap.io",
+    "read_gdelt": "syriamap.io",
+    "read_geojson": "syriamap.io",
+    "write_geojson": "syriamap.io",
+    "read_csv": "syriamap.io",
+    "write_csv": "syriamap.io",
+    "read_parquet": "syriamap.io",
+    "write_parquet": "syriamap.io",
+    "EventFileError": "syriamap.io",
+    "geocode_events": "syriamap.geocode",
+    "GeocodeResult": "syriamap.geocode",
+    "merge_duplicates": "syriamap.dedupe",
 }
+
+#: Modules that work on DataFrames: loading one registers the ``df.syriamap`` accessor.
+_PANDAS_MODULES = {"syriamap.schema", "syriamap.validate", "syriamap.io", "syriamap.geocode",
+                   "syriamap.dedupe", "syriamap.maps"}
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -42,9 +69,15 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'syriamap' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
+    if module in _PANDAS_MODULES:
+        importlib.import_module("syriamap.accessor")
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+if "pandas" in sys.modules:  # a pandas user gets df.syriamap on `import syriamap`
+    importlib.import_module("syriamap.accessor")

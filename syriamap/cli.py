@@ -139,9 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=_cmd_gazetteer_build)
 
     from syriamap.gazetteer import geocoder, online
+    from syriamap.io import cli as io_cli
 
     geocoder.add_cli(sub)
     online.add_cli(sub)
+    io_cli.add_cli(sub)
     return parser
 
 

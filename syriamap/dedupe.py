@@ -1,0 +1,161 @@
+"""Merging the same event reported by several sources into one row.
+
+Two rows are reports of one event when their dates are at most ``days`` apart,
+their points at most ``km`` apart (great-circle) and, with ``same_type``, their
+event types are equal.  Rows from the same source (its ``source``,
+else the dataset of its ``event_id``) are separate events and are not merged
+unless ``within_source=True``.  Linked reports are grouped around the earliest
+one: each report joins a cluster whose first report is within the thresholds
+of it, so daily reports from one town do not chain into one event.  Rows
+without a date or coordinates are never merged.  Nothing happens unless :func:`merge_duplicates` is called.
+
+Each cluster becomes one row: the report with the best (lowest) geo_precision,
+then the best time_precision, then the earliest date, gives the row's values;
+``event_date`` is the cluster's earliest date, ``fatalities`` the largest
+reported figure (reports of one event are not added up), ``source`` every
+distinct source (``; ``-separated) and ``merged_ids`` every original event_id,
+both in the table's row order.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from .schema import conform
+
+logger = logging.getLogger(__name__)
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
+
+
+def _join(values: pd.Series) -> str | None:
+    parts: list[str] = []
+    for value in values.dropna():
+        for part in str(value).split(";"):
+            part = part.strip()
+            if part and part not in parts:
+                parts.append(part)
+    return "; ".join(parts) if parts else None
+
+
+def _origins(events: pd.DataFrame) -> np.ndarray:
+    """Who reported each row: its source, else its dataset (the event_id's namespace)."""
+    dataset = events["event_id"].astype("str").str.split(":").str[0]
+    return events["source"].where(events["source"].notna(), dataset).fillna("").to_numpy(dtype=object)
+
+
+def duplicate_clusters(
+    df: pd.DataFrame, *, days: float = 1, km: float = 5.0, same_type: bool = True, within_source: bool = False
+) -> np.ndarray:
+    """A cluster label for each row of ``df`` (rows alone in their cluster get their own)."""
+    events = conform(df)
+    n = len(events)
+    lat = events["latitude"].to_numpy()
+    lon = events["longitude"].to_numpy()
+    date = events["event_date"]
+    usable = ~(np.isnan(lat) | np.isnan(lon)) & date.notna().to_numpy()
+    idx = np.flatnonzero(usable)
+    if idx.size < 2:
+        return np.arange(n)
+    day = (date.to_numpy()[idx].astype("datetime64[s]").astype("int64") / 86400.0)
+    # Chord length matching the great-circle radius, in the unit sphere; time scaled so
+    # that `days` equals the same length, searched with the max-norm box then checked exactly.
+    chord = 2 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2)
+    scale = chord / days if days > 0 else 2 * chord  # days=0: any two days are too far apart
+    points = np.column_stack((_unit_xyz(lat[idx], lon[idx]), day * scale))
+    tree = cKDTree(points)
+    pairs = tree.query_pairs(r=chord * (1 + 1e-9), p=np.inf, output_type="ndarray")
+    if pairs.size:
+        a, b = pairs[:, 0], pairs[:, 1]
+        xyz = points[:, :3]
+        dist = np.linalg.norm(xyz[a] - xyz[b], axis=1)
+        keep = (dist <= chord * (1 + 1e-9)) & (np.abs(day[a] - day[b]) <= days + 1e-9)
+        if same_type:
+            types = events["event_type"].astype("str").to_numpy()[idx]
+            keep &= (types[a] == types[b]) & pd.notna(types[a])
+        if not within_source:
+            origin = _origins(events)[idx]
+            keep &= origin[a] != origin[b]
+        a, b = a[keep], b[keep]
+    else:
+        a = b = np.empty(0, dtype=int)
+    graph = coo_matrix((np.ones(a.size), (idx[a], idx[b])), shape=(n, n))
+    _, components = connected_components(graph, directed=False)
+    return _anchor_split(components, date.to_numpy(), _unit_xyz(lat, lon), days, chord)
+
+
+def _anchor_split(components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, days: float, chord: float) -> np.ndarray:
+    """Split linked components so that every member is close to its cluster's first report.
+
+    Linking is transitive, so daily reports from one town would chain into one
+    component; walking each component in date order, a report joins the first
+    cluster whose anchor (earliest report) is within ``days`` and ``km`` of it,
+    or starts a new cluster.
+    """
+    labels = np.arange(components.size)
+    sizes = np.bincount(components)
+    big = np.flatnonzero(sizes[components] > 1)
+    if big.size == 0:
+        return labels
+    order = big[np.lexsort((dates[big], components[big]))]
+    anchors: list[int] = []
+    current = -1
+    limit = np.timedelta64(int(round(days * 86400)), "s")
+    for i in order:
+        if components[i] != current:
+            current, anchors = components[i], []
+        for anchor in anchors:
+            if dates[i] - dates[anchor] <= limit and np.linalg.norm(xyz[i] - xyz[anchor]) <= chord * (1 + 1e-9):
+                labels[i] = anchor
+                break
+        else:
+            anchors.append(i)
+    return labels
+
+
+def merge_duplicates(
+    df: pd.DataFrame, *, days: float = 1, km: float = 5.0, same_type: bool = True, within_source: bool = False
+) -> pd.DataFrame:
+    """One row per event reported by several sources (see the module docstring)."""
+    events = conform(df)
+    labels = duplicate_clusters(events, days=days, km=km, same_type=same_type, within_source=within_source)
+    sizes = np.bincount(labels)
+    multi = sizes[labels] > 1
+    if not multi.any():
+        logger.info("merge_duplicates: no duplicates among %d events", len(events))
+        return events
+    order = events.assign(
+        _cluster=labels,
+        _geo=events["geo_precision"].astype("Float64").fillna(9),
+        _time=events["time_precision"].astype("Float64").fillna(9),
+        _pos=np.arange(len(events)),
+    ).sort_values(["_cluster", "_geo", "_time", "event_date", "_pos"], kind="stable")
+    groups = order[multi[order["_pos"].to_numpy()]].groupby("_cluster", sort=False)
+    first = groups.head(1).set_index("_cluster")
+    first["event_date"] = groups["event_date"].min()
+    first["fatalities"] = groups["fatalities"].max()
+    in_order = events[["event_id", "source"]].assign(_cluster=labels)[multi].groupby("_cluster", sort=False)
+    first["source"] = in_order["source"].agg(_join)
+    first["merged_ids"] = in_order["event_id"].agg(_join)
+    keep = np.ones(len(events), dtype=bool)
+    keep[multi] = False
+    representatives = first["_pos"].to_numpy()
+    keep[representatives] = True
+    out = events.copy()
+    merged = first.set_index("_pos")
+    for column in ("event_date", "fatalities", "source", "merged_ids"):
+        out.loc[merged.index, column] = merged[column].to_numpy()
+    out = out[keep].reset_index(drop=True)
+    logger.info("merge_duplicates: %d events -> %d (%d clusters of several reports)",
+                len(events), len(out), int((sizes > 1).sum()))
+    return conform(out)

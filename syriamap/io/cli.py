@@ -1,0 +1,86 @@
+"""``syriamap convert`` and ``syriamap validate``: the event-table commands.
+
+:func:`add_cli` registers both on an argparse sub-parser set; each command's
+handler returns the process exit code.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import READERS, WRITERS, read_events, write_events
+from .errors import EventFileError
+
+logger = logging.getLogger(__name__)
+
+
+def _convert(args: argparse.Namespace) -> int:
+    events = read_events(args.input, format=args.from_format)
+    if args.geocode:
+        from ..geocode import geocode_events
+
+        gazetteer = None
+        if args.gazetteer:
+            from ..gazetteer import Gazetteer
+
+            gazetteer = Gazetteer(args.gazetteer)
+        result = geocode_events(events, gazetteer)
+        print(result, file=sys.stderr)
+        events = result.events
+    if args.merge_duplicates:
+        from ..dedupe import merge_duplicates
+
+        before = len(events)
+        events = merge_duplicates(events, days=args.days, km=args.km)
+        print(f"merged duplicates: {before} -> {len(events)} events", file=sys.stderr)
+    write_events(events, args.output, format=args.to_format)
+    print(f"{args.output}: {len(events)} events", file=sys.stderr)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ..validate import validate
+
+    events = read_events(args.file, format=args.from_format)
+    report = validate(events)
+    print(report)
+    if args.problems:
+        report.problems.to_csv(args.problems, index=False)
+        print(f"problems written to {args.problems}")
+    elif len(report.problems):
+        print(report.problems.head(args.show).to_string(index=False))
+    return 0 if report.ok else 1
+
+
+def _guarded(handler):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except EventFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``convert`` and ``validate``; each sets ``func`` to its handler (returns an exit code)."""
+    convert = subparsers.add_parser("convert", help="convert an event file (ACLED, UCDP, GDELT, GeoJSON, Parquet, CSV)")
+    convert.add_argument("input")
+    convert.add_argument("output")
+    convert.add_argument("--from", dest="from_format", choices=sorted(READERS), help="input format (default: sniffed)")
+    convert.add_argument("--to", dest="to_format", choices=sorted(WRITERS), help="output format (default: from the extension)")
+    convert.add_argument("--geocode", action="store_true", help="fill missing coordinates from the gazetteer")
+    convert.add_argument("--gazetteer", help="gazetteer file for --geocode (default: the embedded one)")
+    convert.add_argument("--merge-duplicates", action="store_true", help="merge reports of one event")
+    convert.add_argument("--days", type=float, default=1.0, help="merge: most days apart (default 1)")
+    convert.add_argument("--km", type=float, default=5.0, help="merge: most km apart (default 5)")
+    convert.set_defaults(func=_guarded(_convert))
+
+    check = subparsers.add_parser("validate", help="check an event file and list its problems")
+    check.add_argument("file")
+    check.add_argument("--from", dest="from_format", choices=sorted(READERS), help="input format (default: sniffed)")
+    check.add_argument("--problems", help="write every problem to this CSV file")
+    check.add_argument("--show", type=int, default=20, help="problems to print (default 20)")
+    check.set_defaults(func=_guarded(_validate))

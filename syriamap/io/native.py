@@ -1,0 +1,71 @@
+"""CSV and Parquet files in syriamap's own schema.
+
+Parquet keeps every dtype (categories, nullable integers, time zones) exactly.
+CSV writes dates as ISO 8601 and reads them back through :func:`conform`;
+pass-through columns are re-typed by inference, so their values (not always their
+integer width or datetime unit) survive the trip.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from ..schema import COLUMNS, REQUIRED, conform
+from .csvfile import assemble, parse_coordinates, parse_dates, read_delimited, require_columns
+from .errors import EventFileError
+
+logger = logging.getLogger(__name__)
+
+_STRING_COLUMNS = tuple(c.name for c in COLUMNS if c.dtype == "str")
+_DATE_FORMATS = ("ISO8601",)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write events as a UTF-8 CSV in the schema (schema columns first)."""
+    path = Path(path)
+    conform(df).to_csv(path, index=False)
+    logger.info("%s: wrote %d events", path, len(df))
+    return path
+
+
+def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV written in the schema (by :func:`write_csv` or by hand).
+
+    ``event_id``, ``event_date`` and ``event_type`` are required; other schema
+    columns are optional; unknown columns pass through unchanged.
+    """
+    table = read_delimited(path, sep=sep, encoding=encoding, string_columns=[c for c in _STRING_COLUMNS])
+    require_columns(table, REQUIRED, "syriamap event")
+    frame = table.frame.copy()
+    flags = table.flags
+    for column in ("latitude", "longitude"):
+        if column in frame:
+            frame[column], flags = parse_coordinates(table, column, flags)
+    frame["event_date"], flags = parse_dates(table, "event_date", flags, _DATE_FORMATS)
+    if "flags" in frame:
+        frame = assemble(pd.DataFrame({"flags": flags}), frame)
+    else:
+        frame["flags"] = flags
+    return conform(frame)
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write events as Parquet (pyarrow), dtypes included."""
+    path = Path(path)
+    conform(df).to_parquet(path, index=False)
+    logger.info("%s: wrote %d events", path, len(df))
+    return path
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet file of events and conform it to the schema."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise EventFileError(path, None, None, f"cannot be read as Parquet: {exc}") from None
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise EventFileError(path, None, missing[0], f"missing required column(s) {', '.join(map(repr, missing))}")
+    return conform(frame)

@@ -1,0 +1,48 @@
+"""The df.syriamap accessor."""
+from __future__ import annotations
+
+import pandas as pd
+
+import syriamap.accessor  # noqa: F401  (registers the accessor; syriamap/__init__ will import it)
+from syriamap.gazetteer import Gazetteer, Place
+
+
+def _events() -> pd.DataFrame:
+    return pd.DataFrame({
+        "event_id": ["a:1", "a:2", "a:3", "a:4"],
+        "event_date": ["2016-01-05", "2016-01-20", "2016-02-03", "2016-02-04"],
+        "event_type": ["Battles", "Battles", "Protests", "Battles"],
+        "admin1": ["Idlib", "Aleppo", "Idlib", None],
+        "fatalities": [3, None, 0, 7],
+        "location": ["Testtown", "Otherville", "Testtown", "Testtown"],
+        "latitude": [35.5, 36.1, None, 35.5],
+        "longitude": [36.6, 37.2, None, 36.6],
+    })
+
+
+def test_summary_counts_and_fatalities():
+    s = _events().syriamap.summary()
+    assert s.by_type.loc["Battles"].tolist() == [3, 10]
+    assert s.by_type.loc["Protests"].tolist() == [1, 0]
+    assert s.by_admin1.loc["Idlib"].tolist() == [2, 3] and s.by_admin1.loc["(none)"].tolist() == [1, 7]
+    assert s.by_month["events"].tolist() == [2, 2] and s.by_month["fatalities"].tolist() == [3, 7]
+    assert str(s.by_month.index[0]) == "2016-01"
+    assert "by admin1" in str(s) and "<table" in s._repr_html_()
+
+
+def test_validate_and_to_geojson(tmp_path):
+    df = _events()
+    report = df.syriamap.validate()
+    assert report.ok and set(report.problems["problem"]) == {"missing_coordinates"}
+    data = df.syriamap.to_geojson()
+    assert [f["geometry"] for f in data["features"]][2] is None
+    assert data["features"][0]["geometry"]["coordinates"] == [36.6, 35.5]
+    path = df.syriamap.to_geojson(tmp_path / "e.geojson")
+    assert path.exists()
+
+
+def test_geocode(tmp_path):
+    place = Place(id="sm:testtown", name="Testtown", kind="populated_place", latitude=35.5, longitude=36.6, country_code="SY")
+    with Gazetteer.from_places([place], tmp_path / "g.sqlite") as gz:
+        out = _events().syriamap.geocode(gz)
+    assert out.loc[2, ["latitude", "longitude"]].tolist() == [35.5, 36.6] and out.loc[2, "place_id"] == "sm:testtown"
