@@ -1,0 +1,24 @@
+"""The README stays true: its column table is the schema's, its quick start is what CI runs."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from syriamap.schema import columns_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_column_table_matches_the_schema():
+    block = re.search(r"<!-- columns:start[^>]*-->\n(.*?)\n<!-- columns:end -->", README, re.S)
+    assert block, "README lost its generated column table"
+    assert block.group(1).strip() == columns_markdown().strip()
+
+
+def test_ci_runs_the_readme_test_command():
+    commands = re.findall(r"```bash\n(python3 -m venv .*?)\n```", README)
+    assert len(commands) == 2, "the quick start is two commands"
+    test_command = commands[1]
+    assert "pytest" in test_command
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
