@@ -39,9 +39,14 @@ DEFAULT_FOCUS: tuple[str, ...] = ("SY", "TR", "IQ", "LB", "JO", "IL", "PS")
 PHONETIC_MIN_SIMILARITY = 70.0
 FUZZY_MIN_SIMILARITY = 84.0
 
-_MATCH_BASE = {"exact": 1.0, "normalized": 0.95}
-_KIND_PRIOR = {"country": 0.3, "admin1": 0.16, "admin2": 0.06, "region": 0.06, "river": 0.05,
-               "site": 0.04, "admin3": 0.02, "neighbourhood": 0.0, "populated_place": 0.0}
+_MATCH_BASE = {"exact": 1.0, "normalized": 0.98}
+#: Kind priors where no descriptor says what is meant.  Countries and governorates
+#: outrank same-named villages; a town outranks the district named after it
+#: (reports mean the town); rivers and regions sit between.
+_KIND_PRIOR = {"country": 0.3, "admin1": 0.16, "region": 0.06, "river": 0.05, "site": 0.04,
+               "populated_place": 0.02, "admin2": 0.0, "neighbourhood": 0.0, "admin3": -0.02}
+#: Population prior of a settlement whose population is unknown: that of 1,000 people.
+_UNKNOWN_POPULATION_PRIOR = 0.25 * 3 / 7.0
 #: Bonus for imported layers over the embedded default (an analyst's own table
 #: knows their places best); scaled by the layer's priority.
 _LAYER_BONUS = 0.04
@@ -376,11 +381,15 @@ class Gazetteer:
         kind_prior = _KIND_PRIOR.get(place.kind, 0.0)
         if kind_prior and not hints:
             raw += kind_prior
-            reasons.append(f"{place.kind} prior +{kind_prior:.2f}")
+            reasons.append(f"{place.kind} prior {kind_prior:+.2f}")
         if place.population:
             pop_prior = 0.25 * min(math.log10(place.population + 1) / 7.0, 1.0)
             raw += pop_prior
             reasons.append(f"population {place.population:,} +{pop_prior:.2f}")
+        elif place.kind == "populated_place":
+            # Unknown is not zero: GeoNames leaves many Syrian towns without a figure.
+            raw += _UNKNOWN_POPULATION_PRIOR
+            reasons.append(f"population unknown, taken as a village +{_UNKNOWN_POPULATION_PRIOR:.2f}")
         if country:
             if place.country_code == country:
                 raw += 0.3
@@ -389,9 +398,9 @@ class Gazetteer:
                 raw -= 0.4
                 reasons.append(f"not in {country}")
         elif place.country_code in self.focus:
-            bonus = 0.15 if place.country_code == self.focus[0] else 0.07
+            bonus = 0.25 if place.country_code == self.focus[0] else 0.1
             raw += bonus
-            reasons.append(f"in focus country {place.country_code} +{bonus:.2f}")
+            reasons.append(f"in focus country {place.country_code} {bonus:+.2f}")
         if admin1_names is not None and place.kind not in ("country", "admin1"):
             if place.admin1 and normalize_name(place.admin1) in admin1_names:
                 raw += 0.3
