@@ -55,6 +55,9 @@ _EXPORTS: dict[str, str] = {
     "geocode_events": "syriamap.geocode",
     "GeocodeResult": "syriamap.geocode",
     "merge_duplicates": "syriamap.dedupe",
+    # maps
+    "event_map": "syriamap.maps",
+    "save_html": "syriamap.maps",
 }
 
 #: Modules that work on DataFrames: loading one registers the ``df.syriamap`` accessor.

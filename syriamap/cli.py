@@ -140,10 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     from syriamap.gazetteer import geocoder, online
     from syriamap.io import cli as io_cli
+    from syriamap.maps import cli as map_cli
 
     geocoder.add_cli(sub)
     online.add_cli(sub)
     io_cli.add_cli(sub)
+    map_cli.add_cli(sub)
     return parser
 
 

@@ -1,0 +1,233 @@
+"""Aggregate layers: events counted per admin area or per H3 hexagon.
+
+* :func:`admin_circles`: one proportional circle per admin1 or admin2 area, at the
+  area's centroid from the gazetteer (or from a ``centroids`` mapping), else at
+  the mean position of its events (logged, and said in the tooltip).
+* :func:`admin_choropleth`: the user's boundary GeoJSON coloured by event count.
+* :func:`h3_hexagons`: counts per H3 cell (needs the optional ``h3`` package).
+
+These layers are static: they summarise the whole table, not the time slider's
+period.  All names that reach the page are HTML-escaped (Leaflet shows tooltips
+with ``innerHTML``).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.colormap import LinearColormap
+
+from .payload import html_text
+
+logger = logging.getLogger(__name__)
+
+ADMIN_LEVELS = {"admin1": "governorate", "admin2": "district"}
+MAX_CENTROID_DISTANCE_KM = 250.0
+"""A gazetteer centroid this far from the area's own events is taken for a homonym and not used."""
+
+_COLORS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def _counts(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Events, fatalities and mean position per value of ``key`` (rows with coordinates only)."""
+    data = pd.DataFrame({
+        "key": df[key].astype("string").str.strip(),
+        "lat": pd.to_numeric(df["latitude"], errors="coerce"),
+        "lon": pd.to_numeric(df["longitude"], errors="coerce"),
+        "fat": pd.to_numeric(df["fatalities"], errors="coerce") if "fatalities" in df.columns else np.nan,
+    }).dropna(subset=["key", "lat", "lon"])
+    data = data[data["key"] != ""]
+    grouped = data.groupby("key", sort=True)
+    return pd.DataFrame({
+        "events": grouped.size(),
+        "fatalities": grouped["fat"].sum(min_count=1),
+        "lat": grouped["lat"].mean(),
+        "lon": grouped["lon"].mean(),
+    })
+
+
+def _gazetteer_centroid(name: str, level: str) -> tuple[float, float] | None:
+    """The gazetteer's point for an admin area, or None when it has none."""
+    try:
+        from syriamap.gazetteer import default_gazetteer
+    except ImportError as exc:  # the gazetteer is optional for maps
+        logger.debug("gazetteer not available (%s)", exc)
+        return None
+    try:
+        candidate = default_gazetteer().resolve(name, kind=level)
+    except Exception as exc:  # noqa: BLE001 - a broken gazetteer must not break the map
+        logger.warning("gazetteer lookup of %s %r failed (%s); using the mean of its events", level, name, exc)
+        return None
+    return None if candidate is None else (candidate.latitude, candidate.longitude)
+
+
+def admin_centroids(
+    table: pd.DataFrame, level: str, centroids: Mapping[str, tuple[float, float]] | None = None
+) -> dict[str, tuple[float, float, str]]:
+    """Centroid and its origin ("given", "gazetteer" or "mean of events") of each admin area in ``table``."""
+    out: dict[str, tuple[float, float, str]] = {}
+    for name, row in table.iterrows():
+        point, origin = None, ""
+        if centroids is not None and name in centroids:
+            point, origin = centroids[name], "given"
+        else:
+            found = _gazetteer_centroid(str(name), level)
+            if found is not None:
+                if _haversine_km(found[0], found[1], row["lat"], row["lon"]) <= MAX_CENTROID_DISTANCE_KM:
+                    point, origin = found, "gazetteer"
+                else:
+                    logger.warning("gazetteer point of %s %r is more than %.0f km from its events; "
+                                   "using the mean of its events", level, name, MAX_CENTROID_DISTANCE_KM)
+        if point is None:
+            point, origin = (float(row["lat"]), float(row["lon"])), "mean of events"
+        out[str(name)] = (float(point[0]), float(point[1]), origin)
+    fallback = sum(1 for v in out.values() if v[2] == "mean of events")
+    if fallback:
+        logger.info("%d of %d %s areas placed at the mean of their events (no centroid known)",
+                    fallback, len(out), level)
+    return out
+
+
+def _tooltip(name: str, events: int, fatalities: float, extra: str = "") -> str:
+    text = f"<b>{html_text(name)}</b><br>{events:,} events"
+    if not pd.isna(fatalities):
+        text += f", {int(fatalities):,} fatalities"
+    return text + (f"<br><i>{html_text(extra)}</i>" if extra else "")
+
+
+def admin_circles(
+    df: pd.DataFrame, level: str, *, centroids: Mapping[str, tuple[float, float]] | None = None,
+    show: bool = True, max_radius: float = 40.0,
+) -> folium.FeatureGroup:
+    """Proportional circles (area ~ event count) at the centroid of each admin1/admin2 area."""
+    if level not in ADMIN_LEVELS:
+        raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {level!r}")
+    if level not in df.columns:
+        raise ValueError(f"aggregate={level!r} needs a {level!r} column; the DataFrame has {list(df.columns)}")
+    table = _counts(df, level)
+    group = folium.FeatureGroup(name=f"Events by {ADMIN_LEVELS[level]}", overlay=True, show=show)
+    if table.empty:
+        return group
+    points = admin_centroids(table, level, centroids)
+    top = float(table["events"].max())
+    for name, row in table.iterrows():
+        lat, lon, origin = points[str(name)]
+        radius = max(4.0, max_radius * math.sqrt(row["events"] / top))
+        extra = "placed at the mean of its events" if origin == "mean of events" else ""
+        folium.CircleMarker(
+            [lat, lon], radius=radius, color="#252525", weight=1.5, fill=True, fill_color="#969696",
+            fill_opacity=0.25, tooltip=_tooltip(str(name), int(row["events"]), row["fatalities"], extra),
+        ).add_to(group)
+    return group
+
+
+def _load_geojson(boundaries: Any) -> dict[str, Any]:
+    if isinstance(boundaries, (str, Path)):
+        path = Path(boundaries)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read boundary GeoJSON {path}: {exc}") from exc
+    elif isinstance(boundaries, Mapping):
+        data = copy.deepcopy(dict(boundaries))
+    else:
+        raise ValueError("boundaries must be a GeoJSON FeatureCollection (dict) or the path of one")
+    if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        raise ValueError("boundaries must be a GeoJSON FeatureCollection with a 'features' list")
+    return data
+
+
+def _norm(text: Any) -> str:
+    return " ".join(str(text).casefold().split())
+
+
+def _pick_key(features: list[dict[str, Any]], names: set[str]) -> str:
+    """The feature property whose values match most admin names of the events."""
+    scores: dict[str, int] = {}
+    for feature in features:
+        for key, value in (feature.get("properties") or {}).items():
+            if isinstance(value, str) and _norm(value) in names:
+                scores[key] = scores.get(key, 0) + 1
+    if not scores:
+        raise ValueError("no property of the boundary features matches the admin names of the events; "
+                         "pass boundary_key=<property name>")
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def admin_choropleth(
+    df: pd.DataFrame, level: str, boundaries: Any, *, boundary_key: str | None = None, show: bool = True,
+) -> folium.GeoJson:
+    """The user's boundary polygons coloured by the number of events in each (matched by name)."""
+    if level not in df.columns:
+        raise ValueError(f"a choropleth by {level!r} needs a {level!r} column")
+    data = _load_geojson(boundaries)
+    table = _counts(df, level)
+    by_name = {_norm(k): (int(r["events"]), r["fatalities"]) for k, r in table.iterrows()}
+    key = boundary_key or _pick_key(data["features"], set(by_name))
+    top = max((v[0] for v in by_name.values()), default=1)
+    cmap = LinearColormap(_COLORS, vmin=0, vmax=max(top, 1))
+    unmatched = set(by_name)
+    for feature in data["features"]:
+        props = feature.get("properties") or {}
+        name = str(props.get(key, ""))
+        events, fatalities = by_name.get(_norm(name), (0, float("nan")))
+        unmatched.discard(_norm(name))
+        feature["properties"] = {
+            "label": _tooltip(name, events, fatalities),
+            "fill": cmap(events) if events else "#ffffff",
+        }
+    if unmatched:
+        logger.warning("%d %s name(s) of the events match no boundary feature (property %r), e.g. %s",
+                       len(unmatched), level, key, sorted(unmatched)[:5])
+    return folium.GeoJson(
+        data, name=f"Events by {ADMIN_LEVELS.get(level, level)} (areas)", show=show,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#555555", "weight": 1,
+                                  "fillOpacity": 0.6},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    )
+
+
+def h3_hexagons(df: pd.DataFrame, resolution: int, *, show: bool = False) -> folium.GeoJson:
+    """Event counts per H3 hexagon at ``resolution`` (0-15), coloured by count."""
+    try:
+        import h3
+    except ImportError as exc:
+        raise ImportError("h3_resolution needs the 'h3' package: pip install 'syriamap[h3]'") from exc
+    if not 0 <= int(resolution) <= 15:
+        raise ValueError(f"h3_resolution must be between 0 and 15, not {resolution!r}")
+    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    cells = pd.Series([h3.latlng_to_cell(a, b, int(resolution)) for a, b in zip(lat[ok], lon[ok])], dtype=object)
+    counts = cells.value_counts().sort_index()
+    top = int(counts.max()) if len(counts) else 1
+    cmap = LinearColormap(_COLORS, vmin=0, vmax=max(top, 1))
+    features = []
+    for cell, n in counts.items():
+        ring = [[round(lng, 6), round(lat_, 6)] for lat_, lng in h3.cell_to_boundary(cell)]
+        ring.append(ring[0])
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {"label": f"{int(n):,} events", "fill": cmap(int(n))},
+        })
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, name=f"Events per H3 hexagon (res. {resolution})",
+        show=show,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#444444", "weight": 0.5,
+                                  "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    )

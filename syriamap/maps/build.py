@@ -1,0 +1,153 @@
+"""``event_map``: an event DataFrame as a layered folium map.
+
+The result is an ordinary ``folium.Map`` (or the map you pass as ``m``): add
+any other folium element to it, save it with ``m.save`` or with
+:func:`syriamap.maps.save_html` (which can inline every asset for offline use).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping, Sequence
+
+import folium
+import pandas as pd
+from folium.plugins import MiniMap
+
+from .aggregate import admin_choropleth, admin_circles, h3_hexagons
+from .layers import Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
+from .payload import EventPayload, build_payload
+
+logger = logging.getLogger(__name__)
+
+_TOOLTIP_COLUMNS = ("event_date", "location")
+CLUSTER_MAX_EVENTS = 20_000
+"""Above this many drawn events, ``cluster=None`` draws plain canvas points (see ``event_map``)."""
+
+
+def _caption_lines(p: EventPayload) -> list[str]:
+    """What the caption says: counts, date range, what was skipped or left out of the slider."""
+    if p.n_rows == 0:
+        return ["No events to show: the table is empty."]
+    if p.n_drawn == 0:
+        return [f"No events to show: none of the {p.n_rows:,} rows has usable coordinates."]
+    first = f"{p.n_drawn:,} events"
+    if p.date_min:
+        first += f", {p.date_min} to {p.date_max}"
+    lines = [first]
+    if p.n_missing_coords:
+        lines.append(f"{p.n_missing_coords:,} of {p.n_rows:,} rows without coordinates are not drawn.")
+    if p.n_undated:
+        lines.append(f"{p.n_undated:,} events have no date: drawn, but outside the time slider.")
+    return lines
+
+
+def _move_layer_control_last(m: folium.Map) -> bool:
+    """Move existing LayerControls to the end of the map (they must render after the layers)."""
+    found = False
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            m._children.move_to_end(key)
+            found = True
+    return found
+
+
+def event_map(
+    df: pd.DataFrame,
+    *,
+    layer_by: str = "event_type",
+    cluster: bool | None = None,
+    heat: bool = False,
+    heat_weight: str | None = None,
+    time_slider: bool = True,
+    time_step: str = "month",
+    aggregate: str | None = None,
+    boundaries: Any = None,
+    boundary_key: str | None = None,
+    centroids: Mapping[str, tuple[float, float]] | None = None,
+    h3_resolution: int | None = None,
+    title: str | None = None,
+    tiles: str | None = "OpenStreetMap",
+    popup_columns: Sequence[str] | None = None,
+    max_categories: int = 20,
+    legend: bool = True,
+    fullscreen: bool = True,
+    minimap: bool = True,
+    layer_control: bool = True,
+    m: folium.Map | None = None,
+) -> folium.Map:
+    """Draw events as a layered folium map.
+
+    Parameters
+    ----------
+    df : events with at least ``latitude`` and ``longitude``; ``event_type``,
+        ``event_date`` and the other schema columns are used when present.
+    layer_by : categorical column giving one layer (and legend entry) per value;
+        for ``event_type`` unknown types go to "Other", for other columns the
+        ``max_categories`` most frequent values get a layer and the rest "Other".
+    cluster : cluster markers within each layer (Leaflet.markercluster bulk API).
+        None (default): cluster up to ``CLUSTER_MAX_EVENTS`` events; above that,
+        draw every event as a canvas point, because marker-cluster needs several
+        seconds per 40,000 markers to build its tree, on load and at each filter.
+    heat, heat_weight : add a heat layer (hidden until ticked), optionally weighted
+        by a numeric column such as ``"fatalities"``.
+    time_slider, time_step : one slider filtering every layer by ``"day"``,
+        ``"week"`` or ``"month"``, with a play button.  Undated events stay drawn.
+    aggregate : ``"admin1"`` or ``"admin2"``: proportional circles at centroids
+        (``centroids`` mapping, else the gazetteer, else the mean of the events);
+        with ``boundaries`` (GeoJSON dict or path) a choropleth instead, matched on
+        ``boundary_key`` (guessed from the property values when None).
+    h3_resolution : add counts per H3 hexagon at this resolution.
+    title : title shown at the top of the map.
+    tiles : basemap for a new map (None: plain background).  Ignored with ``m``.
+    popup_columns : columns shown in popups (default: the schema's, when present).
+    m : an existing folium.Map to draw on, instead of a new one.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"event_map needs a pandas DataFrame, not {type(df).__name__}")
+    payload = build_payload(df, layer_by=layer_by, popup_columns=popup_columns, heat_weight=heat_weight,
+                            time_step=time_step, max_categories=max_categories)
+    new_map = m is None
+    if m is None:
+        m = folium.Map(location=[35.0, 38.5], zoom_start=7, tiles=tiles, max_zoom=18, control_scale=True,
+                       prefer_canvas=True)
+    if title:
+        Title(title).add_to(m)
+    if fullscreen and not any(isinstance(c, FullscreenButton) for c in m._children.values()):
+        FullscreenButton().add_to(m)
+
+    events: EventSet | None = None
+    if payload.n_drawn:
+        names = payload.popup_columns
+        tooltip_idx = [names.index(c) for c in _TOOLTIP_COLUMNS if c in names]
+        if cluster is None:
+            cluster = payload.n_drawn <= CLUSTER_MAX_EVENTS
+            if not cluster:
+                logger.info("%d events: drawn as canvas points without clustering (cluster=True forces it)",
+                            payload.n_drawn)
+        events = EventSet(payload, cluster=cluster, tooltip_columns=tooltip_idx).add_to(m)
+        for k in range(len(payload.categories)):
+            CategoryLayer(events, k).add_to(m)
+        if heat:
+            HeatLayer(events, name="Heat (fatalities)" if heat_weight else "Heat").add_to(m)
+        if time_slider and payload.steps:
+            TimeSlider().add_to(m)
+        if legend:
+            Legend(events, title=layer_by.replace("_", " ").capitalize()).add_to(m)
+        if new_map and payload.bounds:
+            m.fit_bounds(payload.bounds, padding=(20, 20), max_zoom=12)
+    if aggregate is not None:
+        if boundaries is not None:
+            admin_choropleth(df, aggregate, boundaries, boundary_key=boundary_key).add_to(m)
+        else:
+            admin_circles(df, aggregate, centroids=centroids).add_to(m)
+    elif boundaries is not None:
+        raise ValueError("boundaries needs aggregate='admin1' or 'admin2' (the column to match areas on)")
+    if h3_resolution is not None and payload.n_drawn:
+        h3_hexagons(df, h3_resolution).add_to(m)
+    Caption(_caption_lines(payload), events).add_to(m)
+    if minimap and new_map and tiles is not None:
+        MiniMap(toggle_display=True).add_to(m)
+    if layer_control and not _move_layer_control_last(m):
+        folium.LayerControl(collapsed=False).add_to(m)
+    return m
+

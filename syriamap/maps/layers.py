@@ -1,0 +1,206 @@
+"""folium elements of an event map, rendered by Jinja templates.
+
+:class:`EventSet` puts the events in the page once (see :mod:`.payload`) and the
+other elements are thin handles on it: one :class:`CategoryLayer` per category
+(a real folium ``Layer``, so ``folium.LayerControl`` lists it), a
+:class:`HeatLayer`, the :class:`TimeSlider`, :class:`Legend`, :class:`Caption`,
+:class:`Title` and :class:`FullscreenButton`.  The JavaScript they call lives in
+``templates/runtime.js``, added once to the page header.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Sequence
+
+from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.plugins import HeatMap, MarkerCluster
+from jinja2 import Template
+
+from .payload import EventPayload, html_text, script_json
+from .style import category_style
+
+RUNTIME_KEY = "syriamap_runtime"
+
+
+@lru_cache(maxsize=None)
+def _template_file(name: str) -> str:
+    """Text of a file in ``syriamap/maps/templates``."""
+    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def runtime_element() -> Element:
+    """The runtime's ``<style>`` and ``<script>`` as one raw (non-Jinja) header element."""
+    text = f"<style>{_template_file('runtime.css')}</style>\n<script>{_template_file('runtime.js')}</script>"
+    return Element("{% raw %}" + text + "{% endraw %}")
+
+
+class _RuntimeElement(MacroElement):
+    """Base of every element here: makes sure the runtime is in the page header."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            figure.header.add_child(runtime_element(), name=RUNTIME_KEY)
+        super().render(**kwargs)
+
+
+class EventSet(JSCSSMixin, _RuntimeElement):
+    """All events of one ``event_map`` call, in one compressed columnar payload."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, payload: EventPayload, *, cluster: bool, tooltip_columns: Sequence[int],
+                 marker_radius: float = 5.0) -> None:
+        super().__init__()
+        self._name = "SyriaMapEvents"
+        self.payload = payload
+        self.cluster = cluster
+        styles = [category_style(c) for c in payload.categories]
+        options = {
+            "payload": payload.encoded,
+            "meta": payload.meta(),
+            "labels": payload.popup_labels,
+            "colors": [s.color for s in styles],
+            "icons": [s.icon for s in styles],
+            "cluster": cluster,
+            "tooltipColumns": list(tooltip_columns),
+            "marker": {"radius": marker_radius, "stroke": "#222222", "weight": 0.6, "opacity": 0.85},
+        }
+        self.options_json = script_json(options)
+        if cluster:
+            self.default_js = list(MarkerCluster.default_js)
+            self.default_css = list(MarkerCluster.default_css)
+
+
+class CategoryLayer(Layer):
+    """The events of one category: a handle on the :class:`EventSet`'s layer ``index``.
+
+    The name is HTML-escaped because Leaflet's layer control writes layer names
+    with ``innerHTML``; the category names come from the data.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = {{ this.events.get_name() }}.layer({{ this.index }});
+{% endmacro %}
+""")
+
+    def __init__(self, events: EventSet, index: int, *, show: bool = True) -> None:
+        name = events.payload.categories[index]
+        color = category_style(name).color
+        label = f'<span style="color:{color}">&#9679;</span> {html_text(name)}'
+        super().__init__(name=label, overlay=True, control=True, show=show)
+        self._name = "SyriaMapCategory"
+        self.events = events
+        self.index = index
+        self.category = name
+
+
+class HeatLayer(JSCSSMixin, Layer):
+    """Heat of the events shown by the time slider (weighted when the map has a weight column).
+
+    Uses Leaflet.heat, which folium ships inside its own package (so the offline
+    export can inline it) and loads from the same address as ``folium.plugins.HeatMap``.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = {{ this.events.get_name() }}.heat({{ this.options_json }});
+{% endmacro %}
+""")
+    default_js = list(HeatMap.default_js)
+
+    def __init__(self, events: EventSet, *, name: str = "Heat", show: bool = False,
+                 radius: int = 15, blur: int = 15, min_opacity: float = 0.3) -> None:
+        super().__init__(name=html_text(name), overlay=True, control=True, show=show)
+        self._name = "SyriaMapHeat"
+        self.events = events
+        self.options_json = script_json({"radius": radius, "blur": blur, "minOpacity": min_opacity})
+
+
+class TimeSlider(_RuntimeElement):
+    """One slider per map filtering every event layer (and heat) of the map by period, with play."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.timeSlider({{ this._parent.get_name() }}, {{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, *, position: str = "bottomleft", interval_ms: int = 800) -> None:
+        super().__init__()
+        self._name = "SyriaMapTimeSlider"
+        self.options_json = script_json({"position": position, "interval": interval_ms})
+
+
+class Legend(_RuntimeElement):
+    """Colour, icon, name and count of each category of an :class:`EventSet`."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.legend({{ this._parent.get_name() }}, {{ this.events.get_name() }},
+    {{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, events: EventSet, *, title: str | None = None, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "SyriaMapLegend"
+        self.events = events
+        self.options_json = script_json({"title": title, "position": position})
+
+
+class Caption(_RuntimeElement):
+    """Lines of text (date range, counts, skipped rows) plus a live count of the events shown."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.caption({{ this._parent.get_name() }},
+    {{ this.events.get_name() if this.events else "null" }}, {{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, lines: Sequence[str], events: EventSet | None = None, *, position: str = "bottomleft") -> None:
+        super().__init__()
+        self._name = "SyriaMapCaption"
+        self.events = events
+        self.lines = list(lines)
+        self.options_json = script_json({"lines": self.lines, "position": position})
+
+
+class Title(_RuntimeElement):
+    """A title centred at the top of the map (text only)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.title({{ this._parent.get_name() }}, {{ this.text_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "SyriaMapTitle"
+        self.text = text
+        self.text_json = script_json(text)
+
+
+class FullscreenButton(_RuntimeElement):
+    """A full-screen toggle using the browser's Fullscreen API (no plugin, works offline)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.fullscreen({{ this._parent.get_name() }}, {{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, *, position: str = "topleft") -> None:
+        super().__init__()
+        self._name = "SyriaMapFullscreen"
+        self.options_json = script_json({"position": position})

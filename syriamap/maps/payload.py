@@ -1,0 +1,297 @@
+"""Turn an event DataFrame into the compact payload that the map page carries once.
+
+The page holds every event in one columnar structure: integer coordinates, a
+category index, a time-step index and the popup columns, repeated strings stored
+once in a dictionary.  The JSON is gzip-compressed and base64-encoded, so data
+strings reach the page as inert base64 (they are decoded in the browser and put
+into the page with ``textContent``, never parsed as HTML).
+
+Rows without usable coordinates are skipped and counted; rows without a date are
+kept (drawn, outside the time slider); unknown categories go to :data:`OTHER`.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import html
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .style import ACLED_EVENT_TYPES, OTHER
+
+logger = logging.getLogger(__name__)
+
+COORD_SCALE = 100_000
+"""Coordinates are stored as integers of 1e-5 degree (about one metre)."""
+
+TIME_STEPS = {"day": "D", "week": "W-SUN", "month": "M"}
+"""Slider step name -> pandas period frequency (weeks run Monday to Sunday)."""
+
+POPUP_LABELS: dict[str, str] = {
+    "event_date": "Date",
+    "event_type": "Type",
+    "sub_event_type": "Sub-type",
+    "actor1": "Actor 1",
+    "actor2": "Actor 2",
+    "fatalities": "Fatalities",
+    "location": "Place",
+    "admin2": "District",
+    "admin1": "Governorate",
+    "geo_precision": "Location precision",
+    "time_precision": "Date precision",
+    "source_sentence": "Source sentence",
+    "notes": "Notes",
+    "source": "Source",
+    "url": "Link",
+}
+"""Default popup columns (those present are used, in this order) and their labels."""
+
+_GEO_PRECISION = {1: "1 (exact place)", 2: "2 (near / part of a region)", 3: "3 (larger region)"}
+_TIME_PRECISION = {1: "1 (day)", 2: "2 (week)", 3: "3 (month)"}
+_DICTIONARY_MAX_RATIO = 0.5
+"""A string column is dictionary-encoded when it has at most this many distinct values per row."""
+
+
+@dataclass
+class EventPayload:
+    """Everything the page needs about the events, plus the counts the caption reports."""
+
+    categories: list[str]
+    counts: list[int]
+    n_rows: int
+    n_drawn: int
+    n_missing_coords: int
+    n_undated: int
+    date_min: str | None
+    date_max: str | None
+    steps: list[str]
+    bounds: list[list[float]] | None
+    encoded: str
+    popup_columns: list[str] = field(default_factory=list)
+    popup_labels: list[str] = field(default_factory=list)
+
+    def meta(self) -> dict[str, Any]:
+        """The small, uncompressed part: what legend, slider and caption show."""
+        return {
+            "categories": self.categories,
+            "counts": self.counts,
+            "steps": self.steps,
+            "n_undated": self.n_undated,
+        }
+
+
+def _categories(values: pd.Series, layer_by: str, max_categories: int) -> tuple[list[str], np.ndarray]:
+    """Ordered layer names and each row's layer index.
+
+    ``event_type`` keeps ACLED's types in ACLED's order and sends anything else to
+    "Other".  Any other column keeps its ``max_categories`` most frequent values
+    (ties broken by name, so the order is deterministic) and sends the rest there.
+    """
+    text = values.astype("string").str.strip()
+    text = text.mask(text == "")
+    if layer_by == "event_type":
+        present = set(text.dropna().unique())
+        names = [t for t in ACLED_EVENT_TYPES if t in present]
+    else:
+        counts = text.value_counts(dropna=True)
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        names = [str(k) for k, _ in ranked[:max_categories] if str(k) != OTHER]
+    index = {name: i for i, name in enumerate(names)}
+    codes = np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in text.to_numpy(dtype=object)],
+                     dtype=np.int64)
+    if (codes < 0).any():
+        unknown = text[codes < 0].dropna().unique()
+        if len(unknown):
+            logger.info("%d value(s) of %r go to the %r layer, e.g. %r", len(unknown), layer_by, OTHER,
+                        sorted(map(str, unknown))[:5])
+        codes[codes < 0] = len(names)
+        names.append(OTHER)
+    return names, codes
+
+
+def _dates(df: pd.DataFrame) -> pd.Series:
+    """The event dates as naive datetimes (NaT where missing or unparseable)."""
+    if "event_date" not in df.columns:
+        return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    raw = df["event_date"]
+    dates = pd.to_datetime(raw, errors="coerce", format="mixed") if not pd.api.types.is_datetime64_any_dtype(raw) \
+        else raw
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_convert(None)
+    bad = int((dates.isna() & raw.notna()).sum())
+    if bad:
+        logger.warning("%d event_date value(s) could not be read as dates; those events stay out of the "
+                       "time slider", bad)
+    return dates
+
+
+def _format_column(df: pd.DataFrame, column: str, dates: pd.Series) -> list[str | None]:
+    """One popup column as display strings (None where missing)."""
+    if column == "event_date":
+        return [None if pd.isna(d) else d.strftime("%Y-%m-%d") for d in dates]
+    series = df[column]
+    labels = {"geo_precision": _GEO_PRECISION, "time_precision": _TIME_PRECISION}.get(column)
+    out: list[str | None] = []
+    for value in series.to_numpy(dtype=object):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            out.append(None)
+        elif labels is not None and isinstance(value, (int, float, np.integer, np.floating)):
+            out.append(labels.get(int(value), str(value)))
+        elif isinstance(value, pd.Timestamp):
+            out.append(value.isoformat())
+        elif isinstance(value, (float, np.floating)) and float(value).is_integer():
+            out.append(str(int(value)))
+        else:
+            text = str(value).strip()
+            out.append(text or None)
+    return out
+
+
+def _encode_column(values: list[str | None]) -> dict[str, Any]:
+    """A string column, dictionary-encoded when its values repeat enough to pay off."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if len(uniques) <= _DICTIONARY_MAX_RATIO * max(len(values), 1):
+        return {"d": [str(u) for u in uniques], "c": [int(c) if c >= 0 else None for c in codes]}
+    return {"v": values}
+
+
+def _safe_url(value: str | None) -> str | None:
+    """Keep only http(s) links: a ``javascript:`` URL from the data must never become a link."""
+    if value and value.lower().startswith(("http://", "https://")):
+        return value
+    return None
+
+
+def build_payload(
+    df: pd.DataFrame,
+    *,
+    layer_by: str = "event_type",
+    popup_columns: Sequence[str] | None = None,
+    heat_weight: str | None = None,
+    time_step: str = "month",
+    max_categories: int = 20,
+) -> EventPayload:
+    """Validate the inputs and build the page payload (see the module docstring)."""
+    for col in ("latitude", "longitude"):
+        if col not in df.columns:
+            raise ValueError(f"event_map needs a {col!r} column; the DataFrame has {list(df.columns)}")
+    if time_step not in TIME_STEPS:
+        raise ValueError(f"time_step must be one of {sorted(TIME_STEPS)}, not {time_step!r}")
+    if heat_weight is not None and heat_weight not in df.columns:
+        raise ValueError(f"heat_weight column {heat_weight!r} is not in the DataFrame")
+    if popup_columns is None:
+        popup_columns = [c for c in POPUP_LABELS if c in df.columns]
+    else:
+        missing = [c for c in popup_columns if c not in df.columns]
+        if missing:
+            raise ValueError(f"popup_columns not in the DataFrame: {missing}")
+
+    lat = pd.to_numeric(df["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = pd.to_numeric(df["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    n_missing = int((~ok).sum())
+    if n_missing:
+        logger.warning("%d of %d events have no usable coordinates and are not drawn", n_missing, len(df))
+    drawn = df.loc[ok]
+    lat, lon = lat[ok], lon[ok]
+
+    if layer_by in drawn.columns:
+        categories, cat_codes = _categories(drawn[layer_by], layer_by, max_categories)
+    elif layer_by == "event_type":
+        categories, cat_codes = [OTHER], np.zeros(len(drawn), dtype=np.int64)
+    else:
+        raise ValueError(f"layer_by column {layer_by!r} is not in the DataFrame")
+    if not len(drawn):
+        categories, cat_codes = [], np.zeros(0, dtype=np.int64)
+    counts = np.bincount(cat_codes, minlength=len(categories)).tolist() if len(categories) else []
+
+    dates = _dates(drawn)
+    dated = dates.notna().to_numpy()
+    steps: list[str] = []
+    step_codes = np.full(len(drawn), -1, dtype=np.int64)
+    if dated.any():
+        periods = dates[dated].dt.to_period(TIME_STEPS[time_step])
+        first, last = periods.min(), periods.max()
+        span = pd.period_range(first, last, freq=TIME_STEPS[time_step])
+        steps = [p.start_time.strftime("%Y-%m-%d") if time_step != "month" else p.strftime("%Y-%m") for p in span]
+        step_codes[dated] = np.array([p.ordinal for p in periods], dtype=np.int64) - first.ordinal
+    n_undated = int((~dated).sum())
+
+    columns = []
+    for col in popup_columns:
+        values = _format_column(drawn, col, dates)
+        if col == "url":
+            values = [_safe_url(v) for v in values]
+        columns.append(_encode_column(values))
+
+    weights = None
+    if heat_weight is not None:
+        w = pd.to_numeric(drawn[heat_weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        weights = [None if not math.isfinite(x) or x < 0 else round(float(x), 3) for x in w]
+
+    body = {
+        "lat": np.rint(lat * COORD_SCALE).astype(np.int64).tolist(),
+        "lon": np.rint(lon * COORD_SCALE).astype(np.int64).tolist(),
+        "k": cat_codes.tolist(),
+        "s": step_codes.tolist(),
+        "w": weights,
+        "cols": columns,
+        "names": list(popup_columns),
+    }
+    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    encoded = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+
+    bounds = None
+    if len(drawn):
+        bounds = [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
+    return EventPayload(
+        categories=categories,
+        counts=counts,
+        n_rows=len(df),
+        n_drawn=len(drawn),
+        n_missing_coords=n_missing,
+        n_undated=n_undated,
+        date_min=dates.min().strftime("%Y-%m-%d") if dated.any() else None,
+        date_max=dates.max().strftime("%Y-%m-%d") if dated.any() else None,
+        steps=steps,
+        bounds=bounds,
+        encoded=encoded,
+        popup_columns=list(popup_columns),
+        popup_labels=[POPUP_LABELS.get(c, c) for c in popup_columns],
+    )
+
+
+def decode_payload(encoded: str) -> dict[str, Any]:
+    """Inverse of the encoding in :func:`build_payload` (for tests and debugging)."""
+    return json.loads(gzip.decompress(base64.b64decode(encoded)))
+
+
+def html_text(value: Any) -> str:
+    """Text from the data made safe for the HTML that folium writes into JavaScript.
+
+    Beyond ``html.escape``: folium puts tooltip HTML into JavaScript template
+    literals, where a backtick would end the string and ``${`` would run code,
+    and a backslash would start an escape.
+    """
+    text = html.escape(str(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u`` escapes so that no data string
+    can close the script (``</script>``) or open a comment; U+2028/U+2029 too,
+    which older JavaScript engines reject inside string literals.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text

@@ -1,0 +1,281 @@
+"""Event maps checked in a real browser: Debian's Chromium driven by Playwright.
+
+Every page is opened from its offline export with the network blocked (only
+file:, data: and blob: requests pass).  Needs /usr/bin/chromium (`.ci/run`
+installs it with apt-get); skipped with the reason when it is absent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from syriamap.maps import event_map, save_html
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+LOCAL_SCHEMES = ("file:", "data:", "blob:")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@dataclass
+class Page:
+    """An opened map page and what it reported: console errors, dialogs, blocked requests."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+    def counts(self) -> dict[str, int]:
+        return self.js("SyriaMap.sets[0].drawnCounts()")
+
+    def settle(self) -> None:
+        """Wait for marker-cluster's chunked loading and animations to finish."""
+        self.page.wait_for_function(
+            "SyriaMap.sets[0].groups.every(g => !g._queue || !g._queue.length) && !document.querySelector("
+            "'.leaflet-cluster-anim')", timeout=30000)
+        self.page.wait_for_timeout(400)
+
+
+def open_map(browser: Any, path: Path) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    opened = Page(page)
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: opened.errors.append(f"page error: {e}"))
+
+    def on_dialog(dialog: Any) -> None:
+        opened.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(LOCAL_SCHEMES):
+            r.continue_()
+        else:
+            opened.blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.add_init_script("window.__pwned = false;")
+    page.goto(path.as_uri())
+    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length > 0 && SyriaMap.sets[0].data !== null",
+                           timeout=60000)
+    opened.settle()
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def ucdp_events(ucdp_2016: Path) -> pd.DataFrame:
+    from syriamap.io import read_ucdp
+
+    return read_ucdp(ucdp_2016)
+
+
+@pytest.fixture(scope="module")
+def ucdp_page_path(ucdp_events: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Offline export with no basemap: every request of the page must be local."""
+    m = event_map(ucdp_events, heat=True, heat_weight="fatalities", aggregate="admin1",
+                  title="UCDP GED Syria 2016", tiles=None)
+    return save_html(m, tmp_path_factory.mktemp("maps") / "ucdp_2016.html", offline=True)
+
+
+@pytest.fixture()
+def ucdp_page(browser: Any, ucdp_page_path: Path) -> Iterator[Page]:
+    yield from open_map(browser, ucdp_page_path)
+
+
+def with_coordinates(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["latitude"].notna() & df["longitude"].notna()]
+
+
+def cluster_labels(p: Page) -> list[int]:
+    """The numbers written on the cluster icons in the DOM."""
+    return [int(t) for t in p.page.locator(".marker-cluster span").all_inner_texts()]
+
+
+def test_markers_and_cluster_counts_add_up_to_the_data(ucdp_page: Page, ucdp_events: pd.DataFrame):
+    expected = len(with_coordinates(ucdp_events))
+    counts = ucdp_page.counts()
+    assert counts["markers"] + counts["clustered"] == expected
+    assert counts["clusters"] > 0
+    assert sum(cluster_labels(ucdp_page)) == counts["clustered"]
+    assert ucdp_page.page.locator(".sm-caption-shown").inner_text() == f"Shown now: {expected:,} events"
+    ARTIFACTS.mkdir(exist_ok=True)
+    ucdp_page.page.screenshot(path=str(ARTIFACTS / "ucdp_2016_map.png"))
+    assert ucdp_page.errors == []
+    assert ucdp_page.blocked == []
+
+
+def test_unticking_a_layer_hides_its_events(ucdp_page: Page, ucdp_events: pd.DataFrame):
+    events = with_coordinates(ucdp_events)
+    battles = int((events["event_type"] == "Battles").sum())
+    assert 0 < battles < len(events)
+    box = ucdp_page.page.locator(".leaflet-control-layers-overlays label", has_text="Battles").locator("input")
+    box.uncheck()
+    ucdp_page.settle()
+    counts = ucdp_page.counts()
+    assert counts["markers"] + counts["clustered"] == len(events) - battles
+    assert sum(cluster_labels(ucdp_page)) == counts["clustered"]
+    box.check()
+    ucdp_page.settle()
+    counts = ucdp_page.counts()
+    assert counts["markers"] + counts["clustered"] == len(events)
+    assert ucdp_page.errors == []
+
+
+def test_time_slider_filters_every_layer(ucdp_page: Page, ucdp_events: pd.DataFrame):
+    events = with_coordinates(ucdp_events)
+    months = events["event_date"].dt.strftime("%Y-%m")
+    undated = int(events["event_date"].isna().sum())
+    labels = ucdp_page.js("SyriaMap.sliders[0].labels")
+    assert labels == sorted(months.dropna().unique())
+    march = labels.index("2016-03")
+    ucdp_page.page.locator(".sm-range").fill(str(march))  # fires the input event as a user's drag does
+    ucdp_page.settle()
+    assert ucdp_page.page.locator(".sm-slider-label").inner_text() == "2016-03"
+    assert not ucdp_page.page.locator(".sm-check input").first.is_checked()  # "all dates" unticked
+    counts = ucdp_page.counts()
+    assert counts["markers"] + counts["clustered"] == int((months == "2016-03").sum()) + undated
+    # cumulative: everything up to March
+    ucdp_page.page.locator(".sm-check input").nth(1).check()
+    ucdp_page.settle()
+    counts = ucdp_page.counts()
+    assert counts["markers"] + counts["clustered"] == int((months <= "2016-03").sum()) + undated
+    assert ucdp_page.page.locator(".sm-slider-label").inner_text() == "up to 2016-03"
+    ucdp_page.page.locator(".sm-check input").first.check()
+    ucdp_page.settle()
+    counts = ucdp_page.counts()
+    assert counts["markers"] + counts["clustered"] == len(events)
+    assert ucdp_page.errors == []
+
+
+def test_play_button_steps_through_time(ucdp_page: Page):
+    ucdp_page.page.locator(".sm-play").click()
+    ucdp_page.page.wait_for_function("Number(document.querySelector('.sm-range').value) >= 2", timeout=10000)
+    ucdp_page.page.locator(".sm-play").click()  # pause
+    shown = ucdp_page.page.locator(".sm-slider-label").inner_text()
+    assert shown in ucdp_page.js("SyriaMap.sliders[0].labels")
+    assert ucdp_page.errors == []
+
+
+def test_legend_lists_each_type(ucdp_page: Page, ucdp_events: pd.DataFrame):
+    events = with_coordinates(ucdp_events)
+    present = events["event_type"].astype("string").value_counts()
+    names = ucdp_page.page.locator(".sm-legend-name").all_inner_texts()
+    counts = ucdp_page.page.locator(".sm-legend-count").all_inner_texts()
+    assert sorted(names) == sorted(present.index)
+    assert {n: int(c.replace(",", "")) for n, c in zip(names, counts)} == present.to_dict()
+
+
+def test_popup_shows_the_event(ucdp_page: Page, ucdp_events: pd.DataFrame):
+    text = ucdp_page.js("(() => { const s = SyriaMap.sets[0]; s._openPopup(s.markers[0]);"
+                        " return document.querySelector('.leaflet-popup-content').innerText; })()")
+    first = with_coordinates(ucdp_events).iloc[0]
+    assert first["event_date"].strftime("%Y-%m-%d") in text
+    assert str(first["location"]) in text
+    assert str(first["notes"]).strip()[:40] in " ".join(text.split())
+
+
+HOSTILE = [
+    "<script>window.__pwned = true; alert('script')</script>",
+    "<img src=x onerror=\"window.__pwned = true; alert('img')\">",
+    "\"quotes' `backticks` & <b>bold</b>",
+    "</script><script>window.__pwned = true; alert('close')</script>",
+    "<svg onload=\"window.__pwned = true\"></svg>",
+    "`${window.__pwned = true}` \\`",
+]
+
+
+def test_hostile_notes_run_nothing(browser: Any, tmp_path: Path):
+    n = len(HOSTILE)
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({
+        "event_date": pd.date_range("2021-01-01", periods=n, freq="15D"),
+        "event_type": ["Battles", "Riots", "Protests", "Battles", HOSTILE[1], HOSTILE[5]],
+        "actor1": HOSTILE,
+        "location": HOSTILE[::-1],
+        "admin1": HOSTILE,
+        "latitude": rng.uniform(33, 36, n),
+        "longitude": rng.uniform(36, 40, n),
+        "notes": HOSTILE,
+        "url": ["javascript:window.__pwned=true", "https://example.org/x", None, None, None, None],
+    })
+    m = event_map(df, cluster=False, title=HOSTILE[0], aggregate="admin1", tiles=None)
+    m2 = event_map(df, layer_by="actor1", m=m)  # hostile layer and legend names too
+    assert m2 is m
+    path = save_html(m, tmp_path / "hostile.html", offline=True)
+    for p in open_map(browser, path):
+        page = p.page
+        # a real click on a marker (canvas) opens its popup
+        point = p.js("(() => { const s = SyriaMap.sets[0]; const pt = s.map.latLngToContainerPoint("
+                     "s.markers[0].getLatLng()); const r = s.map.getContainer().getBoundingClientRect();"
+                     " return [r.left + pt.x, r.top + pt.y]; })()")
+        page.mouse.move(point[0], point[1])
+        page.mouse.click(point[0], point[1])
+        page.wait_for_selector(".leaflet-popup-content")
+        assert HOSTILE[0] in page.locator(".leaflet-popup-content").inner_text()
+        assert page.locator(".leaflet-tooltip").count() == 1
+        popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.markers.map(m => {
+            s._openPopup(m); s._openTooltip(m);
+            const open = document.querySelectorAll('.leaflet-popup-content');  // closed ones fade out
+            return open[open.length - 1].innerText; })))()""")
+        joined = "\n".join(popups)
+        for text in HOSTILE:
+            assert text in joined
+        assert "javascript:" not in " ".join(page.locator(".leaflet-popup-content a").evaluate_all(
+            "els => els.map(a => a.href)"))
+        assert page.locator(".sm-title").inner_text() == HOSTILE[0]
+        overlays = page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert HOSTILE[1] in overlays and HOSTILE[3] in overlays
+        assert HOSTILE[1] in page.locator(".sm-legend").first.inner_text()
+        # open every folium tooltip (the admin circles carry the hostile admin names)
+        tips = p.js("""(() => { const out = []; SyriaMap.sets[0].map.eachLayer(l => {
+            if (l.getTooltip && l.getTooltip() && l._smIndex === undefined) {
+                l.openTooltip(); out.push(l.getTooltip().getElement().innerText); } }); return out; })()""")
+        assert all(any(text in t for t in tips) for text in HOSTILE)
+        assert p.js("window.__pwned") is False
+        assert p.dialogs == []
+        assert page.locator(".leaflet-container img[src='x'], .leaflet-container svg[onload]").count() == 0
+        assert p.errors == []
+        page.screenshot(path=str(ARTIFACTS / "hostile_map.png"))
+
+
+def test_online_export_without_network_still_draws_every_event(browser: Any, tmp_path: Path):
+    """Offline export with a tile basemap: only the tiles are requested, the events are all there."""
+    df = pd.DataFrame({"latitude": [33.5, 34.7, 36.2], "longitude": [36.3, 36.7, 37.1],
+                       "event_type": ["Battles", "Protests", "Riots"],
+                       "event_date": pd.to_datetime(["2020-01-01", "2020-02-01", None])})
+    path = save_html(event_map(df), tmp_path / "tiles.html", offline=True)
+    for p in open_map(browser, path):
+        counts = p.counts()
+        assert counts["markers"] + counts["clustered"] == 3
+        assert p.blocked and all("tile.openstreetmap.org" in u for u in p.blocked)
+        assert [e for e in p.errors if "Failed to load resource" not in e] == []
+        assert p.page.locator(".sm-slider-note").inner_text() == "1 undated events always shown"
