@@ -30,6 +30,10 @@ _EXPORTS: dict[str, str] = {
     "OfflineGazetteer": "syriamap.gazetteer.geocoder",
     "CachedGeocoder": "syriamap.gazetteer.online",
     "evaluate_gazetteer": "syriamap.gazetteer.evaluate",
+    "import_geonames": "syriamap.gazetteer.importers",
+    "import_open_syria": "syriamap.gazetteer.importers",
+    "import_events": "syriamap.gazetteer.importers",
+    "GazetteerImportError": "syriamap.gazetteer.importers",
     "normalize_name": "syriamap.normalize",
     "parse_descriptor": "syriamap.normalize",
     # the event table

@@ -138,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     g = gsub.add_parser("build", help="build the embedded default now (otherwise done on first use)")
     g.set_defaults(func=_cmd_gazetteer_build)
 
+    from syriamap.gazetteer.importers.cli import add_cli as add_import_cli
+
+    add_import_cli(sub, gazetteer_actions=gsub)
+
     from syriamap.gazetteer import geocoder, online
     from syriamap.io import cli as io_cli
     from syriamap.maps import cli as map_cli

@@ -261,8 +261,9 @@ class Gazetteer:
             desc = parse_descriptor(alt.strip())
             core = desc.core or alt.strip()
             found = self._find(core)
-            if desc.words:
-                # The descriptor may be part of the name: "Tishrin Dam", "al-Hol camp".
+            whole = normalize_name(alt) if desc.words else None
+            if whole:
+                # The descriptor may be part of the name: "Tishrin Dam", "Eastern Ghouta".
                 found += [hit for hit in self._find(alt.strip()) if hit[0] in _MATCH_BASE]
             # A name some source dates (Nur-Sultan, 2019-2022) is judged by its dates,
             # even where another source lists the same spelling undated.
@@ -284,7 +285,8 @@ class Gazetteer:
                 ):
                     continue  # an approximate name in another governorate is a different place
                 cand = self._score(
-                    place, match, sim, alias, core, desc.kinds, country, near, year, admin1_names,
+                    place, match, sim, alias, desc.kinds, country, near, year, admin1_names,
+                    whole_name=whole is not None and aliasrow[3] == whole,
                 )
                 old = best.get(place.id)
                 if old is None or cand.score > old.score:
@@ -350,12 +352,13 @@ class Gazetteer:
         match: str,
         sim: float,
         alias: Alias,
-        core: str,
         hints: tuple[str, ...],
         country: str | None,
         near: tuple[float, float] | None,
         year: int | None,
         admin1_names: set[str] | None,
+        *,
+        whole_name: bool = False,
     ) -> Candidate:
         reasons: list[str] = []
         if match in _MATCH_BASE:
@@ -368,6 +371,9 @@ class Gazetteer:
             raw = 0.8 * sim
             reasons.append(f"fuzzy match on {alias.name!r} (similarity {sim:.2f})")
 
+        if whole_name:
+            raw += 0.15
+            reasons.append("the whole name matched, descriptor words included")
         if hints:
             if place.kind == hints[0]:
                 raw += 0.35
