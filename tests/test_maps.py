@@ -251,13 +251,24 @@ def test_offline_export_inlines_everything(tmp_path: Path, caplog):
     page = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+stylesheet", page)
-    assert "L.markerClusterGroup" in page and "heatLayer" in page
+    assert "SyriaMap.eventSet(" in page and "heatLayer" in page
     assert "data:font/woff2;base64," in page  # Font Awesome's font, inlined
     assert "MiniMap" in caplog.text  # needs a CDN-only plugin: left out, with a warning
     # the map object itself is unchanged: the online page still has the minimap
     assert "Control.MiniMap" in to_html(m)
     online = save_html(m, tmp_path / "online.html").read_text(encoding="utf-8")
     assert re.search(r'<script src="https://', online)
+
+
+def test_offline_export_inlines_folium_plugins_added_by_the_user():
+    from folium.plugins import MarkerCluster
+
+    m = event_map(make_events(10), tiles=None)
+    cluster = MarkerCluster(name="User markers").add_to(m)
+    folium.Marker([34.0, 37.0], popup="mine").add_to(cluster)
+    page = to_html(m, offline=True)
+    assert not re.search(r"<script[^>]+src=", page)
+    assert "L.MarkerClusterGroup" in page and "marker-cluster-small" in page  # plugin JS and CSS, inlined
 
 
 def test_save_html_names_a_missing_folder(tmp_path: Path):
@@ -324,18 +335,17 @@ def test_h3_hexagons_count_every_event():
     assert total == 59
 
 
-def test_clustering_is_automatic_below_the_threshold(monkeypatch):
-    from syriamap.maps import build
-
-    (small,) = event_sets(event_map(make_events(30)))
-    assert small.cluster is True and "L.markerClusterGroup" not in small.options_json
-    monkeypatch.setattr(build, "CLUSTER_MAX_EVENTS", 20)
-    (large,) = event_sets(event_map(make_events(30)))
-    assert large.cluster is False
-    (forced,) = event_sets(event_map(make_events(30), cluster=True))
-    assert forced.cluster is True
-    assert "leaflet.markercluster" in to_html(event_map(make_events(30), cluster=True))
-    assert "leaflet.markercluster" not in to_html(event_map(make_events(30), cluster=False))
+def test_clustering_is_our_own_at_every_size():
+    """Clustering is done by the page's runtime: same options at any size, no marker-cluster plugin."""
+    for n in (30, 3000):
+        (events,) = event_sets(event_map(make_events(n)))
+        options = json.loads(events.options_json)
+        assert options["cluster"] is True and options["clusterCell"] > 0 and options["clusterMaxZoom"] < 18
+    (plain,) = event_sets(event_map(make_events(30), cluster=False))
+    assert json.loads(plain.options_json)["cluster"] is False
+    for cluster in (True, False):
+        page = to_html(event_map(make_events(30), cluster=cluster))
+        assert "markercluster" not in page.lower()
 
 
 def test_dataframe_accessor_map():

@@ -48,15 +48,16 @@ class Page:
     def js(self, expression: str, arg: Any = None) -> Any:
         return self.page.evaluate(expression, arg)
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str, Any]:
+        """Points, clusters and events in clusters drawn in view, in total and per category."""
         return self.js("SyriaMap.sets[0].drawnCounts()")
 
     def settle(self) -> None:
-        """Wait for marker-cluster's chunked loading and animations to finish."""
+        """Wait until every event set is loaded, no zoom or pan animation runs and a frame is painted."""
         self.page.wait_for_function(
-            "SyriaMap.sets[0].groups.every(g => !g._queue || !g._queue.length) && !document.querySelector("
-            "'.leaflet-cluster-anim')", timeout=30000)
-        self.page.wait_for_timeout(400)
+            "SyriaMap.sets.every(s => s.data !== null && !s.map._animatingZoom && !s.map._panAnim?._inProgress)",
+            timeout=30000)
+        self.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def open_map(browser: Any, path: Path) -> Iterator[Page]:
@@ -115,17 +116,23 @@ def with_coordinates(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["latitude"].notna() & df["longitude"].notna()]
 
 
-def cluster_labels(p: Page) -> list[int]:
-    """The numbers written on the cluster icons in the DOM."""
-    return [int(t) for t in p.page.locator(".marker-cluster span").all_inner_texts()]
+def drawn(counts: dict[str, Any]) -> int:
+    """Events drawn: single points plus the counts of the clusters."""
+    return counts["markers"] + counts["clustered"]
+
+
+def drawn_by_type(counts: dict[str, Any]) -> dict[str, int]:
+    return {name: drawn(c) for name, c in counts["byCategory"].items() if drawn(c)}
 
 
 def test_markers_and_cluster_counts_add_up_to_the_data(ucdp_page: Page, ucdp_events: pd.DataFrame):
-    expected = len(with_coordinates(ucdp_events))
+    """At the opening view (all of Syria), points + cluster counts in view = the events, per layer and in all."""
+    events = with_coordinates(ucdp_events)
+    expected = len(events)
     counts = ucdp_page.counts()
-    assert counts["markers"] + counts["clustered"] == expected
-    assert counts["clusters"] > 0
-    assert sum(cluster_labels(ucdp_page)) == counts["clustered"]
+    assert drawn(counts) == expected
+    assert counts["clusters"] > 0 and counts["clustered"] < expected  # clustered, but not into one blob
+    assert drawn_by_type(counts) == events["event_type"].astype("string").value_counts().to_dict()
     assert ucdp_page.page.locator(".sm-caption-shown").inner_text() == f"Shown now: {expected:,} events"
     ARTIFACTS.mkdir(exist_ok=True)
     ucdp_page.page.screenshot(path=str(ARTIFACTS / "ucdp_2016_map.png"))
@@ -138,15 +145,75 @@ def test_unticking_a_layer_hides_its_events(ucdp_page: Page, ucdp_events: pd.Dat
     battles = int((events["event_type"] == "Battles").sum())
     assert 0 < battles < len(events)
     box = ucdp_page.page.locator(".leaflet-control-layers-overlays label", has_text="Battles").locator("input")
+    before = drawn_by_type(ucdp_page.counts())
     box.uncheck()
     ucdp_page.settle()
     counts = ucdp_page.counts()
-    assert counts["markers"] + counts["clustered"] == len(events) - battles
-    assert sum(cluster_labels(ucdp_page)) == counts["clustered"]
+    assert drawn(counts) == len(events) - battles
+    assert drawn_by_type(counts) == {k: v for k, v in before.items() if k != "Battles"}
+    assert ucdp_page.page.locator(".sm-caption-shown").inner_text() == f"Shown now: {len(events) - battles:,} events"
     box.check()
     ucdp_page.settle()
-    counts = ucdp_page.counts()
-    assert counts["markers"] + counts["clustered"] == len(events)
+    assert drawn_by_type(ucdp_page.counts()) == before
+    assert ucdp_page.errors == []
+
+
+def test_heat_follows_the_ticked_layers_and_the_slider(ucdp_page: Page, ucdp_events: pd.DataFrame):
+    """The fatality heat holds the events with fatalities of the ticked layers in the slider's period."""
+    events = with_coordinates(ucdp_events)
+    killed = events[events["fatalities"].fillna(0) > 0]
+    heat_points = "SyriaMap.sets[0].heats[0]._latlngs.length"
+    assert ucdp_page.js(heat_points) == len(killed)
+    heat_box = ucdp_page.page.locator(".leaflet-control-layers-overlays label", has_text="Heat").locator("input")
+    heat_box.check()  # drawn: its canvas is in the page
+    ucdp_page.settle()
+    assert ucdp_page.page.locator("canvas.leaflet-heatmap-layer").count() == 1
+    box = ucdp_page.page.locator(".leaflet-control-layers-overlays label", has_text="Battles").locator("input")
+    box.uncheck()
+    ucdp_page.settle()
+    assert ucdp_page.js(heat_points) == int((killed["event_type"] != "Battles").sum())
+    march = ucdp_page.js("SyriaMap.sliders[0].labels").index("2016-03")
+    ucdp_page.page.locator(".sm-range").fill(str(march))
+    ucdp_page.settle()
+    months = killed["event_date"].dt.strftime("%Y-%m")
+    expected = int((((months == "2016-03") | months.isna()) & (killed["event_type"] != "Battles")).sum())
+    assert ucdp_page.js(heat_points) == expected
+    assert ucdp_page.errors == []
+
+
+def test_clicking_a_cluster_zooms_in_and_events_at_one_place_page_through(ucdp_page: Page,
+                                                                        ucdp_events: pd.DataFrame):
+    page = ucdp_page.page
+    zoom = ucdp_page.js("SyriaMap.sets[0].map.getZoom()")
+    # a real click on the centre of the largest cluster
+    point = ucdp_page.js("""(() => { const s = SyriaMap.sets[0]; let best = null;
+        s.groups.forEach(g => g.eachLayer(l => { if (l._smCluster && !l._smCluster.samePlace &&
+            (!best || l._smCluster.n > best._smCluster.n)) best = l; }));
+        const pt = s.map.latLngToContainerPoint(best.getLatLng());
+        const r = s.map.getContainer().getBoundingClientRect(); return [r.left + pt.x, r.top + pt.y]; })()""")
+    page.mouse.click(point[0], point[1])
+    ucdp_page.settle()
+    assert ucdp_page.js("SyriaMap.sets[0].map.getZoom()") > zoom
+    # the place with most events of one type: past the last cluster zoom they stay one circle ...
+    events = with_coordinates(ucdp_events)
+    per_place = events.groupby(["latitude", "longitude", "event_type"], observed=True).size()
+    (lat, lon, kind), n = per_place.idxmax(), int(per_place.max())
+    assert n > 1
+    for other in set(events["event_type"].astype("string")) - {kind}:  # leave only that type ticked
+        page.locator(".leaflet-control-layers-overlays label", has_text=other).locator("input").uncheck()
+    ucdp_page.js(f"SyriaMap.sets[0].map.setView([{lat}, {lon}], SyriaMap.sets[0].opts.clusterMaxZoom + 1,"
+                 " {animate: false})")
+    ucdp_page.settle()
+    assert ucdp_page.counts()["byCategory"][kind]["clustered"] >= n  # other places of that type may be in view
+    point = ucdp_page.js(f"""(() => {{ const s = SyriaMap.sets[0]; const pt = s.map.latLngToContainerPoint([{lat}, {lon}]);
+        const r = s.map.getContainer().getBoundingClientRect(); return [r.left + pt.x, r.top + pt.y]; }})()""")
+    # ... and clicking it opens their popups one after the other
+    page.mouse.click(point[0], point[1])
+    page.wait_for_selector(".sm-stack-pos")
+    assert page.locator(".sm-stack-pos").inner_text() == f"event 1 of {n:,} at this place"
+    assert page.locator(".leaflet-popup-content .sm-popup-title").inner_text() == kind
+    page.locator(".sm-stack-next").click()
+    assert page.locator(".sm-stack-pos").inner_text() == f"event 2 of {n:,} at this place"
     assert ucdp_page.errors == []
 
 
@@ -162,17 +229,17 @@ def test_time_slider_filters_every_layer(ucdp_page: Page, ucdp_events: pd.DataFr
     assert ucdp_page.page.locator(".sm-slider-label").inner_text() == "2016-03"
     assert not ucdp_page.page.locator(".sm-check input").first.is_checked()  # "all dates" unticked
     counts = ucdp_page.counts()
-    assert counts["markers"] + counts["clustered"] == int((months == "2016-03").sum()) + undated
+    assert drawn(counts) == int((months == "2016-03").sum()) + undated
+    in_march = events[(months == "2016-03") | months.isna()]
+    assert drawn_by_type(counts) == in_march["event_type"].astype("string").value_counts().to_dict()
     # cumulative: everything up to March
     ucdp_page.page.locator(".sm-check input").nth(1).check()
     ucdp_page.settle()
-    counts = ucdp_page.counts()
-    assert counts["markers"] + counts["clustered"] == int((months <= "2016-03").sum()) + undated
+    assert drawn(ucdp_page.counts()) == int((months <= "2016-03").sum()) + undated
     assert ucdp_page.page.locator(".sm-slider-label").inner_text() == "up to 2016-03"
     ucdp_page.page.locator(".sm-check input").first.check()
     ucdp_page.settle()
-    counts = ucdp_page.counts()
-    assert counts["markers"] + counts["clustered"] == len(events)
+    assert drawn(ucdp_page.counts()) == len(events)
     assert ucdp_page.errors == []
 
 
@@ -195,7 +262,7 @@ def test_legend_lists_each_type(ucdp_page: Page, ucdp_events: pd.DataFrame):
 
 
 def test_popup_shows_the_event(ucdp_page: Page, ucdp_events: pd.DataFrame):
-    text = ucdp_page.js("(() => { const s = SyriaMap.sets[0]; s._openPopup(s.markers[0]);"
+    text = ucdp_page.js("(() => { SyriaMap.sets[0].openEvent(0);"
                         " return document.querySelector('.leaflet-popup-content').innerText; })()")
     first = with_coordinates(ucdp_events).iloc[0]
     assert first["event_date"].strftime("%Y-%m-%d") in text
@@ -235,15 +302,15 @@ def test_hostile_notes_run_nothing(browser: Any, tmp_path: Path):
         page = p.page
         # a real click on a marker (canvas) opens its popup
         point = p.js("(() => { const s = SyriaMap.sets[0]; const pt = s.map.latLngToContainerPoint("
-                     "s.markers[0].getLatLng()); const r = s.map.getContainer().getBoundingClientRect();"
+                     "s._latLng(0)); const r = s.map.getContainer().getBoundingClientRect();"
                      " return [r.left + pt.x, r.top + pt.y]; })()")
         page.mouse.move(point[0], point[1])
         page.mouse.click(point[0], point[1])
         page.wait_for_selector(".leaflet-popup-content")
         assert HOSTILE[0] in page.locator(".leaflet-popup-content").inner_text()
         assert page.locator(".leaflet-tooltip").count() == 1
-        popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.markers.map(m => {
-            s._openPopup(m); s._openTooltip(m);
+        popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.data.k.map((_, i) => {
+            s.openEvent(i);
             const open = document.querySelectorAll('.leaflet-popup-content');  // closed ones fade out
             return open[open.length - 1].innerText; })))()""")
         joined = "\n".join(popups)
@@ -274,8 +341,7 @@ def test_online_export_without_network_still_draws_every_event(browser: Any, tmp
                        "event_date": pd.to_datetime(["2020-01-01", "2020-02-01", None])})
     path = save_html(event_map(df), tmp_path / "tiles.html", offline=True)
     for p in open_map(browser, path):
-        counts = p.counts()
-        assert counts["markers"] + counts["clustered"] == 3
+        assert drawn(p.counts()) == 3
         assert p.blocked and all("tile.openstreetmap.org" in u for u in p.blocked)
         assert [e for e in p.errors if "Failed to load resource" not in e] == []
         assert p.page.locator(".sm-slider-note").inner_text() == "1 undated events always shown"

@@ -6,7 +6,6 @@ any other folium element to it, save it with ``m.save`` or with
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Mapping, Sequence
 
 import folium
@@ -17,11 +16,7 @@ from .aggregate import admin_choropleth, admin_circles, h3_hexagons
 from .layers import Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
 
-logger = logging.getLogger(__name__)
-
 _TOOLTIP_COLUMNS = ("event_date", "location")
-CLUSTER_MAX_EVENTS = 20_000
-"""Above this many drawn events, ``cluster=None`` draws plain canvas points (see ``event_map``)."""
 
 
 def _caption_lines(p: EventPayload) -> list[str]:
@@ -55,7 +50,7 @@ def event_map(
     df: pd.DataFrame,
     *,
     layer_by: str = "event_type",
-    cluster: bool | None = None,
+    cluster: bool = True,
     heat: bool = False,
     heat_weight: str | None = None,
     time_slider: bool = True,
@@ -84,10 +79,12 @@ def event_map(
     layer_by : categorical column giving one layer (and legend entry) per value;
         for ``event_type`` unknown types go to "Other", for other columns the
         ``max_categories`` most frequent values get a layer and the rest "Other".
-    cluster : cluster markers within each layer (Leaflet.markercluster bulk API).
-        None (default): cluster up to ``CLUSTER_MAX_EVENTS`` events; above that,
-        draw every event as a canvas point, because marker-cluster needs several
-        seconds per 40,000 markers to build its tree, on load and at each filter.
+    cluster : cluster the events within each layer (default), at every map size:
+        the page groups the events in view on a 60-pixel grid at each zoom and
+        draws the groups as counted circles on a canvas (clicking one zooms in);
+        from zoom 16, only events at the same place stay grouped.  False: every
+        event is a point from the start (events at one place still share a circle);
+        fine for a few thousand events, slow to draw for tens of thousands.
     heat, heat_weight : add a heat layer (hidden until ticked), optionally weighted
         by a numeric column such as ``"fatalities"``.
     time_slider, time_step : one slider filtering every layer by ``"day"``,
@@ -119,12 +116,7 @@ def event_map(
     if payload.n_drawn:
         names = payload.popup_columns
         tooltip_idx = [names.index(c) for c in _TOOLTIP_COLUMNS if c in names]
-        if cluster is None:
-            cluster = payload.n_drawn <= CLUSTER_MAX_EVENTS
-            if not cluster:
-                logger.info("%d events: drawn as canvas points without clustering (cluster=True forces it)",
-                            payload.n_drawn)
-        events = EventSet(payload, cluster=cluster, tooltip_columns=tooltip_idx).add_to(m)
+        events = EventSet(payload, cluster=bool(cluster), tooltip_columns=tooltip_idx).add_to(m)
         for k in range(len(payload.categories)):
             CategoryLayer(events, k).add_to(m)
         if heat:

@@ -19,8 +19,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="inline every script, style and font (no network needed)")
     p.add_argument("--format", help="event file format (default: sniffed)")
     p.add_argument("--layer-by", default="event_type", help="column giving one layer per value")
-    p.add_argument("--cluster", action=argparse.BooleanOptionalAction, default=None,
-                   help="cluster markers (default: up to 20,000 events)")
+    p.add_argument("--cluster", action=argparse.BooleanOptionalAction, default=True,
+                   help="cluster the events of each layer (default; --no-cluster draws every event as a point)")
     p.add_argument("--heat", action="store_true", help="add a heat layer")
     p.add_argument("--heat-weight", help="numeric column weighting the heat layer, e.g. fatalities")
     p.add_argument("--time-step", choices=("day", "week", "month"), default="month")

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
-from folium.plugins import HeatMap, MarkerCluster
+from folium.plugins import HeatMap
 from jinja2 import Template
 
 from .payload import EventPayload, html_text, script_json
@@ -47,8 +47,14 @@ class _RuntimeElement(MacroElement):
         super().render(**kwargs)
 
 
-class EventSet(JSCSSMixin, _RuntimeElement):
-    """All events of one ``event_map`` call, in one compressed columnar payload."""
+class EventSet(_RuntimeElement):
+    """All events of one ``event_map`` call, in one compressed columnar payload.
+
+    The runtime draws them on a canvas, clustered per category on a grid of
+    ``cluster_cell`` pixels up to zoom ``cluster_max_zoom`` (beyond it, and with
+    ``cluster=False``, only events at the same place are grouped); see the top of
+    ``templates/runtime.js``.
+    """
 
     _template = Template("""
 {% macro script(this, kwargs) %}
@@ -57,7 +63,7 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
 """)
 
     def __init__(self, payload: EventPayload, *, cluster: bool, tooltip_columns: Sequence[int],
-                 marker_radius: float = 5.0) -> None:
+                 marker_radius: float = 5.0, cluster_cell: int = 60, cluster_max_zoom: int = 15) -> None:
         super().__init__()
         self._name = "SyriaMapEvents"
         self.payload = payload
@@ -70,13 +76,12 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
             "colors": [s.color for s in styles],
             "icons": [s.icon for s in styles],
             "cluster": cluster,
+            "clusterCell": cluster_cell,
+            "clusterMaxZoom": cluster_max_zoom,
             "tooltipColumns": list(tooltip_columns),
             "marker": {"radius": marker_radius, "stroke": "#222222", "weight": 0.6, "opacity": 0.85},
         }
         self.options_json = script_json(options)
-        if cluster:
-            self.default_js = list(MarkerCluster.default_js)
-            self.default_css = list(MarkerCluster.default_css)
 
 
 class CategoryLayer(Layer):
@@ -104,7 +109,9 @@ var {{ this.get_name() }} = {{ this.events.get_name() }}.layer({{ this.index }})
 
 
 class HeatLayer(JSCSSMixin, Layer):
-    """Heat of the events shown by the time slider (weighted when the map has a weight column).
+    """Heat of the events shown now: those of the ticked category layers that the time slider lets through.
+
+    Weighted when the map has a weight column.
 
     Uses Leaflet.heat, which folium ships inside its own package (so the offline
     export can inline it) and loads from the same address as ``folium.plugins.HeatMap``.

@@ -2,8 +2,9 @@
 
 With ``offline=True`` every ``<script src>`` and ``<link rel=stylesheet>`` that
 folium or its plugins point at a CDN is replaced by the same library read from
-an installed package: the XStatic packages of Leaflet, Leaflet.markercluster,
-jQuery, Bootstrap and Font Awesome (fonts and images become data URIs), and
+an installed package: the XStatic packages of Leaflet, Leaflet.markercluster
+(for folium's ``MarkerCluster`` plugin on a user's map: event maps cluster on
+their own), jQuery, Bootstrap and Font Awesome (fonts and images become data URIs), and
 Leaflet.heat from folium's own package data.  What no installed package
 provides (Leaflet.awesome-markers, the Bootstrap 3 glyphicons, the minimap
 plugin) is left out with a logged warning, together with the elements that need
