@@ -44,8 +44,8 @@ _NON_WORD_RE = re.compile(r"[^\w ]+")
 # The Arabic article as Latin transliterations write it, standing alone after
 # hyphens became spaces: al-Bab, el-Bab, ar-Raqqa, ash-Shaddadi, az-Zabadani...
 _ARTICLES = frozenset(
-    {"al", "el", "il", "ul", "al", "ar", "er", "ad", "ed", "as", "es", "ash", "esh", "at", "et",
-     "az", "ez", "an", "en", "ath", "adh", "dh", "ag", "aj"}
+    {"al", "el", "il", "ul", "ar", "er", "ad", "ed", "as", "es", "ash", "esh", "at", "et",
+     "az", "ez", "an", "en", "ath", "adh"}
 )
 # ...and glued to a doubled sun letter: Arraqqa, Ezzor, Azzawr, Assuwayda.
 _GLUED_ARTICLE_RE = re.compile(r"^[ae]([tdrzsnl])\1(?=[a-z]{2})")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 #: ACLED's event types and, for each, its sub-event types.
@@ -314,7 +315,7 @@ def extra_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c not in SPECS]
 
 
-def add_flag(flags: pd.Series, mask: pd.Series | "np.ndarray", code: str) -> pd.Series:
+def add_flag(flags: pd.Series, mask: pd.Series | np.ndarray, code: str) -> pd.Series:
     """Append ``code`` to the ``;``-separated ``flags`` of the rows where ``mask`` holds.
 
     Codes already present on a row are not repeated.

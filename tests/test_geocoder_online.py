@@ -27,8 +27,7 @@ import pytest
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from syriamap.gazetteer import geocoder as geocoder_module
-from syriamap.gazetteer import online as online_module
+from syriamap.gazetteer import cli as gazetteer_cli
 from syriamap.gazetteer.geocoder import OfflineGazetteer
 from syriamap.gazetteer.online import CachedGeocoder, GeocodeCache, GeocodeCacheError
 
@@ -385,8 +384,7 @@ def test_offline_gazetteer_without_fallback_sends_nothing(stub: NominatimStub) -
 def _cli() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="syriamap")
     sub = parser.add_subparsers()
-    geocoder_module.add_cli(sub)
-    online_module.add_cli(sub)
+    gazetteer_cli.add_cli(sub)
     return parser
 
 

@@ -438,7 +438,7 @@ class Gazetteer:
         core = parse_descriptor(admin1).core or admin1
         names = {normalize_name(core)}
         rows = self._find(core)
-        for match, _sim, _alias, row in rows:
+        for _match, _sim, _alias, row in rows:
             place = self._place(row[4:])
             if place.kind == "admin1" and (country is None or place.country_code == country):
                 names.add(normalize_name(place.name))

@@ -18,7 +18,6 @@ every request.
 """
 from __future__ import annotations
 
-import argparse
 import inspect
 import logging
 import math
@@ -354,71 +353,3 @@ def _location(place: Place, *, candidate: Candidate | None = None, distance_km: 
 
 
 # -- command line -----------------------------------------------------------
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``locate`` (names, optionally with the online fallback) and ``reverse`` (points)."""
-    p = subparsers.add_parser(
-        "locate", help="geocode names offline, asking Nominatim (cached) for unknown ones with --online"
-    )
-    p.add_argument("names", nargs="+", help="place names")
-    p.add_argument("--country", help="ISO2 code or name of the country the places are in")
-    p.add_argument("--kind", help="only places of this kind")
-    p.add_argument("--online", action="store_true",
-                   help="ask Nominatim for names the gazetteer does not know (off by default; answers are cached)")
-    p.add_argument("--min-score", type=float, default=0.0, help="offline answers below this score count as unknown")
-    p.add_argument("--user-agent", help="User-Agent sent to Nominatim (its usage policy asks for one naming your app)")
-    p.add_argument("--domain", help="Nominatim server, host[:port] (default: geopy's, the public OSM one)")
-    p.add_argument("--scheme", choices=("https", "http"), default="https", help="scheme of that server")
-    p.add_argument("--cache", type=Path, help="cache file (default: the user cache directory)")
-    p.add_argument("--min-delay", type=float, default=1.0, help="seconds between online requests (default 1)")
-    p.add_argument("--gazetteer", type=Path, help="gazetteer file (default: the embedded default)")
-    p.set_defaults(func=_cmd_locate)
-
-    p = subparsers.add_parser("reverse", help="nearest places to points given as LAT,LON")
-    p.add_argument("points", nargs="+", help="points as LAT,LON (e.g. 34.73,36.71)")
-    p.add_argument("--kind", action="append", help="kind(s) of place to look for (default: settlements, quarters)")
-    p.add_argument("--max-km", type=float, help="ignore places farther than this")
-    p.add_argument("--limit", type=int, default=1, help="places per point (default 1)")
-    p.add_argument("--gazetteer", type=Path, help="gazetteer file (default: the embedded default)")
-    p.set_defaults(func=_cmd_reverse)
-
-
-def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    import pandas as pd
-
-    print(pd.DataFrame(rows, columns=columns).to_string(index=False, na_rep=""))
-
-
-def _cmd_locate(args: argparse.Namespace) -> int:
-    fallback_options = {"scheme": args.scheme, **({"domain": args.domain} if args.domain else {})}
-    geocoder = OfflineGazetteer(
-        args.gazetteer, min_score=args.min_score, fallback="nominatim" if args.online else None,
-        fallback_options=fallback_options, cache_path=args.cache, min_delay_seconds=args.min_delay,
-        user_agent=args.user_agent,
-    )
-    rows = []
-    for name in args.names:
-        loc = geocoder.geocode(name, country=args.country, kind=args.kind)
-        if loc is None:
-            rows.append({"name": name, "source": "not found"})
-            continue
-        rows.append({"name": name, "address": loc.address, "kind": loc.raw.get("kind"),
-                     "latitude": loc.latitude, "longitude": loc.longitude,
-                     "score": loc.raw.get("score"), "source": loc.raw.get("source")})
-    _print_table(rows, ["name", "address", "kind", "latitude", "longitude", "score", "source"])
-    return 0 if all(r["source"] != "not found" for r in rows) else 1
-
-
-def _cmd_reverse(args: argparse.Namespace) -> int:
-    geocoder = OfflineGazetteer(args.gazetteer)
-    rows = []
-    for text in args.points:
-        found = geocoder.reverse(text, exactly_one=False, limit=args.limit, kind=args.kind, max_km=args.max_km)
-        if not found:
-            rows.append({"point": text, "address": "nothing found"})
-        for loc in found or []:
-            rows.append({"point": text, "address": loc.address, "kind": loc.raw["kind"],
-                         "latitude": loc.latitude, "longitude": loc.longitude, "km": loc.raw["distance_km"]})
-    _print_table(rows, ["point", "address", "kind", "latitude", "longitude", "km"])
-    return 0 if all(r["address"] != "nothing found" for r in rows) else 1

@@ -20,7 +20,6 @@ logged warning.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sqlite3
@@ -332,27 +331,3 @@ def _location_to_json(location: Location) -> dict[str, Any]:
 
 
 # -- command line -----------------------------------------------------------
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``online-cache {info,purge,clear}`` for the online geocoding cache."""
-    p = subparsers.add_parser("online-cache", help="inspect or empty the cache of online geocoding answers")
-    p.add_argument("action", choices=("info", "purge", "clear"),
-                   help="info: counts; purge: delete expired answers; clear: delete all answers")
-    p.add_argument("--cache", type=Path, help="cache file (default: the user cache directory)")
-    p.set_defaults(func=_cmd_cache)
-
-
-def _cmd_cache(args: argparse.Namespace) -> int:
-    cache = GeocodeCache(args.cache)
-    try:
-        if args.action == "info":
-            stats = cache.stats()
-            print(f"{cache.path}: " + ", ".join(f"{value} {key}" for key, value in stats.items()))
-        elif args.action == "purge":
-            print(f"{cache.path}: deleted {cache.purge_expired()} expired answer(s)")
-        else:
-            print(f"{cache.path}: deleted {cache.clear()} answer(s)")
-    finally:
-        cache.close()
-    return 0

@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syriamap.gazetteer.model import Alias, Place
-from syriamap.normalize import normalize_name, script_of
+from syriamap.normalize import script_of
 
 logger = logging.getLogger(__name__)
 
