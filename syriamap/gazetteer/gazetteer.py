@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 #: Syria first, then its neighbours: the default focus of the priors.
 DEFAULT_FOCUS: tuple[str, ...] = ("SY", "TR", "IQ", "LB", "JO", "IL", "PS")
+#: Shorter names (UK, DRC, T4) are matched exactly or not at all: their
+#: skeletons and near-spellings collide with too many unrelated places.
+MIN_APPROXIMATE_LENGTH = 4
 PHONETIC_MIN_SIMILARITY = 70.0
 FUZZY_MIN_SIMILARITY = 84.0
 
@@ -308,7 +311,7 @@ class Gazetteer:
             ]
         found = []
         phon = phonetic_key(core)
-        if phon and len(phon) >= 2:
+        if len(norm) >= MIN_APPROXIMATE_LENGTH and len(phon) >= 2:
             for r in self._conn.execute(by_phon, (phon,)).fetchall():
                 sim = fuzz.ratio(norm, r[3])
                 if sim >= PHONETIC_MIN_SIMILARITY:
@@ -321,7 +324,7 @@ class Gazetteer:
         return found
 
     def _fuzzy(self, norm: str) -> list[tuple[str, float]]:
-        if len(norm) < 4:
+        if len(norm) < MIN_APPROXIMATE_LENGTH:
             return []
         if self._fuzzy_blocks is None:
             self._fuzzy_blocks = self._build_fuzzy_blocks()
