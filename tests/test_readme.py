@@ -1,6 +1,7 @@
 """The README stays true: its column table is the schema's, its quick start is what CI runs."""
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
@@ -22,3 +23,11 @@ def test_ci_runs_the_readme_test_command():
     test_command = commands[1]
     assert "pytest" in test_command
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_examples_print_what_they_say():
+    """The ``>>>`` examples in the README run against the embedded gazetteer as written."""
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
+                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 5
+    assert result.failed == 0
