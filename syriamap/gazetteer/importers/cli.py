@@ -14,6 +14,7 @@ exit code: 0 done, 2 bad input (the gazetteer file is then unchanged).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,8 @@ def _run(action: Callable[[], ImportReport]) -> int:
         print(f"syriamap: import failed, gazetteer file unchanged: {exc}", file=sys.stderr)
         return 2
     print(report.summary())
+    if os.environ.get("SYRIAMAP_GAZETTEER") != str(report.path):
+        print(f"use it with --gazetteer {report.path}, or export SYRIAMAP_GAZETTEER={report.path}")
     return 0
 
 
@@ -101,6 +104,10 @@ def _cmd_import_events(args: argparse.Namespace) -> int:
 
 def _cmd_layers(args: argparse.Namespace) -> int:
     path = args.path or user_gazetteer_path()
+    if args.path is None and not path.exists():
+        from syriamap.gazetteer.build import ensure_default
+
+        path = ensure_default()  # nothing imported yet: show what lookups use, the embedded default
     try:
         conn = store.connect(path)
     except store.GazetteerFileError as exc:
