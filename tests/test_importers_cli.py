@@ -33,7 +33,8 @@ def test_import_events_list_and_remove_layers(ucdp_2016, tmp_path, capsys):
     into = tmp_path / "mine.sqlite"
     assert run(["import", "events", str(ucdp_2016), "--into", str(into), "--layer", "ged2016"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and "'ged2016'" in out[0] and str(into) in out[0]
+    assert len(out) == 2 and "'ged2016'" in out[0] and str(into) in out[0]
+    assert out[1] == f"use it with --gazetteer {into}, or export SYRIAMAP_GAZETTEER={into}"
     assert "ged2016" in {layer["name"] for layer in Gazetteer(into).layers}
 
     assert run(["gazetteer", "layers", str(into)], existing_gazetteer_command=True) == 0
@@ -51,9 +52,17 @@ def test_import_defaults_to_the_file_named_by_the_environment(ucdp_2016, tmp_pat
     target = tmp_path / "env.sqlite"
     monkeypatch.setenv("SYRIAMAP_GAZETTEER", str(target))
     assert run(["import", "events", str(ucdp_2016), "--format", "ucdp"]) == 0
+    assert "use it with" not in capsys.readouterr().out, "already the default: no hint needed"
     assert {layer["name"] for layer in Gazetteer(target).layers} == {"default", "ucdp"}
     assert run(["gazetteer", "layers"]) == 0
     assert str(target) in capsys.readouterr().out
+
+
+def test_layers_before_any_import_shows_the_embedded_default(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SYRIAMAP_GAZETTEER", str(tmp_path / "not-yet.sqlite"))
+    assert run(["gazetteer", "layers"]) == 0
+    out = capsys.readouterr().out
+    assert "default" in out and "not-yet.sqlite" not in out
 
 
 def test_import_geonames_and_open_syria(shared_data, tmp_path, capsys):
@@ -63,7 +72,7 @@ def test_import_geonames_and_open_syria(shared_data, tmp_path, capsys):
     admin1 = shared_data / "geonames" / "admin1CodesASCII.txt"
     assert run(["import", "geonames", str(cities), str(admin1), "--countries", "SY,LB", "--into", str(into)]) == 0
     assert run(["import", "open-syria", str(shared_data / "open-syria"), "--into", str(into)]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
+    lines = [line for line in capsys.readouterr().out.strip().splitlines() if not line.startswith("use it with")]
     assert len(lines) == 2
     gz = Gazetteer(into, layers=["geonames"])
     assert {p.country_code for p in gz.places()} == {"SY", "LB"}
