@@ -228,9 +228,11 @@ class Gazetteer:
         with a reason, never errors).
         """
         import pandas as pd
+        from tqdm.auto import tqdm
 
         rows = []
-        for value in names:
+        total = len(names) if hasattr(names, "__len__") else None  # type: ignore[arg-type]
+        for value in tqdm(names, total=total, desc="resolving", unit="name", disable=None if (total or 0) > 1000 else True):
             reason = bad_name_reason(value)
             best = None if reason else self.resolve(value, **kwargs)  # type: ignore[arg-type]
             if best is None:
