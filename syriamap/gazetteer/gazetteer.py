@@ -25,12 +25,16 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from syriamap.gazetteer import store
 from syriamap.gazetteer.model import KINDS, Alias, Candidate, Place
 from syriamap.normalize import MAX_NAME_LENGTH, normalize_name, parse_descriptor, phonetic_key
+
+if TYPE_CHECKING:  # pandas is imported only by the batch API, to keep the cold start fast
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +103,13 @@ class Gazetteer:
         self.focus = tuple(focus)
         self._conn = store.connect(self.path)
         self._conn.execute("PRAGMA query_only=ON")
-        self._layers = {row["name"]: row for row in store.layers(self._conn)}
+        self._layers = {str(row["name"]): row for row in store.layers(self._conn)}
         if layers is not None:
             unknown = sorted(set(layers) - set(self._layers))
             if unknown:
                 raise ValueError(f"{self.path} has no layer(s) {unknown}; it has {sorted(self._layers)}")
             self._layers = {name: row for name, row in self._layers.items() if name in layers}
+        self._priority = {name: int(str(row["priority"])) for name, row in self._layers.items()}
         self._layer_filter = (
             "" if layers is None else " AND p.layer IN (" + ",".join("'" + n.replace("'", "''") + "'" for n in self._layers) + ")"
         )
@@ -221,7 +226,7 @@ class Gazetteer:
         found = self.lookup(name, limit=1, **kwargs)  # type: ignore[arg-type]
         return found[0] if found else None
 
-    def resolve_many(self, names: Iterable[object], **kwargs: object) -> "pandas.DataFrame":  # noqa: F821
+    def resolve_many(self, names: Iterable[object], **kwargs: object) -> pd.DataFrame:
         """Resolve each name; one row per input, in order, with a ``reason`` for misses.
 
         Accepts any iterable, a pandas Series included (None and NaN become rows
@@ -439,9 +444,9 @@ class Gazetteer:
         elif year is not None and (alias.valid_from or alias.valid_to):
             raw += 0.1
             reasons.append(f"name {alias.name!r} in use in {year}")
-        layer = self._layers.get(place.layer)
-        if layer and int(layer["priority"]) > 0:  # type: ignore[arg-type]
-            raw += _LAYER_BONUS * int(layer["priority"])  # type: ignore[arg-type]
+        priority = self._priority.get(place.layer, 0)
+        if priority > 0:
+            raw += _LAYER_BONUS * priority
             reasons.append(f"from imported layer {place.layer!r}")
         score = max(0.0, min(1.0, raw / 2.0))
         return Candidate(place=place, score=round(score, 4), match=match, matched_alias=alias.name,

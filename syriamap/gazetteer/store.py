@@ -122,7 +122,7 @@ def transaction(
         try:
             source = None if new else path if path.exists() else base
             fresh = source is None
-            if fresh:
+            if source is None:
                 tmp.unlink()
             else:
                 connect(source).close()  # refuse to build on a file that is not ours
