@@ -82,3 +82,13 @@ def test_cli_convert_and_validate(ucdp_2016, tmp_path, capsys):
     bad.write_text("event_id,event_date\nx:1,2016-01-01\n")
     args = parser.parse_args(["validate", str(bad)])
     assert args.func(args) == 2 and "'event_type'" in capsys.readouterr().err
+
+
+def test_unknown_output_extension_is_a_clear_error(tmp_path):
+    from syriamap.io import EventFileError, write_events
+    from syriamap.schema import empty_events
+
+    with pytest.raises(EventFileError, match="cannot tell the output format"):
+        write_events(empty_events(), tmp_path / "events.xyz")
+    assert not (tmp_path / "events.xyz").exists()
+    assert write_events(empty_events(), tmp_path / "events.xyz", format="csv").exists()

@@ -86,7 +86,13 @@ def format_for_output(path: str | Path) -> str:
         return "geojson"
     if name.endswith(".acled.csv"):
         return "acled"
-    return "csv"
+    if name.endswith(".csv"):
+        return "csv"
+    raise EventFileError(
+        path, None, None,
+        "cannot tell the output format from the file name: use .csv, .acled.csv, .parquet or .geojson,"
+        " or name the format (format=..., or --to on the command line)",
+    )
 
 
 def write_events(df: pd.DataFrame, path: str | Path, format: str | None = None) -> Path:
