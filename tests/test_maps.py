@@ -132,6 +132,12 @@ def test_empty_dataframe_gives_an_empty_map_with_a_message():
     assert "No events to show" in page
 
 
+def test_a_dataframe_without_any_column_is_an_empty_table_too():
+    m = event_map(pd.DataFrame())
+    assert event_sets(m) == []
+    assert caption_lines(m) == ["No events to show: the table is empty."]
+
+
 def test_rows_without_coordinates_are_skipped_and_counted():
     df = make_events(10)
     df.loc[[1, 4], "latitude"] = np.nan

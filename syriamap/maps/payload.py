@@ -178,6 +178,8 @@ def build_payload(
     max_categories: int = 20,
 ) -> EventPayload:
     """Validate the inputs and build the page payload (see the module docstring)."""
+    if df.empty and not len(df.columns):
+        df = pd.DataFrame({"latitude": pd.Series(dtype=float), "longitude": pd.Series(dtype=float)})
     for col in ("latitude", "longitude"):
         if col not in df.columns:
             raise ValueError(f"event_map needs a {col!r} column; the DataFrame has {list(df.columns)}")
