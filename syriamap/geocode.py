@@ -84,9 +84,12 @@ def geocode_events(
         if location is None:
             row["reason"] = "no location"
         else:
-            best = gazetteer.resolve(location, country=ctry, admin1=admin1)
+            try:
+                best = gazetteer.resolve(location, country=ctry, admin1=admin1)
+            except ValueError as exc:  # a hint the gazetteer cannot use (an unknown country)
+                best, row["reason"] = None, str(exc)
             if best is None:
-                row["reason"] = "no match in the gazetteer"
+                row.setdefault("reason", "no match in the gazetteer")
             elif best.score < min_score:
                 row["reason"] = f"best match {best.place.name!r} ({best.place.id}) scored {best.score:.2f} < {min_score}"
             else:

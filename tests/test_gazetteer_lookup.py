@@ -176,3 +176,24 @@ def test_from_places_builds_a_real_file(tmp_path):
     assert gz.get("t:2").name == "Testville"
     assert math.isclose(gz.get("t:1").latitude, 35.0)
     assert [p.id for p in gz.places(kind="admin2")] == ["t:2"]
+
+
+@pytest.mark.parametrize(
+    "hints,message",
+    [
+        ({"country": "Narnia"}, "unknown country"),
+        ({"country": "ZZ"}, "unknown country"),
+        ({"near": "abc"}, "near must be"),
+        ({"near": (100, 0)}, "not a point on Earth"),
+        ({"year": "2016"}, "year must be"),
+        ({"admin1": 5}, "admin1 must be"),
+    ],
+)
+def test_bad_hints_are_clear_errors_not_silently_ignored(gz, hints, message):
+    with pytest.raises(ValueError, match=message):
+        gz.resolve("Homs", **hints)
+
+
+def test_country_given_as_code_name_or_iso3(gz):
+    for country in ("SY", "sy", "SYR", "Syria", "Syrian Arab Republic"):
+        assert gz.country_code(country) == "SY", country

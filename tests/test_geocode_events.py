@@ -91,3 +91,17 @@ def test_admin1_picks_between_homonyms(tmp_path):
                            "location": ["Tellville", "Tellville"], "admin1": ["Hama", "Aleppo"], "country": ["Syria"] * 2})
         ev = geocode_events(df, gz).events
     assert ev["place_id"].tolist() == ["sm:a", "sm:b"]
+
+
+def test_an_unknown_country_in_the_data_leaves_that_row_unresolved_with_the_reason():
+    import syriamap
+
+    df = syriamap.conform(pd.DataFrame({
+        "event_id": ["t:1", "t:2"], "event_date": pd.to_datetime(["2017-01-01"] * 2),
+        "event_type": ["Battles"] * 2, "location": ["Homs", "Homs"], "country": ["Narnia", "Syria"],
+    }))
+    result = syriamap.geocode_events(df)
+    assert len(result.events) == 2
+    assert result.resolved == 1
+    assert result.events["latitude"].isna().tolist() == [True, False]
+    assert "unknown country 'Narnia'" in result.unresolved["reason"].iloc[0]

@@ -118,7 +118,12 @@ def evaluate_gazetteer(gold: pd.DataFrame, gazetteer: Gazetteer, *, use_hints: b
         name = values["name"]
         hints = {k: v for k, v in values.items() if k != "name" and isinstance(v, str) and v.strip()}
         reason = bad_name_reason(name)
-        best = None if reason else gazetteer.resolve(name, **hints)
+        best = None
+        if not reason:
+            try:
+                best = gazetteer.resolve(name, **hints)
+            except ValueError as exc:  # a hint the gazetteer cannot use (an unknown country)
+                reason = str(exc)
         if best is None:
             found[tuple(row)] = (None, None, None, None, None, reason or "no match")
         else:

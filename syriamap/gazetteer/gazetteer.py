@@ -124,6 +124,7 @@ class Gazetteer:
         self._fuzzy_blocks: dict[str, list[str]] | None = None
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
         self._country_codes = self._load_country_codes()
+        self._known_codes = frozenset(self._country_codes.values())
 
     # -- construction -------------------------------------------------------
 
@@ -185,7 +186,7 @@ class Gazetteer:
             return None
         text = country.strip()
         if len(text) == 2 and text.isalpha():
-            return text.upper()
+            return text.upper() if text.upper() in self._known_codes else None
         return self._country_codes.get(normalize_name(text))
 
     # -- lookup ------------------------------------------------------------
@@ -215,10 +216,17 @@ class Gazetteer:
         unknown = [k for k in kinds if k not in KINDS]
         if unknown:
             raise ValueError(f"unknown kind(s) {unknown}; expected some of {KINDS}")
-        cands = self._cached_lookup(
-            name, self.country_code(country) if country else None, kinds,
-            (round(near[0], 4), round(near[1], 4)) if near else None, year, admin1 or None,
-        )
+        code = None
+        if country is not None:
+            code = self.country_code(country)
+            if code is None:
+                raise ValueError(f"unknown country {country!r}: give an ISO 3166 code (SY, SYR) or a country name")
+        point = _check_near(near)
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            raise ValueError(f"year must be a whole number such as 2016, not {year!r}")
+        if admin1 is not None and not isinstance(admin1, str):
+            raise ValueError(f"admin1 must be a name (a string), not {type(admin1).__name__}")
+        cands = self._cached_lookup(name, code, kinds, point, year, admin1.strip() or None if admin1 else None)
         return list(cands[: max(limit, 0)])
 
     def resolve(self, name: str, **kwargs: object) -> Candidate | None:
@@ -487,6 +495,19 @@ class Gazetteer:
         for norm, cc in rows:
             codes.setdefault(norm, cc)
         return codes
+
+
+def _check_near(near: object) -> tuple[float, float] | None:
+    """``near`` as a rounded ``(lat, lon)``, or a clear error."""
+    if near is None:
+        return None
+    try:
+        lat, lon = (float(v) for v in near)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError(f"near must be a (latitude, longitude) pair of numbers, not {near!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"near=({lat}, {lon}) is not a point on Earth (latitude -90..90, longitude -180..180)")
+    return (round(lat, 4), round(lon, 4))
 
 
 _PAREN_RE = re.compile(r"\(([^)]*)\)")
