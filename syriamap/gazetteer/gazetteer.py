@@ -184,10 +184,17 @@ class Gazetteer:
         """ISO2 code for a country given as a code (``SY``, ``SYR``) or a name (``Syria``)."""
         if not country or not isinstance(country, str):
             return None
+        from syriamap.io import countries  # GeoNames' country table, for files without country places
+
         text = country.strip()
         if len(text) == 2 and text.isalpha():
-            return text.upper() if text.upper() in self._known_codes else None
-        return self._country_codes.get(normalize_name(text))
+            code = text.upper()
+            return code if code in self._known_codes or countries.name_of(code) else None
+        return (
+            self._country_codes.get(normalize_name(text))
+            or countries.iso2_from_name(text)
+            or countries.iso2_from_iso3(text)
+        )
 
     # -- lookup ------------------------------------------------------------
 
