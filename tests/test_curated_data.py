@@ -152,7 +152,7 @@ def norm_latin(name: str) -> str:
     s = _FORMAL.sub(" ", s)
     s = re.sub(r"\s+", " ", s).strip()
     s = _ARTICLE.sub("", s)
-    return re.sub(r"[^a-z]", "", s)
+    return re.sub(r"[^a-z0-9]", "", s)  # digits tell "1070 apartments" from "3000 apartments"
 
 
 def norm_arabic(name: str) -> str:

@@ -197,3 +197,17 @@ def test_bad_hints_are_clear_errors_not_silently_ignored(gz, hints, message):
 def test_country_given_as_code_name_or_iso3(gz):
     for country in ("SY", "sy", "SYR", "Syria", "Syrian Arab Republic"):
         assert gz.country_code(country) == "SY", country
+
+
+def test_an_approximate_name_of_another_kind_is_no_answer(gz):
+    # "Taksim Square" names a square: a town whose name merely looks like "Taksim" elsewhere is not it.
+    assert gz.resolve("Taksim Square") is None
+    # An exact name may still stand for a feature named after it, when nothing better exists.
+    assert gz.resolve("Aleppoo city").place.name == "Aleppo"
+
+
+def test_numbered_housing_projects_stay_apart(gz):
+    a = gz.resolve("1070 Al-Hamdaniyah Housing Project")
+    b = gz.resolve("3000 Apartment Project")
+    assert a is not None and b is not None and a.place.id != b.place.id
+    assert {a.place.kind, b.place.kind} == {"neighbourhood"}

@@ -55,6 +55,11 @@ def test_different_places_stay_apart(a, b):
         ("northern Aleppo countryside", "Aleppo", "admin1"),
         ("the Euphrates river", "Euphrates", "river"),
         ("محافظة حمص", "حمص", "admin1"),
+        ("Hayyan Gas Fields", "Hayyan", "site"),
+        ("Al-Fijah Springs", "Al-Fijah", "site"),
+        ("Al-Bab Plateau", "Al-Bab", "region"),
+        ("Handarat Refugee Camp", "Handarat", "site"),
+        ("1070 Housing Project", "1070", "neighbourhood"),
     ],
 )
 def test_descriptors_become_hints(text, core, kind):

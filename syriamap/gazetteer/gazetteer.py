@@ -304,6 +304,8 @@ class Gazetteer:
                     continue
                 if country and place.country_code != country:
                     continue  # an explicit country is a constraint, not a preference
+                if match in ("phonetic", "fuzzy") and desc.kinds and place.kind not in desc.kinds:
+                    continue  # an approximate name of another kind of place ("Taksim Square" is no town)
                 if (
                     admin1_names is not None
                     and match in ("phonetic", "fuzzy")
