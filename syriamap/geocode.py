@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .io import countries
+from . import countries
 from .schema import conform
 
 logger = logging.getLogger(__name__)

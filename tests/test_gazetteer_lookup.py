@@ -211,3 +211,17 @@ def test_numbered_housing_projects_stay_apart(gz):
     b = gz.resolve("3000 Apartment Project")
     assert a is not None and b is not None and a.place.id != b.place.id
     assert {a.place.kind, b.place.kind} == {"neighbourhood"}
+
+
+def test_lookups_stay_light_no_pandas_or_folium_imported():
+    """The cold start stays fast because a lookup imports neither pandas nor folium."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from syriamap.gazetteer import default_gazetteer as d; g = d();"
+        "g.resolve('Homs', country='SY'); g.resolve('Homs', country='Syria'); list(g.places(kind='admin1', country='SY'));"
+        "print(sorted(m for m in ('pandas', 'folium', 'geopy', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -184,17 +184,20 @@ class Gazetteer:
         """ISO2 code for a country given as a code (``SY``, ``SYR``) or a name (``Syria``)."""
         if not country or not isinstance(country, str):
             return None
-        from syriamap.io import countries  # GeoNames' country table, for files without country places
-
         text = country.strip()
         if len(text) == 2 and text.isalpha():
             code = text.upper()
-            return code if code in self._known_codes or countries.name_of(code) else None
-        return (
-            self._country_codes.get(normalize_name(text))
-            or countries.iso2_from_name(text)
-            or countries.iso2_from_iso3(text)
-        )
+            if code in self._known_codes:
+                return code
+            from syriamap import countries  # GeoNames' table, for files without country places
+
+            return code if countries.name_of(code) else None
+        code = self._country_codes.get(normalize_name(text))
+        if code is None:
+            from syriamap import countries
+
+            code = countries.iso2_from_name(text) or countries.iso2_from_iso3(text)
+        return code
 
     # -- lookup ------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import COLUMNS, add_flag, conform, extra_columns
-from . import countries
+from .. import countries
 from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
 
 logger = logging.getLogger(__name__)

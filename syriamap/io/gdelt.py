@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from ..schema import conform
-from . import countries
+from .. import countries
 from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited
 
 logger = logging.getLogger(__name__)

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import EVENT_TYPE_DTYPE, SUB_EVENT_TYPE_DTYPE, add_flag, conform
-from . import countries
+from .. import countries
 from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
 
 logger = logging.getLogger(__name__)
