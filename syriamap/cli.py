@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (GazetteerFileError, GeocodeCacheError, ValueError, OSError) as exc:
+    except (GazetteerFileError, GeocodeCacheError, ValueError, OSError, ImportError) as exc:
         print(f"syriamap: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

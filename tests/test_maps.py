@@ -380,3 +380,13 @@ def test_cli_map_subcommand(tmp_path: Path, capsys):
     assert "SyriaMap.eventSet(" in page and "heatLayer" in page
     assert not re.search(r"<script[^>]+src=", page)
     assert "25 events ->" in capsys.readouterr().out
+
+
+def test_offline_export_without_the_offline_extra_is_a_clear_error(monkeypatch):
+    from syriamap.maps import offline
+
+    monkeypatch.setattr(offline, "_xstatic", lambda name, *parts: None)
+    m = event_map(make_events(3))
+    with pytest.raises(ImportError, match=r"pip install 'syriamap\[offline\]'"):
+        to_html(m, offline=True)
+    assert "leaflet" in to_html(m).lower(), "the online page still works"

@@ -162,6 +162,11 @@ def to_html(m: folium.Map, *, offline: bool = False) -> str:
     """The page of map ``m`` as a string (self-contained when ``offline``)."""
     if not offline:
         return m.get_root().render()
+    if _xstatic("leaflet", "leaflet.js") is None or _xstatic("leaflet", "leaflet.css") is None:
+        raise ImportError(
+            "an offline map inlines Leaflet from the XStatic packages, which are not installed: "
+            "pip install 'syriamap[offline]'"
+        )
     blockers = _offline_blockers(m)
     reported = {u for _, _, c in blockers
                 for _, u in list(getattr(c, "default_js", [])) + list(getattr(c, "default_css", []))}
