@@ -103,6 +103,8 @@ class Gazetteer:
         self.focus = tuple(focus)
         self._conn = store.connect(self.path)
         self._conn.execute("PRAGMA query_only=ON")
+        # A larger page cache (grown only as pages are read) keeps the alias index in memory.
+        self._conn.execute("PRAGMA cache_size=-65536")
         self._layers = {str(row["name"]): row for row in store.layers(self._conn)}
         if layers is not None:
             unknown = sorted(set(layers) - set(self._layers))
