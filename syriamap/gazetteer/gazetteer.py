@@ -54,6 +54,8 @@ _KIND_PRIOR = {"country": 0.3, "admin1": 0.16, "region": 0.06, "river": 0.05, "s
                "populated_place": 0.02, "admin2": 0.0, "neighbourhood": 0.0, "admin3": -0.02}
 #: Population prior of a settlement whose population is unknown: that of 1,000 people.
 _UNKNOWN_POPULATION_PRIOR = 0.25 * 3 / 7.0
+#: Places kept built between lookups (about 300 bytes each).
+_PLACE_CACHE_SIZE = 100_000
 #: Bonus for imported layers over the embedded default (an analyst's own table
 #: knows their places best); scaled by the layer's priority.
 _LAYER_BONUS = 0.04
@@ -124,6 +126,7 @@ class Gazetteer:
         )
         self._find_sql = (select.format(col="norm"), select.format(col="phon"))
         self._fuzzy_blocks: dict[str, list[str]] | None = None
+        self._place_cache: dict[object, Place] = {}
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
         self._country_codes = self._load_country_codes()
         self._known_codes = frozenset(self._country_codes.values())
@@ -495,8 +498,16 @@ class Gazetteer:
         )
 
     def _place(self, row: Sequence[object], *, with_aliases: bool = False) -> Place:
-        aliases = self._aliases(row[0]) if with_aliases else ()  # type: ignore[arg-type]
-        return store.place_from_row(tuple(row), aliases)
+        """The Place of a ``places`` row; without aliases, shared from a bounded cache (Places are immutable)."""
+        if with_aliases:
+            return store.place_from_row(tuple(row), self._aliases(row[0]))  # type: ignore[arg-type]
+        rowid = row[0]
+        place = self._place_cache.get(rowid)
+        if place is None:
+            if len(self._place_cache) >= _PLACE_CACHE_SIZE:
+                self._place_cache.clear()
+            place = self._place_cache[rowid] = store.place_from_row(tuple(row))
+        return place
 
     def _load_country_codes(self) -> dict[str, str]:
         codes: dict[str, str] = {}
