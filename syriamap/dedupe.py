@@ -26,17 +26,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from .geo import chord_for_km, unit_vectors
 from .schema import conform
 
 logger = logging.getLogger(__name__)
-
-EARTH_RADIUS_KM = 6371.0088
-
-
-def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
-
 
 def _join(values: pd.Series) -> str | None:
     parts: list[str] = []
@@ -70,9 +63,9 @@ def duplicate_clusters(
     day = (date.to_numpy()[idx].astype("datetime64[s]").astype("int64") / 86400.0)
     # Chord length matching the great-circle radius, in the unit sphere; time scaled so
     # that `days` equals the same length, searched with the max-norm box then checked exactly.
-    chord = 2 * np.sin(min(km / EARTH_RADIUS_KM, np.pi) / 2)
+    chord = chord_for_km(km)
     scale = chord / days if days > 0 else 2 * chord  # days=0: any two days are too far apart
-    points = np.column_stack((_unit_xyz(lat[idx], lon[idx]), day * scale))
+    points = np.column_stack((unit_vectors(lat[idx], lon[idx]), day * scale))
     tree = cKDTree(points)
     pairs = tree.query_pairs(r=chord * (1 + 1e-9), p=np.inf, output_type="ndarray")
     if pairs.size:
@@ -91,7 +84,7 @@ def duplicate_clusters(
         a = b = np.empty(0, dtype=int)
     graph = coo_matrix((np.ones(a.size), (idx[a], idx[b])), shape=(n, n))
     _, components = connected_components(graph, directed=False)
-    return _anchor_split(components, date.to_numpy(), _unit_xyz(lat, lon), days, chord)
+    return _anchor_split(components, date.to_numpy(), unit_vectors(lat, lon), days, chord)
 
 
 def _anchor_split(components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, days: float, chord: float) -> np.ndarray:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import threading
 
-from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason, haversine_km
+from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
+from syriamap.geo import haversine_km
 from syriamap.gazetteer.model import GEO_PRECISION, KINDS, Alias, Candidate, Place
 from syriamap.gazetteer.store import GazetteerFileError
 

@@ -19,6 +19,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
+from syriamap.geo import haversine_km_arrays
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def evaluate_gazetteer(gold: pd.DataFrame, gazetteer: Gazetteer, *, use_hints: b
         index=gold.index,
     )
     table = pd.concat([gold, res], axis=1)
-    table["error_km"] = _haversine(
+    table["error_km"] = haversine_km_arrays(
         table["latitude"].to_numpy(float), table["longitude"].to_numpy(float),
         pd.to_numeric(table["pred_latitude"]).to_numpy(float), pd.to_numeric(table["pred_longitude"]).to_numpy(float),
     )
@@ -151,9 +152,3 @@ def evaluate_gazetteer(gold: pd.DataFrame, gazetteer: Gazetteer, *, use_hints: b
         median_km=float(np.median(err[ok])) if ok.any() else float("nan"),
         table=table,
     )
-
-
-def _haversine(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0088 * 2 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))

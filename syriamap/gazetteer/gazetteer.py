@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from syriamap.gazetteer import store
 from syriamap.gazetteer.model import KINDS, Alias, Candidate, Place
+from syriamap.geo import haversine_km
 from syriamap.normalize import MAX_NAME_LENGTH, normalize_name, parse_descriptor, phonetic_key
 
 if TYPE_CHECKING:  # pandas is imported only by the batch API, to keep the cold start fast
@@ -544,10 +545,3 @@ def _alternatives(name: str) -> list[str]:
     outer = _PAREN_RE.sub(" ", name)
     alts[:0] = [part for part in outer.split("/") if part.strip()]
     return alts or [name]
-
-
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in km between two ``(lat, lon)`` points."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(h)))

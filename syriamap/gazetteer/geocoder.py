@@ -38,6 +38,7 @@ from geopy.point import Point
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
 from syriamap.gazetteer.model import KINDS, Candidate, Place
+from syriamap.geo import chord_for_km, km_for_chord, unit_vectors
 from syriamap.gazetteer.online import DEFAULT_TTL_DAYS, CachedGeocoder
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_REVERSE_KINDS: tuple[str, ...] = ("populated_place", "neighbourhood")
 #: How many locations ``exactly_one=False`` returns unless ``limit`` says.
 DEFAULT_LIMIT = 5
-EARTH_RADIUS_KM = 6371.0088
 
 
 class _NoNetworkAdapter(BaseSyncAdapter):
@@ -75,24 +75,19 @@ class _PointIndex:
         from scipy.spatial import cKDTree
 
         self.ids = ids
-        self.tree = cKDTree(_unit_vectors(lats, lons)) if ids else None
+        self.tree = cKDTree(unit_vectors(lats, lons)) if ids else None
 
     def nearest(self, lat: float, lon: float, k: int, max_km: float | None = None) -> list[tuple[str, float]]:
         """Up to ``k`` nearest ids within ``max_km``, with their great-circle distance in km, nearest first."""
         if self.tree is None:
             return []
-        bound = np.inf if max_km is None else 2.0 * math.sin(min(max_km / EARTH_RADIUS_KM, math.pi) / 2.0) + 1e-12
-        chords, found = self.tree.query(_unit_vectors(np.array([lat]), np.array([lon]))[0], k=k,
+        bound = np.inf if max_km is None else chord_for_km(max_km) + 1e-12
+        chords, found = self.tree.query(unit_vectors(np.array([lat]), np.array([lon]))[0], k=k,
                                         distance_upper_bound=bound)
         chords, found = np.atleast_1d(chords), np.atleast_1d(found)
         keep = found < len(self.ids)  # cKDTree marks "no neighbour" with n
-        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chords[keep] / 2.0))
+        km = km_for_chord(chords[keep])
         return [(self.ids[i], float(d)) for i, d in zip(found[keep], km)]
-
-
-def _unit_vectors(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    la, lo = np.radians(lats.astype(np.float64)), np.radians(lons.astype(np.float64))
-    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
 
 
 def _user_agent() -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from branca.colormap import LinearColormap
 
+from ..geo import haversine_km
 from .payload import html_text
 
 logger = logging.getLogger(__name__)
@@ -33,12 +34,6 @@ MAX_CENTROID_DISTANCE_KM = 250.0
 """A gazetteer centroid this far from the area's own events is taken for a homonym and not used."""
 
 _COLORS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
-
-
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 def _counts(df: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -86,7 +81,7 @@ def admin_centroids(
         else:
             found = _gazetteer_centroid(str(name), level)
             if found is not None:
-                if _haversine_km(found[0], found[1], row["lat"], row["lon"]) <= MAX_CENTROID_DISTANCE_KM:
+                if haversine_km(found, (row["lat"], row["lon"])) <= MAX_CENTROID_DISTANCE_KM:
                     point, origin = found, "gazetteer"
                 else:
                     logger.warning("gazetteer point of %s %r is more than %.0f km from its events; "

@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from syriamap.gazetteer import store
-from syriamap.gazetteer.gazetteer import haversine_km
+from syriamap.geo import haversine_km
 from syriamap.gazetteer.importers.common import (
     GazetteerImportError,
     ImportReport,
