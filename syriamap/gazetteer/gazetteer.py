@@ -55,6 +55,9 @@ _KIND_PRIOR = {"country": 0.3, "admin1": 0.16, "region": 0.06, "river": 0.05, "s
                "populated_place": 0.02, "admin2": 0.0, "neighbourhood": 0.0, "admin3": -0.02}
 #: Population prior of a settlement whose population is unknown: that of 1,000 people.
 _UNKNOWN_POPULATION_PRIOR = 0.25 * 3 / 7.0
+#: Cities this large get a further prior.
+_MAJOR_CITY = 2_000_000
+_MAJOR_CITY_PRIOR = 0.1
 #: Places kept built between lookups (about 300 bytes each).
 _PLACE_CACHE_SIZE = 100_000
 #: Bonus for imported layers over the embedded default (an analyst's own table
@@ -437,6 +440,10 @@ class Gazetteer:
             pop_prior = 0.25 * min(math.log10(place.population + 1) / 7.0, 1.0)
             raw += pop_prior
             reasons.append(f"population {place.population:,} +{pop_prior:.2f}")
+            if place.population >= _MAJOR_CITY and place.kind == "populated_place":
+                # A capital or metropolis outranks a village of the region named like it (Kabul).
+                raw += _MAJOR_CITY_PRIOR
+                reasons.append(f"a metropolis of two million or more +{_MAJOR_CITY_PRIOR:.2f}")
         elif place.kind == "populated_place":
             # Unknown is not zero: GeoNames leaves many Syrian towns without a figure.
             raw += _UNKNOWN_POPULATION_PRIOR
