@@ -77,7 +77,7 @@ def bad_name_reason(name: object) -> str | None:
         return "empty name"
     if len(name) > MAX_NAME_LENGTH:
         return f"too long for a place name ({len(name)} characters, at most {MAX_NAME_LENGTH})"
-    if "\x00" in name or sum(not ch.isprintable() for ch in name) > len(name) // 4:
+    if not name.isprintable() and ("\x00" in name or sum(not ch.isprintable() for ch in name) > len(name) // 4):
         return "not text (control or binary characters)"
     if not normalize_name(name):
         return "no letters or digits"
