@@ -14,22 +14,23 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 
 
+def _shared_folder(name: str) -> Path:
+    folder = SHARED / name
+    if not folder.is_dir():
+        pytest.skip(f"third-party test data not found at {folder} (expected ../shared beside the repo)")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of ``../shared/data``; skips the test where it is not present."""
-    data = SHARED / "data"
-    if not data.is_dir():
-        pytest.skip(f"third-party test data not found at {data} (expected ../shared beside the repo)")
-    return data
+    return _shared_folder("data")
 
 
 @pytest.fixture(scope="session")
 def shared_seeds() -> Path:
     """Path of ``../shared/seeds``; skips the test where it is not present."""
-    seeds = SHARED / "seeds"
-    if not seeds.is_dir():
-        pytest.skip(f"seed texts not found at {seeds} (expected ../shared beside the repo)")
-    return seeds
+    return _shared_folder("seeds")
 
 
 @pytest.fixture(scope="session")
