@@ -1,0 +1,393 @@
+"""News text to events: the whole text pipeline, as two functions.
+
+:func:`extract_events` takes one report (plain text, an HTML page or a web-page
+dump) and returns its events as an event table (:mod:`syriamap.schema`), one row
+per clause that reports something happening, in text order:
+
+document (boilerplate dropped) -> sentences -> place mentions -> places in the
+document's context -> clauses -> event type -> location, date, fatalities,
+actors -> rows, with the same event reported twice in one report merged.
+
+Every row keeps its provenance: the sentence (``notes`` and
+``source_sentence``), the offsets of the location's mention in the document
+text (``char_start``/``char_end``), a ``confidence``, the gazetteer ``place_id``
+and, in the extra column ``reasons``, why each field was decided.
+
+:func:`extract_events_many` runs it over many reports with a progress bar; an
+article that fails becomes one error row naming it, so a batch never loses one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from syriamap.gazetteer import Gazetteer
+from syriamap.text.actors import assign_actors, find_actors
+from syriamap.text.classify import Classification, classify
+from syriamap.text.clauses import split_clauses
+from syriamap.text.dates import DateMention, find_dates
+from syriamap.text.document import Document, load_document
+from syriamap.text.fatalities import find_fatalities
+from syriamap.text.locate import EventLocation, locate
+from syriamap.text.mentions import MentionFinder
+from syriamap.text.resolve import resolve_mentions
+from syriamap.text.sentences import split_sentences
+
+__all__ = ["extract_events", "extract_events_many", "REASONS_COLUMN", "ERROR_FLAG"]
+
+logger = logging.getLogger(__name__)
+
+#: Extra column holding, per row, why each field was decided (``; ``-separated).
+REASONS_COLUMN = "reasons"
+#: Flag of a row that stands for an article that could not be processed.
+ERROR_FLAG = "extract_error"
+#: Flags the pipeline sets on its rows.
+NO_LOCATION_FLAG = "no_location"
+FATALITIES_LOWER_BOUND_FLAG = "fatalities_lower_bound"
+DATE_FROM_PUBLISHED_FLAG = "date_from_published"
+GEO_COARSE_FLAG = "geo_coarse"
+
+_finders: dict[str, MentionFinder] = {}
+_default_gazetteer: Gazetteer | None = None
+
+
+def _gazetteer(gazetteer: Gazetteer | None) -> Gazetteer:
+    global _default_gazetteer
+    if gazetteer is not None:
+        return gazetteer
+    if _default_gazetteer is None:
+        _default_gazetteer = Gazetteer()
+    return _default_gazetteer
+
+
+def _finder(gazetteer: Gazetteer) -> MentionFinder:
+    key = str(gazetteer.path)
+    if key not in _finders:
+        _finders[key] = MentionFinder(gazetteer)
+    return _finders[key]
+
+
+@dataclass
+class _Event:
+    """One event as it is assembled, before it becomes a row."""
+
+    start: int
+    sentence: tuple[int, int]
+    classification: Classification
+    location: EventLocation | None
+    date: dt.date | None
+    time_precision: int | None
+    fatalities: int | None
+    actor1: str | None
+    actor2: str | None
+    flags: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+
+
+def _event_date(dates: list[DateMention], published: dt.date | None) -> tuple[dt.date | None, int | None, list[str], list[str]]:
+    """The clause's date, or the publication date with week precision, or nothing."""
+    for d in dates:
+        if d.date is not None:
+            return d.date, d.precision, [f"date {d.surface!r} -> {d.date.isoformat()}", *d.reasons], []
+    if dates:
+        return None, None, [f"date {dates[0].surface!r} is relative and the report has no publication date"], []
+    if published is not None:
+        return published, 2, ["no date in the text: the report's publication date, to the week"], [DATE_FROM_PUBLISHED_FLAG]
+    return None, None, ["no date in the text and no publication date"], []
+
+
+def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
+    text = doc.text
+    sentences = split_sentences(text, doc.body)
+    mentions = _finder(gazetteer).find(text, doc.body)
+    resolved = resolve_mentions(text, mentions, gazetteer)
+    events: list[_Event] = []
+    for sentence in sentences:
+        sent_span = (sentence.start, sentence.end)
+        clauses = split_clauses(sentence)
+        sentence_actors = find_actors(text, sentence.start, sentence.end)
+        for clause in clauses:
+            cls = classify(clause)
+            if cls is None:
+                continue
+            span = (clause.start, clause.end)
+            trigger = (cls.trigger_start, cls.trigger_end)
+            where = locate(text, span, sent_span, resolved, trigger)
+            dates = find_dates(text, clause.start, clause.end, doc.published)
+            if not dates:
+                dates = [d for d in find_dates(text, sentence.start, sentence.end, doc.published)
+                         if not any(c.start <= d.start < c.end for c in clauses if c is not clause)]
+            date, precision, date_why, date_flags = _event_date(dates, doc.published)
+            toll = find_fatalities(text, clause.start, clause.end)
+            actors = [a for a in sentence_actors if clause.start <= a.start < clause.end]
+            a1, a2 = assign_actors(clause, actors, cls)
+            if a1 is None and a2 is None and sentence_actors and len(clauses) == 1:
+                a1, a2 = assign_actors(clause, sentence_actors, cls)
+            ev = _Event(
+                start=clause.start, sentence=sent_span, classification=cls, location=where,
+                date=date, time_precision=precision,
+                fatalities=None if toll is None else toll.value,
+                actor1=None if a1 is None else a1.name, actor2=None if a2 is None else a2.name,
+            )
+            ev.reasons += [*cls.reasons]
+            ev.flags += date_flags
+            ev.reasons += date_why
+            if toll is not None:
+                ev.reasons += [f"fatalities {toll.surface!r} -> {toll.value}", *toll.reasons]
+                if toll.lower_bound:
+                    ev.flags.append(FATALITIES_LOWER_BOUND_FLAG)
+            for label, actor in (("actor1", a1), ("actor2", a2)):
+                if actor is not None:
+                    ev.reasons.append(f"{label} {actor.surface!r} -> {actor.name}")
+            if where is None:
+                ev.flags.append(NO_LOCATION_FLAG)
+                ev.reasons.append("no place named for this event")
+                ev.confidence = round(cls.confidence * 0.3, 4)
+            else:
+                ev.reasons += where.reasons
+                if where.place.kind == "country":
+                    ev.flags.append(GEO_COARSE_FLAG)
+                ev.confidence = round(cls.confidence * where.confidence, 4)
+            events.append(ev)
+    return _merge_within_document(events)
+
+
+def _contains(coarse: EventLocation, fine: EventLocation) -> bool:
+    """Whether the coarser location contains the finer one (same country, or same governorate)."""
+    c, f = coarse.place, fine.place
+    if c.kind == "country":
+        return c.country_code == f.country_code
+    if c.kind == "admin1":
+        return c.country_code == f.country_code and (c.name == f.admin1 or c.name == f.name)
+    return False
+
+
+def _same_event(a: _Event, b: _Event) -> bool:
+    """Whether two events of one report are the same happening told twice (headline and lede)."""
+    if a.classification.event_type != b.classification.event_type:
+        return False
+    if a.date and b.date and abs((a.date - b.date).days) > (7 if DATE_FROM_PUBLISHED_FLAG in a.flags + b.flags else 0):
+        return False
+    la, lb = a.location, b.location
+    if la is None or lb is None:
+        return False
+    if la.place.id == lb.place.id and la.geo_precision == lb.geo_precision:
+        return True
+    return _contains(la, lb) or _contains(lb, la)
+
+
+def _merge_within_document(events: list[_Event]) -> list[_Event]:
+    """Merge the events one report tells twice, keeping the finer place and the richer fields."""
+    kept: list[_Event] = []
+    for ev in events:
+        twin = next((k for k in kept if _same_event(k, ev)), None)
+        if twin is None:
+            kept.append(ev)
+            continue
+        if ev.location is not None and twin.location is not None and ev.location.geo_precision < twin.location.geo_precision:
+            twin.location, twin.sentence = ev.location, ev.sentence
+            twin.confidence = max(twin.confidence, ev.confidence)
+            twin.flags = [f for f in twin.flags if f != GEO_COARSE_FLAG]
+        if (twin.date is None or DATE_FROM_PUBLISHED_FLAG in twin.flags) and ev.date is not None and DATE_FROM_PUBLISHED_FLAG not in ev.flags:
+            twin.date, twin.time_precision = ev.date, ev.time_precision
+            twin.flags = [f for f in twin.flags if f != DATE_FROM_PUBLISHED_FLAG]
+        if ev.fatalities is not None and (twin.fatalities is None or ev.fatalities > twin.fatalities):
+            twin.fatalities = ev.fatalities
+        twin.actor1 = twin.actor1 or ev.actor1
+        twin.actor2 = twin.actor2 or ev.actor2
+        if twin.classification.sub_event_type is None and ev.classification.sub_event_type is not None:
+            twin.classification = ev.classification
+        twin.reasons.append(f"merged with the same event told again at character {ev.start}")
+    return kept
+
+
+def _doc_key(doc: Document) -> str:
+    h = hashlib.sha1()
+    h.update((doc.url or doc.source or "").encode("utf-8", "replace"))
+    h.update(b"\0")
+    h.update(doc.text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:12]
+
+
+def _rows(doc: Document, events: list[_Event]) -> list[dict[str, Any]]:
+    key = _doc_key(doc)
+    published = None if doc.published is None else pd.Timestamp(doc.published).tz_localize("UTC")
+    rows = []
+    for i, ev in enumerate(events, 1):
+        where = ev.location
+        place = None if where is None else where.place
+        sentence = doc.text[ev.sentence[0]:ev.sentence[1]]
+        rows.append({
+            "event_id": f"text:{key}:{i}",
+            "event_date": ev.date,
+            "time_precision": ev.time_precision,
+            "event_type": ev.classification.event_type,
+            "sub_event_type": ev.classification.sub_event_type,
+            "actor1": ev.actor1,
+            "actor2": ev.actor2,
+            "location": None if where is None else where.name,
+            "admin1": None if place is None else (place.name if place.kind == "admin1" else place.admin1),
+            "admin2": None if place is None else place.admin2,
+            "country": None if place is None else _country_name(place.country_code),
+            "iso3": None if place is None else _iso3(place.country_code),
+            "latitude": None if where is None else where.latitude,
+            "longitude": None if where is None else where.longitude,
+            "geo_precision": None if where is None else where.geo_precision,
+            "fatalities": ev.fatalities,
+            "notes": sentence,
+            "source": doc.source,
+            "url": doc.url,
+            "published": published,
+            "place_id": None if place is None else place.id,
+            "confidence": ev.confidence,
+            "source_sentence": sentence,
+            "char_start": None if where is None else where.start,
+            "char_end": None if where is None else where.end,
+            "flags": ";".join(dict.fromkeys(ev.flags)) or None,
+            REASONS_COLUMN: "; ".join(ev.reasons),
+        })
+    return rows
+
+
+def _country_name(code: str) -> str | None:
+    from syriamap import countries
+
+    return countries.name_of(code) if code else None
+
+
+def _iso3(code: str) -> str | None:
+    from syriamap import countries
+
+    return countries.iso3_of(code) if code else None
+
+
+def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    from syriamap.schema import conform, empty_events
+
+    if not rows:
+        out = empty_events()
+        out[REASONS_COLUMN] = pd.Series([], dtype="str")
+        return out
+    return conform(pd.DataFrame(rows))
+
+
+def extract_events(
+    text_or_html: str | bytes,
+    *,
+    published: dt.date | dt.datetime | str | None = None,
+    source: str | None = None,
+    url: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """The events a news report tells, as an event table in text order.
+
+    ``text_or_html`` is plain text, an HTML page or a web-page dump (navigation
+    and teaser lists are dropped).  ``published`` (the report's publication date;
+    for HTML, the page's metadata is used when it is not given) anchors relative
+    dates such as "yesterday" or "on Monday"; without it they stay empty.
+    ``gazetteer`` defaults to the embedded one.  An input with no events gives an
+    empty table; the log says why.
+    """
+    doc = load_document(text_or_html, published=published, source=source, url=url)
+    if not doc.body:
+        logger.info("no article text: %s", "; ".join(doc.reasons) or "empty input")
+        return _table([])
+    events = _build_events(doc, _gazetteer(gazetteer))
+    return _table(_rows(doc, events))
+
+
+def _error_row(article_id: object, exc: BaseException, source: str | None, url: str | None) -> dict[str, Any]:
+    return {
+        "event_id": f"error:{article_id}",
+        "notes": f"article {article_id!r} could not be processed: {type(exc).__name__}: {exc}"[:500],
+        "source": source, "url": url, "flags": ERROR_FLAG, "confidence": 0.0,
+        REASONS_COLUMN: f"{type(exc).__name__}: {exc}"[:500],
+    }
+
+
+def extract_events_many(
+    texts: Iterable[Any] | pd.Series | pd.DataFrame,
+    *,
+    text: str = "text",
+    published: str | Iterable[Any] | None = None,
+    source: str | Iterable[Any] | None = None,
+    url: str | Iterable[Any] | None = None,
+    id_column: str | None = None,
+    gazetteer: Gazetteer | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """:func:`extract_events` over many reports, with a progress bar; one table in input order.
+
+    ``texts`` is an iterable of strings, a Series, or a DataFrame whose ``text``
+    column holds the reports (then ``published``, ``source``, ``url`` and
+    ``id_column`` name its columns).  For an iterable or a Series they may be
+    iterables of the same length, or one value for all.  The extra column
+    ``article`` holds each row's article id (the DataFrame's ``id_column``, else
+    its position).  An article that fails becomes one row flagged
+    ``extract_error`` naming it and the error: nothing is lost.
+    """
+    from tqdm.auto import tqdm
+
+    if isinstance(texts, pd.DataFrame):
+        frame = texts
+        if text not in frame.columns:
+            raise ValueError(f"no column {text!r} in the articles; columns are {list(frame.columns)}")
+        ids = frame[id_column].tolist() if id_column else list(range(len(frame)))
+        bodies = frame[text].tolist()
+
+        def column(name: str | Iterable[Any] | None) -> list[Any]:
+            if name is None:
+                return [None] * len(frame)
+            if isinstance(name, str):
+                if name not in frame.columns:
+                    raise ValueError(f"no column {name!r} in the articles; columns are {list(frame.columns)}")
+                return frame[name].tolist()
+            return list(name)
+
+        pubs, sources, urls = column(published), column(source), column(url)
+    else:
+        bodies = list(texts)
+        ids = list(texts.index) if isinstance(texts, pd.Series) else list(range(len(bodies)))
+
+        def spread(value: str | Iterable[Any] | None) -> list[Any]:
+            if value is None or isinstance(value, (str, dt.date, pd.Timestamp)):
+                return [value] * len(bodies)
+            values = list(value)
+            if len(values) != len(bodies):
+                raise ValueError(f"{len(values)} values given for {len(bodies)} articles")
+            return values
+
+        pubs, sources, urls = spread(published), spread(source), spread(url)
+    gaz = _gazetteer(gazetteer)
+    tables = []
+    for art, body, pub, src, link in tqdm(
+        zip(ids, bodies, pubs, sources, urls), total=len(bodies), desc="extracting", unit="article",
+        disable=progress is False or (progress is None and len(bodies) < 50),
+    ):
+        try:
+            table = extract_events(body, published=None if _missing(pub) else pub, source=_text_or_none(src), url=_text_or_none(link), gazetteer=gaz)
+        except Exception as exc:  # noqa: BLE001 - one bad article must not end the batch
+            logger.warning("article %r failed: %s: %s", art, type(exc).__name__, exc)
+            table = _table([_error_row(art, exc, _text_or_none(src), _text_or_none(link))])
+        table.insert(len(table.columns), "article", [art] * len(table))
+        tables.append(table)
+    if not tables:
+        out = _table([])
+        out["article"] = pd.Series([], dtype="object")
+        return out
+    return pd.concat(tables, ignore_index=True)
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if _missing(value) else str(value)
