@@ -1,0 +1,182 @@
+"""Split a sentence into clauses that can each report one happening.
+
+A news sentence often packs several happenings: "Six people died in a bomb attack on
+Homs yesterday *as* the latest round of peace talks started in Kazakhstan", or "...
+the eastern city of Deir Ezzor, *where* battles with government troops intensified".
+Each becomes its own :class:`Clause`, so that classification, dates, places and
+actors are read per happening.  A coordinated predicate that shares its subject
+("killed three *and* wounded five") stays in one clause.
+
+The rules are generic and cheap (no parser): a boundary is a semicolon, a quotation
+opened after a colon, or a subordinating/coordinating word (``where``, ``as``,
+``while``, ``after``, ``and``...) that opens a new *finite* clause, i.e. a subject
+followed by a finite verb before the next comma.  ``as`` in "known as", "such as",
+"as well as" and ``after`` in "after five years" open no clause and split nothing.
+
+This module also holds :func:`words`, the word tokenizer the other text modules
+(classification, actors) share, so that they all see the same words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = ["Clause", "SentenceLike", "split_clauses", "words", "is_finite_verb"]
+
+
+class SentenceLike(Protocol):
+    """What :func:`split_clauses` needs of a sentence (``text.sentences.Sentence``)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A span of a sentence that can report one happening (absolute offsets)."""
+
+    start: int
+    end: int
+    text: str
+
+
+#: A word: a run of letters or digits (hyphens and apostrophes separate words).
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def words(text: str, start: int = 0, end: int | None = None) -> tuple[list[int], list[int], list[str]]:
+    """The words of ``text[start:end]``: their absolute starts, ends and lower-cased forms."""
+    starts: list[int] = []
+    ends: list[int] = []
+    lowered: list[str] = []
+    for match in _WORD_RE.finditer(text, start, len(text) if end is None else end):
+        starts.append(match.start())
+        ends.append(match.end())
+        lowered.append(match.group().lower())
+    return starts, ends, lowered
+
+
+#: Finite auxiliaries and common finite verbs that do not end in -ed.
+_FINITE = frozenset(
+    """
+    is are was were has have had will would could can may might shall should must did does do
+    am went took hit struck began begun fell shot fought broke came left held led met said told sent
+    stood ran won lost saw made gave got put set overran overtook rose spread seized blew drove
+    continues continue continued remains remain says say claims claim killed dies die
+    """.split()
+)
+#: Words after which an -ed word is an adjective or participle, not a finite verb.
+_DETERMINERS = frozenset("a an the this that these those its their his her our my your some any no".split())
+#: Words before ``as`` that make it a preposition ("known as", "such as", "as well as").
+_AS_PREPOSITION = frozenset(
+    """
+    such known same so well referred described regarded seen serve serves served serving act acts acted
+    acting identified named dubbed designated listed much many soon long far just twice half
+    """.split()
+)
+#: Clause openers (lower-case) that need a following finite clause to split.
+_OPENERS = frozenset(
+    "where when while whereas as after before since because although though until unless if but and".split()
+)
+#: Openers that only split after a comma (without one they mostly join phrases).
+_COMMA_ONLY = frozenset({"and", "but"})
+
+_BOUNDARY_RE = re.compile(
+    r"\s*;\s*"  # semicolon: always a boundary
+    r"|:\s*(?=[\"“'‘])"  # a quotation opened after a colon
+    r"|,?\s+(?=(?:where|when|while|whereas|as|after|before|since|because|although|though|until|unless|if|but|and)\b)",
+    re.IGNORECASE,
+)
+_STOP_RE = re.compile(r"[,;:()\[\]\"“”]")
+
+
+def is_finite_verb(text: str, start: int, end: int, word: str) -> bool:
+    """Whether the word ``text[start:end]`` (lower-cased ``word``) looks like a finite verb."""
+    if word in _FINITE:
+        return True
+    if len(word) > 4 and word.endswith("ed"):
+        return start == 0 or text[start - 1] != "-"  # "US-backed" is an adjective
+    return False
+
+
+def _opens_finite_clause(text: str, pos: int, limit: int) -> bool:
+    """Whether the words from ``pos`` (after the opener) to the next stop hold subject + finite verb."""
+    stop = _STOP_RE.search(text, pos, limit)
+    segment_end = stop.start() if stop else limit
+    starts, ends, lowered = words(text, pos, segment_end)
+    for i in range(1, min(len(lowered), 12)):
+        if lowered[i] in ("being", "having"):
+            return False
+        if is_finite_verb(text, starts[i], ends[i], lowered[i]):
+            if lowered[i].endswith("ed") and lowered[i - 1] in _DETERMINERS:
+                continue  # "the armed group"
+            return True
+    return False
+
+
+def _has_finite_verb(text: str, start: int, end: int) -> bool:
+    starts, ends, lowered = words(text, start, end)
+    return any(is_finite_verb(text, s, e, w) for s, e, w in zip(starts, ends, lowered))
+
+
+def _boundaries(text: str) -> list[tuple[int, int]]:
+    """Local ``(cut_end, next_start)`` pairs where ``text`` splits into clauses."""
+    cuts: list[tuple[int, int]] = []
+    last = 0
+    for match in _BOUNDARY_RE.finditer(text):
+        a, b = match.start(), match.end()
+        if a - last < 8:  # a clause needs a few words before it
+            continue
+        token = match.group()
+        if ";" in token or ":" in token:
+            cuts.append((a, b))
+            last = b
+            continue
+        opener_end = b
+        while opener_end < len(text) and text[opener_end].isalpha():
+            opener_end += 1
+        opener = text[b:opener_end].lower()
+        if opener not in _OPENERS:
+            continue
+        comma = "," in token
+        if opener in _COMMA_ONLY and not comma:
+            continue
+        if opener == "as":
+            before = words(text, max(last, a - 20), a)[2]
+            if before and before[-1] in _AS_PREPOSITION or text.startswith("as well", b):
+                continue
+        if opener in ("and", "but") and not _has_finite_verb(text, last, a):
+            continue  # "Israeli troops and Palestinian protesters clashed": one subject
+        if not _opens_finite_clause(text, opener_end, len(text)):
+            continue
+        cuts.append((a, b))
+        last = b
+    return cuts
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and (text[a].isspace() or text[a] in ",;:"):
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:"):
+        b -= 1
+    return a, b
+
+
+def split_clauses(sentence: SentenceLike) -> list[Clause]:
+    """The clauses of ``sentence``, in text order, with offsets into the document.
+
+    ``sentence`` is any object with ``start``, ``end`` and ``text`` (``text`` being
+    the document's characters from ``start`` to ``end``).  A sentence without a
+    boundary is one clause; whitespace-only text gives no clause.
+    """
+    text = sentence.text
+    clauses: list[Clause] = []
+    pos = 0
+    for cut_end, next_start in [*_boundaries(text), (len(text), len(text))]:
+        a, b = _trimmed(text, pos, cut_end)
+        if b > a:
+            clauses.append(Clause(sentence.start + a, sentence.start + b, text[a:b]))
+        pos = next_start
+    return clauses
