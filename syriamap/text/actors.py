@@ -23,7 +23,7 @@ import importlib.resources
 import io
 from dataclasses import dataclass
 
-from syriamap.text.clauses import Clause, words
+from syriamap.text.clauses import Clause, tokenize, words
 
 __all__ = ["ActorMention", "ActorInfo", "actor_table", "find_actors", "assign_actors"]
 
@@ -68,7 +68,7 @@ class ActorTableError(ValueError):
 
 
 def _key(alias: str) -> tuple[str, ...]:
-    return tuple(words(alias)[2])
+    return tokenize(alias)[2]
 
 
 def _case_sensitive(alias: str) -> bool:
@@ -125,7 +125,8 @@ def _match(entries: list[tuple[str, str, bool]], surface: str) -> tuple[str, str
 def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
     """Actor mentions in ``text[start:end]``, in text order, non-overlapping, longest first."""
     index, longest = _index()
-    starts, ends, lowered = words(text, start, end)
+    text = text[start:end]
+    starts, ends, lowered = words(text)
     found: list[ActorMention] = []
     i, n = 0, len(lowered)
     while i < n:
@@ -134,7 +135,7 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
             i += 1
             continue
         for size in range(min(most, n - i), 0, -1):
-            entries = index.get(tuple(lowered[i:i + size]))
+            entries = index.get(lowered[i:i + size])
             if not entries:
                 continue
             # The words must be adjacent in the text: only spaces, hyphens, apostrophes or dots between.
@@ -151,7 +152,7 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
                     break  # 'al-Qaida-led X': the actor is X
                 if lowered[nxt] in _HOLDING:
                     reasons.append(f"'{lowered[nxt]}' by it")
-            found.append(ActorMention(a, b, text[a:b], hit[0], tuple(reasons)))
+            found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
             i = nxt - 1
             break
         i += 1
@@ -207,7 +208,7 @@ def assign_actors(
     for actor in (a for a in actors if a.start >= base and a.end <= clause.end):
         i = position.get(actor.start, 0)
         before = preceding(actor, 1)
-        if before == ["by"]:
+        if before == ("by",):
             verb = i - 2
             if actor.start >= trigger_end and verb - trigger_index <= 3:
                 agent = agent or actor

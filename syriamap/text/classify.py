@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from syriamap.schema import PARENT_TYPE
 from syriamap.text.actors import GOVERNMENT_KINDS, ActorMention, actor_table, find_actors
-from syriamap.text.clauses import Clause, is_finite_verb, words
+from syriamap.text.clauses import Clause, is_finite_verb, tokenize, words
 
 __all__ = ["Classification", "classify", "CUE_GROUPS"]
 
@@ -69,7 +69,7 @@ SHELLV: v: shell/shelled/shelling/shells, bombard/bombarded/bombarding/bombards
 GRENADE: n: grenade, grenades, hand grenade, grenade attack
 IED: n: bomb, bombs, car bomb, car bombs, roadside bomb, roadside bombs, booby trap, booby traps, booby trapped, ied, ieds, improvised explosive device, improvised explosive devices, explosive device, explosive devices, landmine, landmines, land mine, land mines, mine blast, mine explosion, explosion, explosions, blast, blasts, detonation, vbied, vbieds, explosives, sticky bomb, car bombing, bomb attack, bombing, bombings
 IEDV: v: explode/exploded/exploding/explodes, detonate/detonated/detonating/detonates, went off, go off, goes off, blew up, blow up
-BOMBED: v: bomb/bombed/bombs
+BOMBED: v: bombed
 STRIKE: n: strike, strikes
 SEXUAL: n: rape, rapes, sexual violence, sexual assault, sexual abuse, gang rape; v: rape/raped/raping, sexually assaulted, sexually abused
 ABDUCT: v: kidnap/kidnapped/kidnapping/kidnaps, abduct/abducted/abducting/abducts, taken hostage, took hostage, held hostage, forcibly disappeared; n: kidnapping, kidnappings, abduction, abductions, enforced disappearance, hostage taking
@@ -144,10 +144,14 @@ CUE_GROUPS: dict[str, tuple[str, str | None]] = {
 _HELPER_GROUPS = frozenset({"FORCE_INT", "FORCE_EXC", "AGREE_V", "HAPPEN", "HQ_V"})
 
 
+_POS_PRIORITY = "VGBN"
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     groups: tuple[str, ...]
     pos: str  # 'B' base verb, 'V' finite/participle, 'G' -ing, 'N' noun
+    noun: bool  # also listed as a noun ('attack', 'shells')
 
 
 def _pos(form: str, is_base: bool, noun: bool, alone: bool) -> str:
@@ -171,6 +175,7 @@ def _pos(form: str, is_base: bool, noun: bool, alone: bool) -> str:
 def _lexicon() -> tuple[dict[tuple[str, ...], _Entry], dict[str, int]]:
     """Cue phrases keyed by their word tuples, and the longest phrase per first word."""
     table: dict[tuple[str, ...], tuple[list[str], str]] = {}
+    nouns: set[tuple[str, ...]] = set()
     for line in _LEXICON.strip().splitlines():
         group, _, body = line.partition(":")
         for part in body.split(";"):
@@ -179,13 +184,16 @@ def _lexicon() -> tuple[dict[tuple[str, ...], _Entry], dict[str, int]]:
             for item in items.split(","):
                 forms = item.strip().split("/")  # "kill/killed/killing/kills": base form first
                 for number, form in enumerate(forms):
-                    key = tuple(words(form)[2])
+                    key = tokenize(form)[2]
                     pos = _pos(form, number == 0 and len(forms) > 1, noun, len(forms) == 1)
-                    groups, first_pos = table.get(key, ([], pos))
+                    if noun and group not in _HELPER_GROUPS:
+                        nouns.add(key)
+                    groups, old_pos = table.get(key, ([], pos))
                     if group not in groups:
                         groups.append(group)
-                    table[key] = (groups, first_pos)
-    lexicon = {key: _Entry(tuple(groups), pos) for key, (groups, pos) in table.items()}
+                    # A word listed both as a verb form and as a noun is read as the verb.
+                    table[key] = (groups, min(old_pos, pos, key=_POS_PRIORITY.index))
+    lexicon = {key: _Entry(tuple(groups), pos, key in nouns) for key, (groups, pos) in table.items()}
     longest: dict[str, int] = {}
     for key in lexicon:
         longest[key[0]] = max(longest.get(key[0], 0), len(key))
@@ -203,6 +211,13 @@ _INTENT = frozenset(
     possible potential risk fear fears priority aimed prevent avoid calls called urged urge demanded demand
     proposed propose considering consider allow allows
     """.split()
+)
+#: Determiners that point back to an event already reported ('this attack').
+_ANAPHORIC = frozenset("this that these those such".split())
+#: Nouns that turn a cue before them into a modifier ('attack helicopter', 'bomb shelter').
+_VEHICLES = frozenset(
+    "helicopter helicopters aircraft jet jets drone drones dogs submarine submarines boat boats vehicle vehicles "
+    "shelter shelters squad squads plan plans unit units tunnel tunnels threat threats alert alerts".split()
 )
 _NEGATION = frozenset("not never no t without neither nor denied deny denies".split())
 _MODALS = frozenset("would could might may should will shall can must ll d".split())
@@ -246,10 +261,11 @@ class _Cue:
     end: int
     groups: tuple[str, ...]
     pos: str
+    noun: bool
     surface: str
 
 
-def _cues(text: str, starts: list[int], ends: list[int], lowered: list[str]) -> list[_Cue]:
+def _cues(text: str, starts: tuple[int, ...], ends: tuple[int, ...], lowered: tuple[str, ...]) -> list[_Cue]:
     lexicon, longest = _lexicon()
     found: list[_Cue] = []
     i, n = 0, len(lowered)
@@ -257,14 +273,14 @@ def _cues(text: str, starts: list[int], ends: list[int], lowered: list[str]) -> 
         most = longest.get(lowered[i])
         if most:
             for size in range(min(most, n - i), 0, -1):
-                entry = lexicon.get(tuple(lowered[i:i + size]))
+                entry = lexicon.get(lowered[i:i + size])
                 if entry is None:
                     continue
                 a, b = starts[i], ends[i + size - 1]
                 surface = text[a:b]
                 if lowered[i] in ("march", "rally") and surface[0].isupper():
                     break  # the month March, a party's "Rally"
-                found.append(_Cue(i, size, a, b, entry.groups, entry.pos, surface))
+                found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
                 i += size - 1
                 break
         i += 1
@@ -277,14 +293,20 @@ def _blocked(cue: _Cue, lowered: list[str], text: str, starts: list[int], ends: 
     window = lowered[max(0, i - 6):i]
     if window and window[-1] == "to" and cue.pos == "B":
         return "infinitive"
-    if window and window[-1] == "for" and cue.pos == "N":
+    nominal = cue.noun or cue.pos == "B"
+    if window and window[-1] == "for" and cue.noun:
         return "purpose ('for' + noun)"
+    if nominal and window and window[-1] in _ANAPHORIC:
+        return f"refers back to an event ('{window[-1]} {cue.surface}')"
+    after = cue.index + cue.size
+    if nominal and after < len(lowered) and lowered[after] in _VEHICLES:
+        return f"modifier of '{lowered[after]}'"
     if any(w in _INTENT for w in window):
         return f"intention/modality '{next(w for w in reversed(window) if w in _INTENT)}'"
     near = lowered[max(0, i - 3):i]
     if any(w in _NEGATION for w in near):
         return "negation"
-    if cue.pos in ("N", "G", "B"):
+    if nominal or cue.pos == "G":
         # Subject of a modal: 'Striking across the river would allow...', 'the attack would cause...'.
         for j in range(i + cue.size, min(len(lowered), i + cue.size + 12)):
             w = lowered[j]
@@ -342,6 +364,12 @@ def _capture_object(cue: _Cue, lowered: list[str], text: str, starts: list[int])
     return "unknown"
 
 
+#: Groups whose verbs can be the main verb of a clause whose type a noun decided.
+_MAIN_VERB_GROUPS = frozenset(
+    "AIRVERB SHELLV IEDV BOMBED SEXUAL ABDUCT PROTEST RIOT TERRITORY RETAKE CLASH ARREST KILL VACKILL HARM ATTACK "
+    "AGREE_V LOOT".split()
+)
+
 _PRECEDENCE: tuple[str, ...] = (
     "CHEM", "RIOT", "MOB", "PROTEST", "SUICIDE", "AIR", "AIRVERB", "SHELL", "SHELLV", "GRENADE", "IED", "IEDV",
     "BOMBED", "STRIKE", "SEXUAL", "ABDUCT", "RETAKE", "TERRITORY", "CLASH", "ARREST", "VACKILL", "KILL", "HARM",
@@ -392,10 +420,9 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
         return None
     event_type, sub, decider, confidence, reasons = decision
     trigger = decider
-    if decider.pos == "N":
-        verbs = [c for c in live if c.pos in ("V", "B") and c is not decider
-                 and not set(c.groups) <= {"AGREE_V", "HQ_V", "FORCE_INT", "FORCE_EXC", "HAPPEN"} | {"PROPERTY"}]
-        happening = [c for c in live if c.pos in ("V", "B") and "HAPPEN" in c.groups]
+    if decider.noun:
+        verbs = [c for c in live if not c.noun and c is not decider and set(c.groups) & _MAIN_VERB_GROUPS]
+        happening = [c for c in live if not c.noun and "HAPPEN" in c.groups]
         main = verbs or happening
         if main:
             trigger = min(main, key=lambda c: abs(c.start - decider.start))

@@ -18,11 +18,12 @@ This module also holds :func:`words`, the word tokenizer the other text modules
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Clause", "SentenceLike", "split_clauses", "words", "is_finite_verb"]
+__all__ = ["Clause", "SentenceLike", "split_clauses", "tokenize", "words", "is_finite_verb"]
 
 
 class SentenceLike(Protocol):
@@ -42,20 +43,36 @@ class Clause:
     text: str
 
 
-#: A word: a run of letters or digits (hyphens and apostrophes separate words).
-_WORD_RE = re.compile(r"[^\W_]+")
+#: A word: a run of letters or digits in lower-cased text (hyphens, apostrophes,
+#: quotes and dashes separate words; U+2000-U+206F is general punctuation).
+_WORD_RE = re.compile(r"[a-z0-9\u00c0-\u1fff\u2070-\u2fff\u3040-\uffef]+")
+_SLOW_WORD_RE = re.compile(r"[^\W_]+")
+
+Words = tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]
 
 
-def words(text: str, start: int = 0, end: int | None = None) -> tuple[list[int], list[int], list[str]]:
-    """The words of ``text[start:end]``: their absolute starts, ends and lower-cased forms."""
-    starts: list[int] = []
-    ends: list[int] = []
-    lowered: list[str] = []
-    for match in _WORD_RE.finditer(text, start, len(text) if end is None else end):
-        starts.append(match.start())
-        ends.append(match.end())
-        lowered.append(match.group().lower())
-    return starts, ends, lowered
+def tokenize(text: str) -> Words:
+    """The words of ``text``: their starts, ends (offsets into ``text``) and lower-cased forms."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters lower-case to two ('İ'): map word by word
+        matches = list(_SLOW_WORD_RE.finditer(text))
+        return (tuple(m.start() for m in matches), tuple(m.end() for m in matches),
+                tuple(m.group().lower() for m in matches))
+    lowered = _WORD_RE.findall(low)
+    starts = []
+    pos = 0
+    index = low.index
+    for word in lowered:
+        pos = index(word, pos)
+        starts.append(pos)
+        pos += len(word)
+    return tuple(starts), tuple(s + len(w) for s, w in zip(starts, lowered)), tuple(lowered)
+
+
+@functools.lru_cache(maxsize=512)
+def words(text: str) -> Words:
+    """:func:`tokenize`, cached: a clause is read by several modules in turn."""
+    return tokenize(text)
 
 
 #: Finite auxiliaries and common finite verbs that do not end in -ed.
@@ -104,20 +121,20 @@ def is_finite_verb(text: str, start: int, end: int, word: str) -> bool:
 def _opens_finite_clause(text: str, pos: int, limit: int) -> bool:
     """Whether the words from ``pos`` (after the opener) to the next stop hold subject + finite verb."""
     stop = _STOP_RE.search(text, pos, limit)
-    segment_end = stop.start() if stop else limit
-    starts, ends, lowered = words(text, pos, segment_end)
+    segment = text[pos:stop.start() if stop else limit]
+    starts, ends, lowered = tokenize(segment)
     for i in range(1, min(len(lowered), 12)):
         if lowered[i] in ("being", "having"):
             return False
-        if is_finite_verb(text, starts[i], ends[i], lowered[i]):
+        if is_finite_verb(segment, starts[i], ends[i], lowered[i]):
             if lowered[i].endswith("ed") and lowered[i - 1] in _DETERMINERS:
                 continue  # "the armed group"
             return True
     return False
 
 
-def _has_finite_verb(text: str, start: int, end: int) -> bool:
-    starts, ends, lowered = words(text, start, end)
+def _has_finite_verb(text: str) -> bool:
+    starts, ends, lowered = tokenize(text)
     return any(is_finite_verb(text, s, e, w) for s, e, w in zip(starts, ends, lowered))
 
 
@@ -144,10 +161,10 @@ def _boundaries(text: str) -> list[tuple[int, int]]:
         if opener in _COMMA_ONLY and not comma:
             continue
         if opener == "as":
-            before = words(text, max(last, a - 20), a)[2]
+            before = tokenize(text[max(last, a - 20):a])[2]
             if before and before[-1] in _AS_PREPOSITION or text.startswith("as well", b):
                 continue
-        if opener in ("and", "but") and not _has_finite_verb(text, last, a):
+        if opener in ("and", "but") and not _has_finite_verb(text[last:a]):
             continue  # "Israeli troops and Palestinian protesters clashed": one subject
         if not _opens_finite_clause(text, opener_end, len(text)):
             continue
