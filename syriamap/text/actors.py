@@ -38,6 +38,8 @@ GOVERNMENT_KINDS = frozenset({"state", "militia"})
 _DESCRIBING = frozenset(
     "led backed linked affiliated allied aligned inspired supported sponsored trained armed funded dominated".split()
 )
+#: Kinds of the generic names ('militants', 'troops') that only add to a named actor just before them.
+_GENERIC_KINDS = frozenset({"unidentified"})
 #: Hyphenated words after an alias that keep it a mention of that actor ('Isis-held').
 _HOLDING = frozenset("held controlled run occupied besieged".split())
 
@@ -152,7 +154,14 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
                     break  # 'al-Qaida-led X': the actor is X
                 if lowered[nxt] in _HOLDING:
                     reasons.append(f"'{lowered[nxt]}' by it")
-            found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
+            previous = found[-1] if found else None
+            if (previous is not None and _kind(hit[0]) in _GENERIC_KINDS and hit[0] != previous.name
+                    and not text[previous.end - start:a].strip()):
+                # 'Islamic State militants', 'Hezbollah fighters': one mention of the named actor.
+                found[-1] = ActorMention(previous.start, start + b, text[previous.start - start:b], previous.name,
+                                         previous.reasons + (f"followed by '{text[a:b]}'",))
+            else:
+                found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
             i = nxt - 1
             break
         i += 1
@@ -173,6 +182,16 @@ _PATIENT_ONLY = frozenset({"Civilians"})
 def _kind(name: str) -> str:
     info = actor_table().get(name)
     return info.kind if info else ""
+
+
+def _joined_by_and(lowered: tuple[str, ...], position: dict[int, int], first: ActorMention,
+                   second: ActorMention) -> bool:
+    """Whether only 'and' (or 'and the') stands between two mentions."""
+    i, j = position.get(first.start), position.get(second.start)
+    if i is None or j is None:
+        return False
+    gap = [w for w in lowered[i:j] if w not in first.surface.lower().split()][-2:]
+    return bool(gap) and gap[0] == "and" and all(w in ("and", "the") for w in gap)
 
 
 def _with_reason(actor: ActorMention, reason: str) -> ActorMention:
@@ -220,10 +239,18 @@ def assign_actors(
             subjects.append(actor)
         else:
             objects.append(actor)
-    words_before_trigger = lowered[max(0, trigger_index - 2):trigger_index]
-    passive = bool(set(words_before_trigger) & _PASSIVE_AUX) or (
+    passive = any(lowered[k] in _PASSIVE_AUX and text[starts[k]].islower()  # not the actor 'IS'
+                  for k in range(max(0, trigger_index - 2), trigger_index)) or (
         trigger_index < len(lowered) and lowered[trigger_index] in _UNACCUSATIVE)
     subject = subjects[-1] if subjects else None
+    if len(subjects) >= 2 and _joined_by_and(lowered, position, subjects[-2], subjects[-1]):
+        subject = subjects[-2]  # 'Syrian troops and Hezbollah fighters ambushed...': the first leads
+    between = next((a for a in subjects + objects if "between" in preceding(a, 2)), None)
+    if between is not None:
+        partner = next((a for a in subjects + objects if a.start > between.end and a.name != between.name
+                        and _joined_by_and(lowered, position, between, a)), None)
+        if partner is not None:
+            subjects, objects, subject, agent, opponent = [between], [partner], between, None, partner
     if agent is not None or passive:
         actor1 = agent or next((o for o in objects if o.name != getattr(subject, "name", None)), None)
         actor2 = subject or opponent

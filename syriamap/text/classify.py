@@ -80,12 +80,12 @@ FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannon
 FORCE_EXC: n: live fire, live ammunition, opened fire, shot dead, killed, killing, shot, shooting
 TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, stormed, storm, drove out, driven out, expelled, pushed out
 RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures, regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control, restored control, reclaimed
-CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing, repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes, counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat, confrontations, hostilities, heavy fighting, raid, raids, raided
+CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing, repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes, counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat, confrontations, hostilities, heavy fighting
 ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
 KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
 VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
-ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch; n: attack, assault
+ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch; n: attack, assault
 AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
 AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
 TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference, consultations, meeting, meetings
@@ -223,6 +223,8 @@ _NEGATION = frozenset("not never no t without neither nor denied deny denies".sp
 _MODALS = frozenset("would could might may should will shall can must ll d".split())
 #: Words before a cue that make an -ed/-ing form or noun a modifier rather than a happening.
 _BACKGROUND_UNITS = frozenset("years decades months".split())
+#: Subjects of a relative clause that tell the background, not a happening.
+_BACKGROUND_SUBJECTS = frozenset("war wars conflict conflicts crisis insurgency uprising revolution campaign".split())
 
 #: Nouns of victims that are combatants (then a killing is a battle, not violence against civilians).
 _COMBATANT_WORDS = frozenset(
@@ -230,6 +232,7 @@ _COMBATANT_WORDS = frozenset(
     soldier soldiers troops fighters fighter militants militant militiamen militia members member rebels rebel
     insurgents insurgent jihadists jihadist officers officer commander commanders policemen policeman guards
     personnel servicemen gunmen attackers terrorists combatants recruits conscripts mercenaries pilot pilots
+    forces elements guerrillas guerillas paramilitaries cadres
     """.split()
 )
 #: Nouns after a capture verb that make it a capture of territory.
@@ -303,6 +306,9 @@ def _blocked(cue: _Cue, lowered: list[str], text: str, starts: list[int], ends: 
         return f"modifier of '{lowered[after]}'"
     if any(w in _INTENT for w in window):
         return f"intention/modality '{next(w for w in reversed(window) if w in _INTENT)}'"
+    if cue.pos == "V" and len(window) >= 2 and window[-2] in ("that", "which") and any(
+            w in _BACKGROUND_SUBJECTS for w in window[:-2]):
+        return "background ('the war that has killed...')"
     near = lowered[max(0, i - 3):i]
     if any(w in _NEGATION for w in near):
         return "negation"
@@ -327,9 +333,6 @@ def _victims(lowered: list[str], actors: list[ActorMention]) -> str | None:
     if any(a.name == "Civilians" for a in actors):
         return "civilian"
     if any(w in _COMBATANT_WORDS for w in lowered):
-        return "combatant"
-    if any(actor_table().get(a.name) and actor_table()[a.name].kind not in ("civilian", "protester", "rioter")
-           for a in actors):
         return "combatant"
     return None
 
@@ -363,6 +366,10 @@ def _capture_object(cue: _Cue, lowered: list[str], text: str, starts: list[int])
             return "territory"
     return "unknown"
 
+
+#: Groups of weapons named as nouns, and of verbs saying a weapon was used.
+_WEAPON_NOUNS = frozenset({"CHEM", "SUICIDE", "AIR", "SHELL", "GRENADE", "IED", "STRIKE"})
+_WEAPON_USE_VERBS = frozenset({"AIRVERB", "SHELLV", "IEDV", "BOMBED", "KILL", "VACKILL", "HARM"})
 
 #: Groups whose verbs can be the main verb of a clause whose type a noun decided.
 _MAIN_VERB_GROUPS = frozenset(
@@ -420,7 +427,7 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
         return None
     event_type, sub, decider, confidence, reasons = decision
     trigger = decider
-    if decider.noun:
+    if decider.noun or decider.pos == "B":
         verbs = [c for c in live if not c.noun and c is not decider and set(c.groups) & _MAIN_VERB_GROUPS]
         happening = [c for c in live if not c.noun and "HAPPEN" in c.groups]
         main = verbs or happening
@@ -456,6 +463,8 @@ def _decide(
         present.discard("STRIKE")  # "a deal was struck"
     if "AGREE_N" in present:
         present -= {"ATTACK"}  # "struck a deal"
+    if "DISRUPT" in present and not present & _WEAPON_USE_VERBS:
+        present -= _WEAPON_NOUNS  # "defused a car bomb": the bomb never went off
     candidates = [g for g in _PRECEDENCE if g in present]
     if not candidates:
         return None
@@ -463,7 +472,7 @@ def _decide(
     cue = by_group[group][0]
     event_type, sub = CUE_GROUPS[group]
     confidence = _BASE_CONFIDENCE[group]
-    reasons = [f"trigger '{cue.surface}' -> {event_type}" + (f"/{sub}" if sub else "")]
+    reasons: list[str] = []
     kinds = {table[a.name].kind for a in actors if a.name in table}
 
     if group in ("PROTEST", "RIOT", "MOB"):
@@ -537,4 +546,5 @@ def _decide(
     if len(candidates) > 1:
         reasons.append("also: " + ", ".join(f"'{by_group[g][0].surface}'" for g in candidates[1:4]))
     assert sub is None or PARENT_TYPE[sub] == event_type
+    reasons.insert(0, f"'{cue.surface}' -> {event_type}" + (f"/{sub}" if sub else ""))
     return event_type, sub, cue, confidence, reasons

@@ -9,8 +9,9 @@ actors are read per happening.  A coordinated predicate that shares its subject
 
 The rules are generic and cheap (no parser): a boundary is a semicolon, a quotation
 opened after a colon, or a subordinating/coordinating word (``where``, ``as``,
-``while``, ``after``, ``and``...) that opens a new *finite* clause, i.e. a subject
-followed by a finite verb before the next comma.  ``as`` in "known as", "such as",
+``while``, ``, after``, ``, and``...) that opens a new *finite* clause, i.e. a subject
+followed by a finite verb before the next comma.  ``when`` never splits: "six were
+killed when a bomb exploded" reports one happening.  ``as`` in "known as", "such as",
 "as well as" and ``after`` in "after five years" open no clause and split nothing.
 
 This module also holds :func:`words`, the word tokenizer the other text modules
@@ -95,15 +96,16 @@ _AS_PREPOSITION = frozenset(
 )
 #: Clause openers (lower-case) that need a following finite clause to split.
 _OPENERS = frozenset(
-    "where when while whereas as after before since because although though until unless if but and".split()
+    "where while whereas as after before since because although though until unless if but and".split()
 )
-#: Openers that only split after a comma (without one they mostly join phrases).
-_COMMA_ONLY = frozenset({"and", "but"})
+#: Openers that only split after a comma: without one they join phrases ("and"), or
+#: tell how the happening came about ("killed after gunmen opened fire"): one event.
+_COMMA_ONLY = frozenset({"and", "but", "after", "before"})
 
 _BOUNDARY_RE = re.compile(
     r"\s*;\s*"  # semicolon: always a boundary
     r"|:\s*(?=[\"“'‘])"  # a quotation opened after a colon
-    r"|,?\s+(?=(?:where|when|while|whereas|as|after|before|since|because|although|though|until|unless|if|but|and)\b)",
+    r"|,?\s+(?=(?:where|while|whereas|as|after|before|since|because|although|though|until|unless|if|but|and)\b)",
     re.IGNORECASE,
 )
 _STOP_RE = re.compile(r"[,;:()\[\]\"“”]")
