@@ -32,10 +32,11 @@ dictionary look-ups per word.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from syriamap.schema import PARENT_TYPE
-from syriamap.text.actors import GOVERNMENT_KINDS, ActorMention, actor_table, find_actors
+from syriamap.text.actors import GOVERNMENT_KINDS, ActorMention, actor_table, assign_actors, find_actors
 from syriamap.text.clauses import Clause, is_finite_verb, tokenize, words
 
 __all__ = ["Classification", "classify", "CUE_GROUPS"]
@@ -207,8 +208,8 @@ _INTENT = frozenset(
     """
     would could might may should will shall can must ll d wants want plans plan planned planning intends intend
     intended aims aim aiming seeks seek threatened threatens threaten threat threats vowed vows vow pledged
-    promised promises ready prepared preparing expected likely about going hopes hope hoped if unless whether
-    possible potential risk fear fears priority aimed prevent avoid calls called urged urge demanded demand
+    promised promises ready prepared preparing expected likely going hopes hope hoped if unless whether
+    possible potential risk fear fears priority aimed prevent avoid urged urge demanded demand
     proposed propose considering consider allow allows
     """.split()
 )
@@ -290,7 +291,7 @@ def _cues(text: str, starts: tuple[int, ...], ends: tuple[int, ...], lowered: tu
     return found
 
 
-def _blocked(cue: _Cue, lowered: list[str], text: str, starts: list[int], ends: list[int]) -> str | None:
+def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int], ends: Sequence[int]) -> str | None:
     """Why ``cue`` reports no happening, or None when it does."""
     i = cue.index
     window = lowered[max(0, i - 6):i]
@@ -304,8 +305,10 @@ def _blocked(cue: _Cue, lowered: list[str], text: str, starts: list[int], ends: 
     after = cue.index + cue.size
     if nominal and after < len(lowered) and lowered[after] in _VEHICLES:
         return f"modifier of '{lowered[after]}'"
-    if any(w in _INTENT for w in window):
-        return f"intention/modality '{next(w for w in reversed(window) if w in _INTENT)}'"
+    first = max(0, i - 6)
+    for k in range(i - 1, first - 1, -1):
+        if lowered[k] in _INTENT and text[starts[k]].islower():  # not the month May, not Will
+            return f"intention/modality '{lowered[k]}'"
     if cue.pos == "V" and len(window) >= 2 and window[-2] in ("that", "which") and any(
             w in _BACKGROUND_SUBJECTS for w in window[:-2]):
         return "background ('the war that has killed...')"
@@ -316,7 +319,7 @@ def _blocked(cue: _Cue, lowered: list[str], text: str, starts: list[int], ends: 
         # Subject of a modal: 'Striking across the river would allow...', 'the attack would cause...'.
         for j in range(i + cue.size, min(len(lowered), i + cue.size + 12)):
             w = lowered[j]
-            if w in _MODALS:
+            if w in _MODALS and text[starts[j]].islower():
                 return f"subject of modal '{w}'"
             if is_finite_verb(text, starts[j], ends[j], w) or w in ("which", "that", "who", "and", "as"):
                 break
@@ -328,7 +331,7 @@ def _blocked(cue: _Cue, lowered: list[str], text: str, starts: list[int], ends: 
     return None
 
 
-def _victims(lowered: list[str], actors: list[ActorMention]) -> str | None:
+def _victims(lowered: Sequence[str], actors: list[ActorMention]) -> str | None:
     """'civilian', 'combatant' or None, from the clause's actors and victim nouns."""
     if any(a.name == "Civilians" for a in actors):
         return "civilian"
@@ -337,21 +340,24 @@ def _victims(lowered: list[str], actors: list[ActorMention]) -> str | None:
     return None
 
 
-def _captor_kind(cue: _Cue, actors: list[ActorMention], lowered: list[str]) -> str | None:
-    """Kind of the actor doing a capture: the last actor before the verb, or the 'by' agent."""
-    table = actor_table()
-    before = [a for a in actors if a.end <= cue.start]
-    after = [a for a in actors if a.start >= cue.end]
-    passive = cue.index > 0 and lowered[cue.index - 1] in ("was", "were", "been", "being", "is", "are")
-    candidates = after if passive else before[::-1]
-    for actor in candidates:
-        info = table.get(actor.name)
-        if info and info.kind not in ("civilian", "protester", "rioter"):
-            return info.kind
-    return None
+@dataclass(frozen=True, slots=True)
+class _Probe:
+    """A provisional classification: enough for :func:`assign_actors` to find who acts."""
+
+    event_type: str
+    trigger_start: int
+    trigger_end: int
 
 
-def _capture_object(cue: _Cue, lowered: list[str], text: str, starts: list[int]) -> str:
+def _captor_kind(cue: _Cue, clause: Clause, actors: list[ActorMention]) -> str | None:
+    """Kind of the actor doing a capture (the subject, or the 'by' agent of a passive)."""
+    probe = _Probe("Battles", clause.start + cue.start, clause.start + cue.end)
+    captor, _ = assign_actors(clause, actors, probe)
+    info = actor_table().get(captor.name) if captor is not None else None
+    return info.kind if info and info.kind not in ("civilian", "protester", "rioter") else None
+
+
+def _capture_object(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]) -> str:
     """'territory', 'person' or 'unknown', from the words after a capture verb."""
     for j in range(cue.index + cue.size, min(len(lowered), cue.index + cue.size + 7)):
         w = lowered[j]
@@ -418,11 +424,11 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
         for group in cue.groups:
             by_group.setdefault(group, []).append(cue)
     if actors is None:
-        actors = find_actors(text, 0, len(text))
+        actors = find_actors(clause.text, 0, len(text))
+        actors = [ActorMention(a.start + base, a.end + base, a.surface, a.name, a.reasons) for a in actors]
     else:
-        actors = [ActorMention(a.start - base, a.end - base, a.surface, a.name, a.reasons) for a in actors
-                  if a.start >= base and a.end <= clause.end]
-    decision = _decide(by_group, actors, lowered, text, starts)
+        actors = [a for a in actors if a.start >= base and a.end <= clause.end]
+    decision = _decide(clause, by_group, actors, lowered, starts)
     if decision is None:
         return None
     event_type, sub, decider, confidence, reasons = decision
@@ -447,9 +453,11 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
 
 
 def _decide(
-    by_group: dict[str, list[_Cue]], actors: list[ActorMention], lowered: list[str], text: str, starts: list[int]
+    clause: Clause, by_group: dict[str, list[_Cue]], actors: list[ActorMention], lowered: Sequence[str],
+    starts: Sequence[int],
 ) -> tuple[str, str | None, _Cue, float, list[str]] | None:
     """The type, sub-type, deciding cue, confidence and reasons, from the live cues."""
+    text = clause.text
     present = set(by_group)
     table = actor_table()
     # Agreements and talks need a verb saying they happened.
@@ -498,7 +506,7 @@ def _decide(
             confidence -= 0.1
     elif group in ("TERRITORY", "RETAKE"):
         obj = _capture_object(cue, lowered, text, starts)
-        captor = _captor_kind(cue, actors, lowered)
+        captor = _captor_kind(cue, clause, actors)
         if obj == "person" and group == "TERRITORY" and not any(lowered[cue.index].startswith(p) for p in ("storm",)):
             if captor in GOVERNMENT_KINDS:
                 event_type, sub = "Strategic developments", "Arrests"
