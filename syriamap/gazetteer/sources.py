@@ -59,11 +59,16 @@ class CuratedDataError(ValueError):
     """A curated gazetteer table that does not follow its schema (file and line named)."""
 
 
+#: Curated tables in the same folder that hold no places (``actors.tsv``: conflict actors).
+NON_PLACE_TABLES: frozenset[str] = frozenset({"actors.tsv"})
+
+
 def curated_files() -> list[Path]:
-    """The curated tables shipped with the package, sorted by name."""
+    """The curated place tables shipped with the package, sorted by name."""
     root = importlib.resources.files("syriamap.gazetteer_data")
     return sorted(
-        Path(str(entry)) for entry in root.iterdir() if entry.name.endswith(".tsv")
+        Path(str(entry)) for entry in root.iterdir()
+        if entry.name.endswith(".tsv") and entry.name not in NON_PLACE_TABLES
     )
 
 
