@@ -16,7 +16,7 @@ import threading
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
 from syriamap.geo import haversine_km
-from syriamap.gazetteer.model import GEO_PRECISION, KINDS, Alias, Candidate, Place
+from syriamap.gazetteer.model import GEO_PRECISION, KINDS, Alias, Candidate, Context, Place
 from syriamap.gazetteer.store import GazetteerFileError
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "CachedGeocoder",
     "OfflineGazetteer",
     "Candidate",
+    "Context",
     "GEO_PRECISION",
     "Gazetteer",
     "GazetteerFileError",
