@@ -64,14 +64,20 @@ def bad_name_reason(name: object) -> str | None:
         return "empty name"
     if len(name) > MAX_NAME_LENGTH:
         return f"too long for a place name ({len(name)} characters, at most {MAX_NAME_LENGTH})"
-    if not name.isprintable() and ("\x00" in name or sum(not ch.isprintable() for ch in name) > len(name) // 4):
-        return "not text (control, binary or unpaired surrogate characters)"
+    if not name.isprintable() and (
+        "\x00" in name or sum(not ch.isprintable() and not _is_surrogate(ch) for ch in name) > len(name) // 4
+    ):
+        return "not text (control or binary characters)"
     stripped = name.strip()
     if stripped.casefold() in PLACEHOLDERS or _TEMPLATE_RE.match(stripped):
         return f"a placeholder for a missing value ({stripped!r}), not a place name"
     if not normalize_name(clean_name(name)):
         return "no letters or digits"
     return None
+
+
+def _is_surrogate(ch: str) -> bool:
+    return "\ud800" <= ch <= "\udfff"
 
 
 def clean_name(name: str) -> str:
@@ -265,7 +271,9 @@ class Gazetteer:
         """Resolve each name; one row per input, in order, with a ``reason`` for misses.
 
         Accepts any iterable, a pandas Series included (None and NaN become rows
-        with a reason, never errors).
+        with a reason, never errors).  Unpaired surrogates in a name (text broken
+        by a bad decode) are replaced by U+FFFD in the ``name`` column, which
+        must stay encodable.  ``caveats`` says why an answer may be wrong.
         """
         import pandas as pd
         from tqdm.auto import tqdm
@@ -275,17 +283,19 @@ class Gazetteer:
         for value in tqdm(names, total=total, desc="resolving", unit="name", disable=None if (total or 0) > 1000 else True):
             reason = bad_name_reason(value)
             best = None if reason else self.resolve(value, **kwargs)  # type: ignore[arg-type]
+            shown = clean_name(value) if isinstance(value, str) else value
             if best is None:
-                rows.append({"name": value, "reason": reason or "no match"})
+                rows.append({"name": shown, "reason": reason or "no match"})
                 continue
             p = best.place
             rows.append({
-                "name": value, "place_id": p.id, "place": p.name, "kind": p.kind, "admin1": p.admin1,
+                "name": shown, "place_id": p.id, "place": p.name, "kind": p.kind, "admin1": p.admin1,
                 "country": p.country_code, "latitude": p.latitude, "longitude": p.longitude,
-                "geo_precision": p.geo_precision, "score": best.score, "match": best.match, "reason": None,
+                "geo_precision": p.geo_precision, "score": best.score, "match": best.match,
+                "caveats": "; ".join(best.caveats) or None, "reason": None,
             })
         columns = ["name", "place_id", "place", "kind", "admin1", "country", "latitude", "longitude",
-                   "geo_precision", "score", "match", "reason"]
+                   "geo_precision", "score", "match", "caveats", "reason"]
         return pd.DataFrame(rows, columns=columns)
 
     # -- internals ----------------------------------------------------------
