@@ -262,28 +262,44 @@ class Gazetteer:
                                     _lean(context))
         return list(cands[: max(limit, 0)])
 
-    def resolve(self, name: str, **kwargs: object) -> Candidate | None:
-        """The best candidate for ``name`` (see :meth:`lookup`), or ``None``."""
-        found = self.lookup(name, limit=1, **kwargs)  # type: ignore[arg-type]
-        return found[0] if found else None
+    def resolve(self, name: str, *, min_confidence: float | None = None, **hints: object) -> Candidate | None:
+        """The best candidate for ``name`` (see :meth:`lookup` for the hints), or ``None``.
 
-    def resolve_many(self, names: Iterable[object], **kwargs: object) -> pd.DataFrame:
+        With ``min_confidence`` (e.g. :data:`~syriamap.gazetteer.ranking.DEFAULT_MIN_CONFIDENCE`)
+        a best candidate less confident than that is no answer: abstain rather than mislead.
+        """
+        threshold = _check_threshold(min_confidence)
+        found = self.lookup(name, limit=1, **hints)  # type: ignore[arg-type]
+        if not found or (threshold is not None and found[0].confidence < threshold):
+            return None
+        return found[0]
+
+    def resolve_many(
+        self, names: Iterable[object], *, min_confidence: float | None = None, **kwargs: object
+    ) -> pd.DataFrame:
         """Resolve each name; one row per input, in order, with a ``reason`` for misses.
 
         Accepts any iterable, a pandas Series included (None and NaN become rows
         with a reason, never errors).  Unpaired surrogates in a name (text broken
         by a bad decode) are replaced by U+FFFD in the ``name`` column, which
-        must stay encodable.  ``caveats`` says why an answer may be wrong.
+        must stay encodable.  ``confidence`` and ``caveats`` say how likely each
+        answer is right and why it may be wrong; with ``min_confidence`` a less
+        confident answer becomes a miss whose reason says so.
         """
         import pandas as pd
         from tqdm.auto import tqdm
 
+        threshold = _check_threshold(min_confidence)
         rows = []
         total = len(names) if hasattr(names, "__len__") else None  # type: ignore[arg-type]
         for value in tqdm(names, total=total, desc="resolving", unit="name", disable=None if (total or 0) > 1000 else True):
             reason = bad_name_reason(value)
             best = None if reason else self.resolve(value, **kwargs)  # type: ignore[arg-type]
             shown = clean_name(value) if isinstance(value, str) else value
+            if best is not None and threshold is not None and best.confidence < threshold:
+                reason = (f"best match {best.place.name!r} ({best.place.id}) has confidence {best.confidence:.2f}"
+                          f" < {threshold}: " + ("; ".join(best.caveats) or "weak match"))
+                best = None
             if best is None:
                 rows.append({"name": shown, "reason": reason or "no match"})
                 continue
@@ -291,11 +307,11 @@ class Gazetteer:
             rows.append({
                 "name": shown, "place_id": p.id, "place": p.name, "kind": p.kind, "admin1": p.admin1,
                 "country": p.country_code, "latitude": p.latitude, "longitude": p.longitude,
-                "geo_precision": p.geo_precision, "score": best.score, "match": best.match,
+                "geo_precision": p.geo_precision, "score": best.score, "match": best.match, "confidence": best.confidence,
                 "caveats": "; ".join(best.caveats) or None, "reason": None,
             })
         columns = ["name", "place_id", "place", "kind", "admin1", "country", "latitude", "longitude",
-                   "geo_precision", "score", "match", "caveats", "reason"]
+                   "geo_precision", "score", "match", "confidence", "caveats", "reason"]
         return pd.DataFrame(rows, columns=columns)
 
     # -- internals ----------------------------------------------------------
@@ -382,6 +398,15 @@ def _check_near(near: object) -> tuple[float, float] | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(f"near=({lat}, {lon}) is not a point on Earth (latitude -90..90, longitude -180..180)")
     return (round(lat, 4), round(lon, 4))
+
+
+def _check_threshold(value: object) -> float | None:
+    """A confidence threshold in [0, 1], or a clear error."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"min_confidence must be a number in [0, 1], not {value!r}")
+    return float(value)
 
 
 def _check_kinds(kind: object) -> tuple[str, ...]:

@@ -116,15 +116,13 @@ class Candidate:
     match: str
     matched_alias: str
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    #: How likely the answer is right, in [0, 1] (see :mod:`syriamap.gazetteer.ranking`):
+    #: unlike ``score``, which orders the candidates of one name, it is comparable
+    #: across names, so a threshold on it abstains from doubtful answers.
+    confidence: float = 0.0
     #: Why this answer may be wrong (alias of another place, a homonym in another
-    #: governorate, an approximate spelling, a city given for its quarter...);
-    #: empty when nothing speaks against it.
+    #: governorate, an approximate spelling...); empty when nothing speaks against it.
     caveats: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def confidence(self) -> float:
-        """The score: compare it with a threshold (see ``DEFAULT_MIN_CONFIDENCE``) to abstain."""
-        return self.score
 
     @property
     def latitude(self) -> float:

@@ -9,14 +9,26 @@ can rank with another list (add a prior, drop one) without touching the others.
 Every contribution is written into the candidate's ``reasons``; the ones that
 speak against an answer also become its ``caveats``.
 
-The raw sum is halved and clipped to [0, 1]: that is the candidate's score.
+The raw sum is halved and clipped to [0, 1]: that is the candidate's score,
+which orders the candidates of one name.
+
+A candidate's **confidence** says how likely it is right, comparably across
+names: a base for how the name matched (exact and normalised high, phonetic by
+similarity, fuzzy low) minus the **doubts** that apply, each a function like a
+prior returning ``(penalty, caveat)``: a homonym in another governorate than the
+one given, a descriptor naming another kind of place, only part of the name
+matched, a name not in use that year, outside the containing place; and, across
+candidates, a homonym elsewhere scoring nearly as well or a matched alias that is
+another place's own name.  Each caveat is kept on the candidate, so a
+low-confidence answer says why.  :data:`DEFAULT_MIN_CONFIDENCE` is the threshold
+below which callers that must not mislead abstain.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syriamap.gazetteer.candidates import AREA_KINDS, Hit
 from syriamap.gazetteer.model import Candidate, Place
@@ -75,6 +87,7 @@ class Request:
 
 
 Prior = Callable[[Hit, Request], "tuple[float, str] | None"]
+Doubt = Prior
 
 
 # -- the name itself -----------------------------------------------------------
@@ -166,7 +179,13 @@ def country_prior(hit: Hit, req: Request) -> tuple[float, str] | None:
 def admin1_prior(hit: Hit, req: Request) -> tuple[float, str] | None:
     """In the first-level division asked for."""
     place = hit.place
-    if req.admin1_names is None or place.kind in AREA_KINDS or not place.admin1:
+    if req.admin1_names is None or place.kind == "country":
+        return None
+    if place.kind == "admin1":
+        if normalize_name(place.name) in req.admin1_names:
+            return ADMIN1_BONUS, f"is the admin1 {place.name} given"
+        return None
+    if not place.admin1:
         return None
     if normalize_name(place.admin1) in req.admin1_names:
         return ADMIN1_BONUS, f"in admin1 {place.admin1} as given"
@@ -268,8 +287,144 @@ DEFAULT_PRIORS: tuple[Prior, ...] = (
 )
 
 
-def score(hit: Hit, req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS) -> Candidate:
-    """The candidate of ``hit``: its priors summed, halved and clipped to [0, 1], with the reasons."""
+# -- confidence ----------------------------------------------------------------------
+
+#: Below this confidence an answer is more likely to mislead than to help: callers
+#: that must not mislead (``resolve(min_confidence=...)``, evaluation) abstain.
+DEFAULT_MIN_CONFIDENCE = 0.6
+#: Kinds of place that are points; the others are areas or lines.  A homonym is a
+#: rival only within its family.
+_POINT_KINDS = frozenset({"populated_place", "neighbourhood", "site"})
+#: Candidates closer than this are one place listed twice (GeoNames and a curated table).
+SAME_PLACE_KM = 10.0
+
+
+def base_confidence(hit: Hit) -> float:
+    """How often a match of this sort is right before any doubt: exact and normalised 0.95,
+    phonetic 0.55-0.9 by similarity, fuzzy at most 0.5."""
+    if hit.match in _MATCH_BASE:
+        return 0.95
+    if hit.match == "phonetic":
+        return 0.55 + 0.35 * max(0.0, (hit.similarity - 0.7) / 0.3)
+    return 0.5 * hit.similarity
+
+
+def approximate_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """An approximate spelling is named as such (its base confidence is already lower)."""
+    if hit.match in ("phonetic", "fuzzy"):
+        return 0.0, f"approximate spelling: matched {hit.alias.name!r} ({hit.match}, similarity {hit.similarity:.2f})"
+    return None
+
+
+def other_admin1_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """A place outside the governorate given is a homonym, not the place meant."""
+    place = hit.place
+    if req.admin1_names is None or place.kind in AREA_KINDS or not place.admin1:
+        return None
+    if normalize_name(place.admin1) in req.admin1_names:
+        return None
+    return -0.45, f"homonym in another governorate: {place.admin1}, not {req.admin1}"
+
+
+def descriptor_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """The name's descriptor word names another kind of place."""
+    if hit.hints and hit.place.kind not in hit.hints:
+        return -0.25, f"the name says {'/'.join(hit.hints)}, this is a {hit.place.kind}"
+    return None
+
+
+def part_only_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """Only the core of the name matched, and another place has the whole name."""
+    if hit.part_only:
+        return -0.3, "only part of the name matched; another place has the whole name"
+    return None
+
+
+def year_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """The name was not in use in the year given."""
+    if req.year is not None and not hit.alias.valid_in(req.year):
+        return -0.2, f"the name {hit.alias.name!r} was not in use in {req.year}"
+    return None
+
+
+def within_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """Outside the containing place the text names."""
+    found = within_prior(hit, req)
+    if found is not None and found[0] < 0:
+        return -0.3, found[1]
+    return None
+
+
+#: Without a country hint, a settlement smaller than this outside the focus
+#: countries is more often a homonym of a local place the gazetteer lacks.
+FAR_SMALL_PLACE_POPULATION = 100_000
+
+
+def far_from_focus_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """A small place outside the focus countries, when no country was given."""
+    place = hit.place
+    if req.country or not req.focus or place.country_code in req.focus or place.kind in AREA_KINDS:
+        return None
+    if (place.population or 0) >= FAR_SMALL_PLACE_POPULATION:
+        return None
+    size = f"{place.population:,} people" if place.population else "population unknown"
+    return -0.3, f"a small place ({size}) in {place.country_code}, outside the focus countries"
+
+
+#: The doubts a candidate's confidence is lowered by, in the order their caveats are listed.
+DEFAULT_DOUBTS: tuple[Doubt, ...] = (
+    approximate_doubt,
+    other_admin1_doubt,
+    descriptor_doubt,
+    part_only_doubt,
+    year_doubt,
+    within_doubt,
+    far_from_focus_doubt,
+)
+
+
+def _rival_doubts(cand: Candidate, rivals: Sequence[Candidate]) -> list[tuple[float, str]]:
+    """Doubts from the other candidates: a homonym elsewhere scoring nearly as well, an alias
+    that is another place's own name."""
+    out: list[tuple[float, str]] = []
+    place = cand.place
+    family = place.kind in _POINT_KINDS
+    alias_norm = normalize_name(cand.matched_alias)
+    own_name = normalize_name(place.name) == alias_norm
+    close_rival = alias_owner = None
+    for other in rivals:
+        if other.place.id == place.id or (other.place.kind in _POINT_KINDS) != family:
+            continue  # a town and the district named after it are not homonyms
+        km = haversine_km(place.point, other.place.point)
+        if km <= SAME_PLACE_KM:
+            continue
+        if close_rival is None and other.score >= cand.score - 0.1:
+            close_rival = (other, km)
+        if alias_owner is None and not own_name and other.match in _MATCH_BASE and (
+            normalize_name(other.place.name) == alias_norm
+        ):
+            alias_owner = (other, km)
+    if close_rival is not None:
+        other, km = close_rival
+        gap = cand.score - other.score
+        where = f"{other.place.name}, {other.place.admin1 or other.place.country_code}"
+        if gap < 0:
+            out.append((-0.25, f"a homonym {km:.0f} km away ({where}) ranks higher"))
+        else:
+            out.append((-0.25 if gap <= 0.05 else -0.1,
+                        f"a homonym {km:.0f} km away ({where}) scores nearly as well"))
+    if alias_owner is not None:
+        other, km = alias_owner
+        out.append((-0.25, f"alias of another place: {cand.matched_alias!r} is the name of "
+                           f"{other.place.name} ({other.place.admin1 or other.place.country_code}), {km:.0f} km away"))
+    return out
+
+
+def score(
+    hit: Hit, req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS, doubts: Sequence[Doubt] = DEFAULT_DOUBTS,
+) -> Candidate:
+    """The candidate of ``hit``: its priors summed, halved and clipped to [0, 1], with the
+    reasons; its confidence before the rival candidates are seen, with the caveats."""
     raw = 0.0
     reasons = []
     for prior in priors:
@@ -277,16 +432,39 @@ def score(hit: Hit, req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS) -> C
         if found is not None:
             raw += found[0]
             reasons.append(found[1])
+    confidence = base_confidence(hit)
+    caveats = []
+    for doubt in doubts:
+        found = doubt(hit, req)
+        if found is not None:
+            confidence += found[0]
+            caveats.append(found[1])
     return Candidate(place=hit.place, score=round(max(0.0, min(1.0, raw / 2.0)), 4), match=hit.match,
-                     matched_alias=hit.alias.name, reasons=tuple(reasons))
+                     matched_alias=hit.alias.name, reasons=tuple(reasons),
+                     confidence=round(max(0.0, min(1.0, confidence)), 4), caveats=tuple(caveats))
 
 
-def rank(hits: Sequence[Hit], req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS) -> tuple[Candidate, ...]:
-    """One candidate per place (its best-scoring hit), best first; ties go to the bigger place, then the id."""
+#: Rival doubts are weighed for this many leading candidates.
+_ASSESSED = 10
+
+
+def rank(
+    hits: Sequence[Hit], req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS,
+    doubts: Sequence[Doubt] = DEFAULT_DOUBTS,
+) -> tuple[Candidate, ...]:
+    """One candidate per place (its best-scoring hit), best first; ties go to the bigger place,
+    then the id.  The leading candidates' confidence also weighs their rivals."""
     best: dict[str, Candidate] = {}
     for hit in hits:
-        cand = score(hit, req, priors)
+        cand = score(hit, req, priors, doubts)
         old = best.get(hit.place.id)
         if old is None or cand.score > old.score:
             best[hit.place.id] = cand
-    return tuple(sorted(best.values(), key=lambda c: (-c.score, -(c.place.population or 0), c.place.id)))
+    ranked = sorted(best.values(), key=lambda c: (-c.score, -(c.place.population or 0), c.place.id))
+    for i, cand in enumerate(ranked[:_ASSESSED]):
+        found = _rival_doubts(cand, ranked[:_ASSESSED])
+        if found:
+            confidence = max(0.0, min(1.0, cand.confidence + sum(d for d, _ in found)))
+            ranked[i] = replace(cand, confidence=round(confidence, 4),
+                                caveats=cand.caveats + tuple(c for _, c in found))
+    return tuple(ranked)
