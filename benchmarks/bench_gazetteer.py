@@ -87,7 +87,7 @@ def main() -> None:
     for t in typos:
         gz.lookup(t)
     fuzzy_rate = len(typos) / (time.perf_counter() - start)
-    choices = sorted({n for block in gz._fuzzy_blocks.values() for n in block})
+    choices = sorted({n for block in gz._finder._fuzzy_blocks.values() for n in block})
     sample = typos[:100]
     start = time.perf_counter()
     for t in sample:

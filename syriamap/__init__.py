@@ -22,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "Place": "syriamap.gazetteer",
     "Alias": "syriamap.gazetteer",
     "Candidate": "syriamap.gazetteer",
+    "Context": "syriamap.gazetteer",
     "KINDS": "syriamap.gazetteer",
     "default_gazetteer": "syriamap.gazetteer",
     "lookup": "syriamap.gazetteer",

@@ -16,7 +16,8 @@ import threading
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
 from syriamap.geo import haversine_km
-from syriamap.gazetteer.model import GEO_PRECISION, KINDS, Alias, Candidate, Place
+from syriamap.gazetteer.model import GEO_PRECISION, KINDS, Alias, Candidate, Context, Place
+from syriamap.gazetteer.ranking import DEFAULT_MIN_CONFIDENCE
 from syriamap.gazetteer.store import GazetteerFileError
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "CachedGeocoder",
     "OfflineGazetteer",
     "Candidate",
+    "Context",
+    "DEFAULT_MIN_CONFIDENCE",
     "GEO_PRECISION",
     "Gazetteer",
     "GazetteerFileError",

@@ -5,7 +5,9 @@ optionally the admin1 and country it lies in (passed to the lookup as hints, as
 an analyst's table would) and a weight.  :func:`evaluate_gazetteer` resolves
 every name and reports the share resolved, the share within 10 km and within
 161 km (100 miles, the usual geoparsing "accuracy@161"), the median error and
-the worst misses.
+the worst misses; and, for several confidence thresholds, the share of rows
+answered at or above it and the accuracy of those answered rows, which is what
+an analyst who abstains below the threshold gets.
 """
 from __future__ import annotations
 
@@ -19,12 +21,15 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
+from syriamap.gazetteer.ranking import DEFAULT_MIN_CONFIDENCE
 from syriamap.geo import haversine_km_arrays
 
 logger = logging.getLogger(__name__)
 
 GOLD_COLUMNS = ("name", "latitude", "longitude", "admin1", "country", "weight")
 REQUIRED = ("name", "latitude", "longitude")
+#: Confidence thresholds of the answered-vs-accuracy table (the default one is added).
+THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 class GoldFileError(ValueError):
@@ -41,6 +46,29 @@ class EvaluationResult:
     within_161km: float
     median_km: float
     table: pd.DataFrame
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+
+    def thresholds(self, levels: tuple[float, ...] = THRESHOLDS) -> pd.DataFrame:
+        """For each confidence threshold: the share of rows answered at or above it, and the
+        share of those answered rows within 10 km, within 161 km and more than 50 km off."""
+        t = self.table
+        w = t["weight"].to_numpy(float)
+        total = w.sum() or 1.0
+        err = t["error_km"].to_numpy(float)
+        conf = pd.to_numeric(t["confidence"]).to_numpy(float)
+        out = []
+        for level in sorted({*levels, self.min_confidence}):
+            answered = ~np.isnan(err) & (conf >= level)
+            wa = w[answered].sum()
+            out.append({
+                "min_confidence": level,
+                "answered": wa / total,
+                "within_10km": w[answered & (err <= 10)].sum() / wa if wa else float("nan"),
+                "within_161km": w[answered & (err <= 161)].sum() / wa if wa else float("nan"),
+                "over_50km": w[answered & (err > 50)].sum() / wa if wa else float("nan"),
+                "default": level == self.min_confidence,
+            })
+        return pd.DataFrame(out)
 
     def worst(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` rows with the largest error (unresolved rows first)."""
@@ -54,8 +82,21 @@ class EvaluationResult:
             f"resolved       {self.resolved:.1%}\n"
             f"within 10 km   {self.within_10km:.1%}\n"
             f"within 161 km  {self.within_161km:.1%}\n"
-            f"median error   {self.median_km:.1f} km"
+            f"median error   {self.median_km:.1f} km\n\n"
+            + self.thresholds_text()
         )
+
+    def thresholds_text(self) -> str:
+        """The answered-vs-accuracy table as text; the default threshold is starred."""
+        lines = ["min confidence  answered  within 10 km  within 161 km  over 50 km   (of answered rows)"]
+        for r in self.thresholds().itertuples(index=False):
+            mark = "*" if r.default else " "
+            lines.append(
+                f"{r.min_confidence:>13.2f}{mark}  {r.answered:>8.1%}  {r.within_10km:>12.1%}  "
+                f"{r.within_161km:>13.1%}  {r.over_50km:>10.1%}"
+            )
+        lines.append(f"(* default threshold, syriamap.gazetteer.ranking.DEFAULT_MIN_CONFIDENCE = {self.min_confidence})")
+        return "\n".join(lines)
 
 
 def read_gold(path: str | Path, columns: Mapping[str, str] | None = None, query: str | None = None) -> pd.DataFrame:
@@ -126,13 +167,15 @@ def evaluate_gazetteer(gold: pd.DataFrame, gazetteer: Gazetteer, *, use_hints: b
             except ValueError as exc:  # a hint the gazetteer cannot use (an unknown country)
                 reason = str(exc)
         if best is None:
-            found[tuple(row)] = (None, None, None, None, None, reason or "no match")
+            found[tuple(row)] = (None, None, None, None, None, None, None, None, reason or "no match")
         else:
             p = best.place
-            found[tuple(row)] = (p.id, p.name, p.kind, p.latitude, p.longitude, None)
+            found[tuple(row)] = (p.id, p.name, p.kind, p.latitude, p.longitude, best.confidence, best.match,
+                                 "; ".join(best.caveats) or None, None)
     res = pd.DataFrame(
         [found[tuple(r)] for r in gold[keys].itertuples(index=False)],
-        columns=["place_id", "place", "kind", "pred_latitude", "pred_longitude", "reason"],
+        columns=["place_id", "place", "kind", "pred_latitude", "pred_longitude", "confidence", "match", "caveats",
+                 "reason"],
         index=gold.index,
     )
     table = pd.concat([gold, res], axis=1)

@@ -116,6 +116,13 @@ class Candidate:
     match: str
     matched_alias: str
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    #: How likely the answer is right, in [0, 1] (see :mod:`syriamap.gazetteer.ranking`):
+    #: unlike ``score``, which orders the candidates of one name, it is comparable
+    #: across names, so a threshold on it abstains from doubtful answers.
+    confidence: float = 0.0
+    #: Why this answer may be wrong (alias of another place, a homonym in another
+    #: governorate, an approximate spelling...); empty when nothing speaks against it.
+    caveats: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def latitude(self) -> float:
@@ -124,3 +131,43 @@ class Candidate:
     @property
     def longitude(self) -> float:
         return self.place.longitude
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What is known around a name, for ranking its candidates.
+
+    Every field is optional.  ``country`` (code or name) is a constraint;
+    ``admin1`` (a first-level division's name), ``near`` (``(lat, lon)``) and
+    ``year`` are priors, as in :meth:`~syriamap.gazetteer.Gazetteer.lookup`.
+    ``focus`` replaces the gazetteer's focus countries when not empty.
+    ``places`` are the document's other resolved places, each a :class:`Place`
+    or a ``(Place, weight)`` pair: a homonym close to them wins, and one in the
+    governorate most of them are in gets a bonus.  ``within`` is a containing
+    place the text names ("X in Y province" gives Y).  ``kind`` keeps only
+    places of that kind (or kinds).
+    """
+
+    country: str | None = None
+    admin1: str | None = None
+    near: tuple[float, float] | None = None
+    year: int | None = None
+    focus: tuple[str, ...] = ()
+    places: tuple[Place | tuple[Place, float], ...] = ()
+    within: Place | None = None
+    kind: str | tuple[str, ...] | None = None
+
+    def weighted_places(self) -> tuple[tuple[Place, float], ...]:
+        """``places`` as ``(Place, weight)`` pairs (weight 1 where none is given)."""
+        out = []
+        for item in self.places:
+            if isinstance(item, Place):
+                out.append((item, 1.0))
+            elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Place):
+                weight = item[1]
+                if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0:
+                    raise ValueError(f"a context place's weight must be a number >= 0, not {weight!r}")
+                out.append((item[0], float(weight)))
+            else:
+                raise ValueError(f"Context.places holds Places or (Place, weight) pairs, not {item!r}")
+        return tuple(out)
