@@ -31,7 +31,7 @@ from syriamap.gazetteer import Gazetteer
 from syriamap.text.actors import assign_actors, find_actors
 from syriamap.text.classify import Classification, classify
 from syriamap.text.clauses import split_clauses
-from syriamap.text.dates import DateMention, find_dates
+from syriamap.text.dates import DateMention, event_date, find_dates
 from syriamap.text.document import Document, load_document
 from syriamap.text.fatalities import find_fatalities
 from syriamap.text.locate import EventLocation, locate
@@ -93,11 +93,11 @@ class _Event:
 
 def _event_date(dates: list[DateMention], published: dt.date | None) -> tuple[dt.date | None, int | None, list[str], list[str]]:
     """The clause's date, or the publication date with week precision, or nothing."""
-    for d in dates:
-        if d.date is not None:
-            return d.date, d.precision, [f"date {d.surface!r} -> {d.date.isoformat()}", *d.reasons], []
-    if dates:
-        return None, None, [f"date {dates[0].surface!r} is relative and the report has no publication date"], []
+    found = event_date(dates, published)
+    if found is not None and found.date is not None:
+        return found.date, found.precision, [f"date {found.surface!r} -> {found.date.isoformat()}", *found.reasons], []
+    if found is not None:
+        return None, None, [f"date {found.surface!r} is relative and the report has no publication date"], []
     if published is not None:
         return published, 2, ["no date in the text: the report's publication date, to the week"], [DATE_FROM_PUBLISHED_FLAG]
     return None, None, ["no date in the text and no publication date"], []
@@ -114,7 +114,8 @@ def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
         clauses = split_clauses(sentence)
         sentence_actors = find_actors(text, sentence.start, sentence.end)
         for clause in clauses:
-            cls = classify(clause)
+            actors = [a for a in sentence_actors if clause.start <= a.start < clause.end]
+            cls = classify(clause, actors)
             if cls is None:
                 continue
             span = (clause.start, clause.end)
@@ -126,10 +127,7 @@ def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
                          if not any(c.start <= d.start < c.end for c in clauses if c is not clause)]
             date, precision, date_why, date_flags = _event_date(dates, doc.published)
             toll = find_fatalities(text, clause.start, clause.end)
-            actors = [a for a in sentence_actors if clause.start <= a.start < clause.end]
-            a1, a2 = assign_actors(clause, actors, cls)
-            if a1 is None and a2 is None and sentence_actors and len(clauses) == 1:
-                a1, a2 = assign_actors(clause, sentence_actors, cls)
+            a1, a2 = assign_actors(clause, sentence_actors, cls)
             ev = _Event(
                 start=clause.start, sentence=sent_span, classification=cls, location=where,
                 date=date, time_precision=precision,
