@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from array import array
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 __all__ = [
@@ -30,6 +32,10 @@ __all__ = [
     "Descriptor",
     "script_of",
     "MAX_NAME_LENGTH",
+    "fold_text",
+    "fold_with_offsets",
+    "NO_NAME_START",
+    "FoldedText",
 ]
 
 #: Longer inputs are not place names; they are truncated before any work.
@@ -343,3 +349,250 @@ def parse_descriptor(text: str) -> Descriptor:
     core = core.strip(" ,-")
     seen: dict[str, None] = dict.fromkeys(kinds)
     return Descriptor(core=core, kinds=tuple(seen), words=tuple(words))
+
+
+# -- Running text: folding with an offset map ---------------------------------
+#
+# Names in running text are found by folding the text the way normalize_name
+# folds a name, word by word, and matching the folded aliases in it.  The fold
+# must keep a map back to the original characters so a match reports offsets
+# into the text the caller gave.  The common path is one C-level
+# ``str.translate`` with a table in which every character folds to exactly one
+# character; the few edits that change lengths (dropped marks and articles,
+# expanding letters such as "ß") are applied afterwards as pieces, each piece
+# remembering where it came from.
+
+_DELETED = "\x01"  # the table's mark for a character that folds to nothing
+_EXPANDS = "\x02"  # ... and for one that folds to several characters ("ß" -> "ss")
+_EXTRA_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
+_FOLD_RANGES = (
+    (0x0000, 0x0700), (0x0750, 0x0780), (0x1E00, 0x1F00),
+    (0x2000, 0x2070), (0x2E00, 0x2E80), (0x3000, 0x3040), (0xFB50, 0xFE00), (0xFE70, 0xFF00),
+)
+
+
+def _fold_char(ch: str) -> str:
+    """How one character of running text folds: '' (deleted), ' ' (separator), or letters."""
+    if _ARABIC_DIACRITICS_RE.match(ch) or unicodedata.combining(ch):
+        return ""
+    if ch in _MARKS:
+        return "'"
+    folded = _strip_diacritics(ch.translate(_ARABIC_LETTERS)).casefold().translate(_EXTRA_LETTERS)
+    if ch == "ء":
+        return ""
+    if not folded:
+        return ""
+    if not all(c.isalnum() for c in folded):
+        return " "
+    return folded.translate(_ARABIC_LETTERS)
+
+
+def _build_fold_table() -> tuple[dict[int, str], dict[int, str]]:
+    table: dict[int, str] = {}
+    expansions: dict[int, str] = {}
+    for low, high in _FOLD_RANGES:
+        for code in range(low, high):
+            ch = chr(code)
+            folded = _fold_char(ch)
+            if len(folded) > 1:
+                expansions[code] = folded
+                folded = _EXPANDS
+            elif not folded:
+                folded = _DELETED
+            if folded != ch:
+                table[code] = folded
+    return table, expansions
+
+
+_FOLD_TABLE, _FOLD_EXPANSIONS = _build_fold_table()
+# ASCII folds byte for byte, much faster than a str.translate with a dict.
+_ASCII_TABLE = bytes(
+    ord(_FOLD_TABLE.get(code, chr(code))) if code not in (1, 2) else code for code in range(128)
+) + bytes(range(128, 256))
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+# The Arabic article in Latin script before a word, in folded text.  Dropped when
+# clearly an article: hyphen-attached ("al-Bab", "ez-Zor"), not an English word
+# ("al", "el", "ash"...), capitalised ("Al Bab"), or inside a name ("Maarrat an
+# Numan").
+# (A literal space first lets the regex engine skip ahead fast; fold_text pads.)
+_TEXT_ARTICLE_RE = re.compile(r" (?:" + "|".join(sorted(_ARTICLES, key=len, reverse=True)) + r") (?=[^\W\d_]{2})")
+_ENGLISH_LOOKING_ARTICLES = frozenset({"as", "at", "an", "ad", "ed", "en", "es", "et", "er"})
+# English words too common between two names to be read as a name's article.
+_NEVER_INNER_ARTICLES = frozenset({"as", "at"})
+_ARABIC_TEXT_ARTICLE_RE = re.compile("(?<![\u0600-\u06ff])(?:[وبفك]?ال)(?=[\u0600-\u06ff]{2})")
+
+
+def _article_is_dropped(text: str, start: int, end: int) -> bool:
+    """Whether the article ``text[start:end]`` (its separator included) is dropped."""
+    word, separator = text[start:end - 1], text[end - 1]
+    if separator in "-‐‑":
+        return True
+    if separator not in " \t":
+        return False
+    if word[0].isupper() or word.lower() not in _ENGLISH_LOOKING_ARTICLES:
+        return True
+    # "Maarrat an Numan": between two capitalised words.
+    if word.lower() in _NEVER_INNER_ARTICLES or not text[end].isupper():
+        return False
+    before = text[max(0, start - 40):start]
+    stripped = before.rstrip(" \t")
+    if len(stripped) == len(before) or not stripped:
+        return False
+    previous = stripped.rsplit(None, 1)[-1]
+    return previous[0].isupper() and previous.isalpha()
+
+
+def _fold_one_for_one(text: str) -> str:
+    """Fold each character to exactly one (``_DELETED`` and ``_EXPANDS`` marking the rest)."""
+    if not text.isascii():
+        if len(text.encode("utf-8")) - len(text) > len(text) // 8:
+            return text.translate(_FOLD_TABLE)  # mostly non-Latin text
+        text = _NON_ASCII_RE.sub(lambda m: _FOLD_TABLE.get(ord(m.group()), m.group()), text)
+        if not text.isascii():
+            return text.translate(_FOLD_TABLE)
+    return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """Running text folded for name matching, with the way back to the original.
+
+    ``text`` is the folded text; ``pieces`` lists ``(folded_start, original_start,
+    expanded)`` in order: folded characters from ``folded_start`` on come from the
+    original characters from ``original_start`` on, one for one, or, when
+    ``expanded``, all from the single character at ``original_start``.
+    """
+
+    text: str
+    pieces: tuple[tuple[int, int, bool], ...]
+    _starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", tuple(piece[0] for piece in self.pieces))
+
+    def original(self, index: int) -> int:
+        """The offset in the original text of folded character ``index``."""
+        if len(self._starts) == 1:
+            return index
+        f_start, o_start, expanded = self.pieces[bisect_right(self._starts, index) - 1]
+        return o_start if expanded else o_start + index - f_start
+
+
+def _mark_lowercase_starts(text: str, folded: str) -> str:
+    """``folded`` with the space before each lowercase Latin word that does not
+    follow a capitalised word replaced by ``NO_NAME_START`` (one for one)."""
+    import numpy as np
+
+    original = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).copy()
+    upper = ((original >= 65) & (original <= 90)) | ((original >= 0xC0) & (original <= 0xDE) & (original != 0xD7))
+    lower = ((original >= 97) & (original <= 122)) | ((original >= 0xDF) & (original <= 0xFF) & (original != 0xF7))
+    letter = upper | lower | (original > 0xFF)
+    starts = letter.copy()
+    starts[1:] &= ~letter[:-1]
+    positions = np.arange(len(original))
+    last_start = np.maximum.accumulate(np.where(starts, positions, -1))
+    follows_capital = np.zeros(len(original), dtype=bool)
+    known = last_start >= 0
+    follows_capital[known] = upper[last_start[known]]
+    marks = np.zeros(len(original), dtype=bool)
+    marks[:-1] = (codes[:-1] == 32) & lower[1:] & ~follows_capital[:-1]
+    codes[marks] = ord(NO_NAME_START)
+    return codes.tobytes().decode("utf-32-le")
+
+
+#: Written by :func:`fold_text` (``names_only=True``) in place of a space where no name starts.
+NO_NAME_START = "\x03"
+
+
+def fold_text(text: str, *, names_only: bool = False) -> FoldedText:
+    """Fold running ``text`` word by word as :func:`normalize_name` folds a name.
+
+    Case, diacritics, marks (dropped inside a word), Arabic letter variants and
+    diacritics, and the Arabic article (``al-``/``el-``/``ez-``... in Latin script,
+    ``ال`` in Arabic script) fold as in :func:`normalize_name`, so folded text and
+    folded aliases meet.  Differences, because this is running text: every
+    character that is not a letter or digit becomes one space (separators are not
+    collapsed, so punctuation still separates names: "Homs, Aleppo" ->
+    "homs  aleppo"); the possessive "'s" is split off ("Syria's" -> "syria s");
+    Latin articles that are also English words ("as", "at", "an"...) are dropped
+    only when hyphen-attached, capitalised or between capitalised words; glued
+    articles ("Ezzor") are left as written.
+
+    With ``names_only``, the space before a lowercase Latin word that does not
+    follow a capitalised word becomes :data:`NO_NAME_START`, so that a matcher
+    whose keys start with a space finds names only where a capital starts them
+    (and scans the rest of the text faster); inner lowercase words of a name
+    ("Gulf of Mexico", "Homs city") keep their space.
+    """
+    folded = _fold_one_for_one(text)
+    if names_only and len(folded) == len(text):
+        folded = _mark_lowercase_starts(text, folded)
+    edits: list[tuple[int, int, str]] = []
+    if "\x01" in folded or "\x02" in folded:
+        for m in re.finditer("\x01+|\x02", folded):
+            replacement = _FOLD_EXPANSIONS.get(ord(text[m.start()]), "") if m.group() == _EXPANDS else ""
+            edits.append((m.start(), m.end(), replacement))
+    if "'" in folded:
+        last = len(folded) - 1
+        for m in re.finditer("'+", folded):
+            i, j = m.start(), m.end()
+            if (
+                0 < i and j <= last and folded[i - 1].isalnum() and folded[j].isalnum()
+                and not (folded[j] == "s" and (j == last or not folded[j + 1].isalnum()))
+            ):
+                edits.append((i, j, ""))  # a mark inside a word: "Ma'arrat"
+    for m in _TEXT_ARTICLE_RE.finditer(" " + folded):
+        # Offsets in the padded string are one past those in ``folded``: the
+        # article is folded[m.start():m.end() - 1], separator included.
+        if _article_is_dropped(text, m.start(), m.end() - 1):
+            edits.append((m.start(), m.end() - 1, ""))
+    if "ا" in folded:
+        edits.extend((m.start(), m.end(), "") for m in _ARABIC_TEXT_ARTICLE_RE.finditer(folded))
+    if not edits:
+        return FoldedText(folded.replace("'", " "), ((0, 0, False),))
+    edits.sort()
+    parts: list[str] = []
+    pieces: list[tuple[int, int, bool]] = []
+    position = 0  # in the original (and in the one-for-one fold)
+    length = 0  # of the folded text so far
+    for start, end, replacement in edits:
+        if start < position:
+            continue  # overlaps an earlier edit
+        if start > position:
+            pieces.append((length, position, False))
+            parts.append(folded[position:start])
+            length += start - position
+        if replacement:
+            pieces.append((length, start, True))
+            parts.append(replacement)
+            length += len(replacement)
+        position = end
+    pieces.append((length, position, False))
+    parts.append(folded[position:])
+    return FoldedText("".join(parts).replace("'", " "), tuple(pieces))
+
+
+def fold_with_offsets(text: str) -> tuple[str, array]:
+    """Fold running ``text`` (see :func:`fold_text`) and map each folded character back.
+
+    Returns the folded text and an ``array`` of the same length whose item ``i``
+    is the offset in ``text`` of the character that folded character ``i`` came
+    from.
+
+    >>> folded, offsets = fold_with_offsets("Near al-Bab, Syria's")
+    >>> folded
+    'near bab  syria s'
+    >>> offsets[folded.index("bab")]
+    8
+    """
+    result = fold_text(text)
+    offsets = array("l")
+    pieces = result.pieces
+    for number, (f_start, o_start, expanded) in enumerate(pieces):
+        f_end = pieces[number + 1][0] if number + 1 < len(pieces) else len(result.text)
+        if expanded:
+            offsets.extend([o_start] * (f_end - f_start))
+        else:
+            offsets.extend(range(o_start, o_start + f_end - f_start))
+    return result.text, offsets
