@@ -173,6 +173,13 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
 _PASSIVE_AUX = frozenset("was were been being is are be got".split())
 #: Prepositions that introduce the other side ('battles with X', 'captured from X').
 _OPPONENT = frozenset("with against from".split())
+#: Participles whose 'by' names a helper or a holder, not the agent of the happening.
+_DESCRIBED_BY = frozenset(
+    """
+    backed supported aided assisted dominated led joined accompanied covered helped flanked reinforced funded
+    armed trained controlled held run besieged surrounded founded formed commanded
+    """.split()
+)
 #: Triggers whose grammatical subject is the one who suffers ('six people died').
 _UNACCUSATIVE = frozenset("died dies die dead lost perished".split())
 #: Actors that never act in an event (they suffer it); protests and riots excepted.
@@ -228,10 +235,9 @@ def assign_actors(
         i = position.get(actor.start, 0)
         before = preceding(actor, 1)
         if before == ("by",):
-            verb = i - 2
-            if actor.start >= trigger_end and verb - trigger_index <= 3:
+            if i < 2 or lowered[i - 2] not in _DESCRIBED_BY:
                 agent = agent or actor
-            # else 'X, dominated by Y, ...': Y only describes X
+            # else 'X, backed by Y, ...': Y only describes X
             continue
         if set(preceding(actor, 2)) & _OPPONENT:
             opponent = opponent or actor
@@ -257,7 +263,7 @@ def assign_actors(
     else:
         actor1 = subject
         actor2 = opponent or next((o for o in objects if o.name != getattr(actor1, "name", None)), None)
-        if actor1 is None and actor2 is not None and actor2 is not opponent and classification is not None:
+        if actor1 is None and actor2 is not None and actor2 is not opponent:
             # A noun trigger's owner after it: 'an attack of X on Y'.
             rest = [o for o in objects if o is not actor2 and o.name != actor2.name]
             actor1, actor2 = actor2, rest[0] if rest else None
