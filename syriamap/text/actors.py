@@ -130,18 +130,17 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
     text = text[start:end]
     starts, ends, lowered = words(text)
     found: list[ActorMention] = []
-    i, n = 0, len(lowered)
-    while i < n:
-        most = longest.get(lowered[i])
-        if not most:
-            i += 1
+    n = len(lowered)
+    resume = 0
+    for i in [i for i, w in enumerate(lowered) if w in longest]:
+        if i < resume:
             continue
-        for size in range(min(most, n - i), 0, -1):
+        for size in range(min(longest[lowered[i]], n - i), 0, -1):
             entries = index.get(lowered[i:i + size])
             if not entries:
                 continue
             # The words must be adjacent in the text: only spaces, hyphens, apostrophes or dots between.
-            if any(ends[j] + 3 < starts[j + 1] for j in range(i, i + size - 1)):
+            if size > 1 and any(ends[j] + 3 < starts[j + 1] for j in range(i, i + size - 1)):
                 continue
             a, b = starts[i], ends[i + size - 1]
             hit = _match(entries, text[a:b])
@@ -162,9 +161,8 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
                                          previous.reasons + (f"followed by '{text[a:b]}'",))
             else:
                 found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
-            i = nxt - 1
+            resume = nxt
             break
-        i += 1
     return found
 
 
@@ -218,6 +216,9 @@ def assign_actors(
     """
     text, base = clause.text, clause.start
     event_type = getattr(classification, "event_type", None)
+    if event_type not in ("Protests", "Riots", "Battles") and not any(
+            base <= a.start and a.end <= clause.end for a in actors):
+        return None, None
     trigger_start = getattr(classification, "trigger_start", base)
     trigger_end = getattr(classification, "trigger_end", base)
     starts, ends, lowered = words(text)

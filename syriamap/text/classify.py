@@ -272,22 +272,22 @@ class _Cue:
 def _cues(text: str, starts: tuple[int, ...], ends: tuple[int, ...], lowered: tuple[str, ...]) -> list[_Cue]:
     lexicon, longest = _lexicon()
     found: list[_Cue] = []
-    i, n = 0, len(lowered)
-    while i < n:
-        most = longest.get(lowered[i])
-        if most:
-            for size in range(min(most, n - i), 0, -1):
-                entry = lexicon.get(lowered[i:i + size])
-                if entry is None:
-                    continue
-                a, b = starts[i], ends[i + size - 1]
-                surface = text[a:b]
-                if lowered[i] in ("march", "rally") and surface[0].isupper():
-                    break  # the month March, a party's "Rally"
-                found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
-                i += size - 1
-                break
-        i += 1
+    n = len(lowered)
+    resume = 0
+    for i in [i for i, w in enumerate(lowered) if w in longest]:
+        if i < resume:
+            continue
+        for size in range(min(longest[lowered[i]], n - i), 0, -1):
+            entry = lexicon.get(lowered[i:i + size])
+            if entry is None:
+                continue
+            a, b = starts[i], ends[i + size - 1]
+            surface = text[a:b]
+            if lowered[i] in ("march", "rally") and surface[0].isupper():
+                break  # the month March, a party's "Rally"
+            found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
+            resume = i + size
+            break
     return found
 
 
