@@ -216,8 +216,11 @@ def assign_actors(
     """
     text, base = clause.text, clause.start
     event_type = getattr(classification, "event_type", None)
-    if event_type not in ("Protests", "Riots", "Battles") and not any(
-            base <= a.start and a.end <= clause.end for a in actors):
+    inside = [a for a in actors if base <= a.start and a.end <= clause.end]
+    if classification is None:  # no trigger to read around: the first two actors, in order
+        first = inside[0] if inside else None
+        return first, next((a for a in inside if a.name != first.name), None) if first else None
+    if event_type not in ("Protests", "Riots", "Battles") and not inside:
         return None, None
     trigger_start = getattr(classification, "trigger_start", base)
     trigger_end = getattr(classification, "trigger_end", base)
@@ -264,10 +267,6 @@ def assign_actors(
     else:
         actor1 = subject
         actor2 = opponent or next((o for o in objects if o.name != getattr(actor1, "name", None)), None)
-        if actor1 is None and actor2 is not None and actor2 is not opponent:
-            # A noun trigger's owner after it: 'an attack of X on Y'.
-            rest = [o for o in objects if o is not actor2 and o.name != actor2.name]
-            actor1, actor2 = actor2, rest[0] if rest else None
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
     if event_type in ("Protests", "Riots"):

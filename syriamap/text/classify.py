@@ -32,6 +32,7 @@ dictionary look-ups per word.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,12 +80,12 @@ RIOT: v: riot/rioted/rioting/riots; n: rioters, violent protest, violent protest
 MOB: n: mob, mobs, lynched, lynching, lynch mob, vigilantes, vigilante
 FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannons, rubber bullets, broke up, break up, beat, beaten, clubbed, batons, detained, arrested
 FORCE_EXC: n: live fire, live ammunition, opened fire, shot dead, killed, killing, shot, shooting
-TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, stormed, storm, drove out, driven out, expelled, pushed out
+TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, storm/stormed/storming/storms, drove out, driven out, expelled, pushed out
 RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures, regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control, restored control, reclaimed
 CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing, repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes, counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat, confrontations, hostilities, heavy fighting
 ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
 KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
-VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
+VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
 ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch; n: attack, assault
 AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
@@ -210,7 +211,7 @@ _INTENT = frozenset(
     intended aims aim aiming seeks seek threatened threatens threaten threat threats vowed vows vow pledged
     promised promises ready prepared preparing expected likely going hopes hope hoped if unless whether
     possible potential risk fear fears priority aimed prevent avoid urged urge demanded demand
-    proposed propose considering consider allow allows
+    proposed propose considering consider allow allows think believe suppose guess
     """.split()
 )
 #: Determiners that point back to an event already reported ('this attack').
@@ -224,6 +225,11 @@ _NEGATION = frozenset("not never no t without neither nor denied deny denies".sp
 _MODALS = frozenset("would could might may should will shall can must ll d".split())
 #: Words before a cue that make an -ed/-ing form or noun a modifier rather than a happening.
 _BACKGROUND_UNITS = frozenset("years decades months".split())
+#: A clause about a long period tells the background ('over the past three years').
+_BACKGROUND_PERIOD_RE = re.compile(
+    r"\b(?:in|over|during|for) the (?:past|last) (?:\w+ )?(?:years|decades|months)\b|\bsince (?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
 #: Subjects of a relative clause that tell the background, not a happening.
 _BACKGROUND_SUBJECTS = frozenset("war wars conflict conflicts crisis insurgency uprising revolution campaign".split())
 
@@ -309,9 +315,9 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
     for k in range(i - 1, first - 1, -1):
         if lowered[k] in _INTENT and text[starts[k]].islower():  # not the month May, not Will
             return f"intention/modality '{lowered[k]}'"
-    if cue.pos == "V" and len(window) >= 2 and window[-2] in ("that", "which") and any(
-            w in _BACKGROUND_SUBJECTS for w in window[:-2]):
-        return "background ('the war that has killed...')"
+    if cue.pos == "V" and window and window[-1] in ("has", "have", "had") and any(
+            w in _BACKGROUND_SUBJECTS for w in window[:-1]):
+        return "background ('the war has killed...')"
     near = lowered[max(0, i - 3):i]
     if any(w in _NEGATION for w in near):
         return "negation"
@@ -409,7 +415,10 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     base = clause.start
     starts, ends, lowered = words(text)
     cues = _cues(text, starts, ends, lowered)
-    if not cues:
+    if not cues or text.rstrip(" \"'”’)").endswith("?"):
+        return None  # no cue, or a question
+    background = _BACKGROUND_PERIOD_RE.search(text)
+    if background:
         return None
     live: list[_Cue] = []
     dropped: list[str] = []
@@ -473,6 +482,8 @@ def _decide(
         present -= {"ATTACK"}  # "struck a deal"
     if "DISRUPT" in present and not present & _WEAPON_USE_VERBS:
         present -= _WEAPON_NOUNS  # "defused a car bomb": the bomb never went off
+        if all(c.noun or c.pos == "B" for c in by_group.get("ATTACK", ())):
+            present.discard("ATTACK")  # "the attack was foiled"
     candidates = [g for g in _PRECEDENCE if g in present]
     if not candidates:
         return None
