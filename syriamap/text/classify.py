@@ -87,7 +87,7 @@ ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains,
 KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
 VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
-ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch; n: attack, assault
+ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch, fired at, fired on, firing at, firing on, fire at, fire on; n: attack, attacks, assault, raids
 AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
 AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
 TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference, consultations, meeting, meetings
@@ -227,7 +227,8 @@ _MODALS = frozenset("would could might may should will shall can must ll d".spli
 _BACKGROUND_UNITS = frozenset("years decades months".split())
 #: A clause about a long period tells the background ('over the past three years').
 _BACKGROUND_PERIOD_RE = re.compile(
-    r"\b(?:in|over|during|for) the (?:past|last) (?:\w+ )?(?:years|decades|months)\b|\bsince (?:19|20)\d\d\b",
+    r"\b(?:in|over|during|for) the (?:past|last) (?:\w+ )?(?:years|decades|months)\b|\bsince (?:19|20)\d\d\b"
+    r"|\bsince the (?:start|beginning|outbreak|onset)\b",
     re.IGNORECASE,
 )
 #: Subjects of a relative clause that tell the background, not a happening.
@@ -337,8 +338,13 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
     return None
 
 
-def _victims(lowered: Sequence[str], actors: list[ActorMention]) -> str | None:
-    """'civilian', 'combatant' or None, from the clause's actors and victim nouns."""
+def _victims(cue: _Cue, clause: Clause, lowered: Sequence[str], actors: list[ActorMention]) -> str | None:
+    """'civilian', 'combatant' or None: who suffered the killing or attack ``cue`` reports."""
+    _, target = assign_actors(clause, actors, _Probe("Violence", clause.start + cue.start, clause.start + cue.end))
+    if target is not None:
+        info = actor_table().get(target.name)
+        if info is not None:
+            return "civilian" if info.kind == "civilian" else "combatant"
     if any(a.name == "Civilians" for a in actors):
         return "civilian"
     if any(w in _COMBATANT_WORDS for w in lowered):
@@ -364,18 +370,27 @@ def _captor_kind(cue: _Cue, clause: Clause, actors: list[ActorMention]) -> str |
 
 
 def _capture_object(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]) -> str:
-    """'territory', 'person' or 'unknown', from the words after a capture verb."""
-    for j in range(cue.index + cue.size, min(len(lowered), cue.index + cue.size + 7)):
-        w = lowered[j]
-        if w in _TERRITORY_WORDS or text[starts[j]].isupper():
-            return "territory"
-        if w in _PERSON_WORDS:
-            return "person"
-    for j in range(max(0, cue.index - 5), cue.index):
+    """'territory', 'person' or 'unknown': what a capture verb took.
+
+    Active voice reads the words after the verb ('captured the town', 'captured Tadef');
+    a passive reads its subject, and a named subject is taken for a person ('Hicks was
+    captured'), as places are rarely the subject of 'was captured' without a noun.
+    """
+    passive = cue.index > 0 and lowered[cue.index - 1] in ("was", "were", "been", "being")
+    if not passive:
+        for j in range(cue.index + cue.size, min(len(lowered), cue.index + cue.size + 7)):
+            w = lowered[j]
+            if w in _TERRITORY_WORDS or text[starts[j]].isupper():
+                return "territory"
+            if w in _PERSON_WORDS:
+                return "person"
+    for j in range(cue.index - 1, max(-1, cue.index - 7), -1):
         if lowered[j] in _PERSON_WORDS:
             return "person"
         if lowered[j] in _TERRITORY_WORDS:
             return "territory"
+    if passive:
+        return "person"
     return "unknown"
 
 
@@ -417,9 +432,8 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     cues = _cues(text, starts, ends, lowered)
     if not cues or text.rstrip(" \"'”’)").endswith("?"):
         return None  # no cue, or a question
-    background = _BACKGROUND_PERIOD_RE.search(text)
-    if background:
-        return None
+    if text.startswith("since ") or _BACKGROUND_PERIOD_RE.search(text):
+        return None  # background: a 'since ...' clause, or a long period
     live: list[_Cue] = []
     dropped: list[str] = []
     for cue in cues:
@@ -544,7 +558,7 @@ def _decide(
         event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
         reasons.append("detained by a non-state group -> abduction")
     elif group in ("KILL", "HARM", "ATTACK", "VACKILL"):
-        victims = _victims(lowered, actors)
+        victims = _victims(cue, clause, lowered, actors)
         if present & {"CLASH"}:
             event_type, sub = "Battles", "Armed clash"
         elif victims == "civilian":
