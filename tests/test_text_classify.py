@@ -69,6 +69,9 @@ NON_EVENTS: list[str] = [
     "The war has been raging for six years.",
     "Washington threatened to bomb the airbase.",
     "The talks would focus on pinpointing positions for air strikes.",
+    "Since the start of the uprising more than 300 people have been killed in the town.",
+    "The five-year war has killed hundreds of thousands of people.",
+    "Can a town be captured without a fight?",
 ]
 
 
@@ -112,6 +115,23 @@ def test_victims_decide_between_battles_and_violence_against_civilians():
     civilians = classify_text("Gunmen killed three farmers near Salamiyah.")
     soldiers = classify_text("Gunmen killed three soldiers near Salamiyah.")
     assert (civilians.event_type, soldiers.event_type) == ("Violence against civilians", "Battles")
+
+
+def test_a_foiled_attack_is_disrupted_weapons_use():
+    result = classify_text("The attack was foiled before it reached the market.")
+    assert (result.sub_event_type, result.trigger) == ("Disrupted weapons use", "foiled")
+
+
+def test_victims_are_the_target_not_any_civilian_named():
+    result = classify_text("YPG fighters killed ten Nusra members near Afrin, local activists said.")
+    assert result.event_type == "Battles"
+
+
+def test_a_named_person_captured_in_the_passive():
+    result = classify_text("Abu Omar was captured in Idlib on Sunday by HTS.")
+    assert result.sub_event_type == "Abduction/forced disappearance"
+    result = classify_text("Two villages were captured by the SDF.")
+    assert result.sub_event_type == "Non-state actor overtakes territory"
 
 
 def test_a_person_captured_is_no_territory():
