@@ -118,6 +118,8 @@ def actors_of(text: str) -> tuple[str | None, str | None, object]:
          "People's Protection Units"),
         ("Two villages were captured by the SDF from Isis on Monday.", "Syrian Democratic Forces", "Islamic State"),
         ("The bombing in Jableh was carried out by Daesh.", "Islamic State", None),
+        ("The envoy condemned Friday's Idlib bombings by the al-Qaida-linked Nusra Front.", "Hayat Tahrir al-Sham",
+         None),
         ("Government troops retook the hill from HTS.", "Military Forces of Syria", "Hayat Tahrir al-Sham"),
         ("The SDF, backed by coalition warplanes, captured the dam from IS.", "Syrian Democratic Forces",
          "Islamic State"),

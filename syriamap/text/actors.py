@@ -232,14 +232,24 @@ def assign_actors(
         i = position.get(actor.start, 0)
         return lowered[max(0, i - count):i]
 
+    def by_index(i: int) -> int | None:
+        """Index of the 'by' that governs the noun phrase starting at word ``i`` ('by the al-Qaida-led X')."""
+        for j in range(i - 1, max(-1, i - 7), -1):
+            if lowered[j] == "by":
+                return j
+            joined = text[ends[j]:starts[j + 1]] == "-" or (starts[j] > 0 and text[starts[j] - 1] == "-")
+            if not (lowered[j] in ("the", "a", "an") or joined or text[starts[j]].isupper()):
+                return None
+        return None
+
     agent = opponent = None
     subjects: list[ActorMention] = []
     objects: list[ActorMention] = []
-    for actor in (a for a in actors if a.start >= base and a.end <= clause.end):
+    for actor in inside:
         i = position.get(actor.start, 0)
-        before = preceding(actor, 1)
-        if before == ("by",):
-            if i < 2 or lowered[i - 2] not in _DESCRIBED_BY:
+        by = by_index(i)
+        if by is not None:
+            if by < 1 or lowered[by - 1] not in _DESCRIBED_BY:
                 agent = agent or actor
             # else 'X, backed by Y, ...': Y only describes X
             continue
@@ -261,30 +271,35 @@ def assign_actors(
                         and _joined_by_and(lowered, position, between, a)), None)
         if partner is not None:
             subjects, objects, subject, agent, opponent = [between], [partner], between, None, partner
+    trigger = text[trigger_start - base:trigger_end - base]
     if agent is not None or passive:
         actor1 = agent or next((o for o in objects if o.name != getattr(subject, "name", None)), None)
         actor2 = subject or opponent
+        how1, how2 = f"agent of '{trigger}'", f"undergoes '{trigger}'"
     else:
         actor1 = subject
         actor2 = opponent or next((o for o in objects if o.name != getattr(actor1, "name", None)), None)
+        how1, how2 = f"subject of '{trigger}'", f"object or opponent of '{trigger}'"
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
+    if actor1 is not None and actor1.name in _PATIENT_ONLY and event_type not in ("Protests", "Riots"):
+        actor1, actor2 = None, actor1 if actor2 is None or actor2.name in _PATIENT_ONLY else actor2
+        how2 = "civilians suffer, never act"
+    actor1 = _with_reason(actor1, "actor1: " + how1) if actor1 is not None else None
+    actor2 = _with_reason(actor2, "actor2: " + how2) if actor2 is not None else None
     if event_type in ("Protests", "Riots"):
         role = "Protesters" if event_type == "Protests" else "Rioters"
-        crowd = next((a for a in actors if base <= a.start and a.end <= clause.end
-                      and a.name in ("Protesters", "Rioters")), None)
+        crowd = next((a for a in inside if a.name in ("Protesters", "Rioters")), None)
         if crowd is None:
             crowd = ActorMention(trigger_start, trigger_end, text[trigger_start - base:trigger_end - base], role,
                                  (f"{role} implied by a {event_type} event",))
-        other = next((a for a in (actor1, actor2) if a is not None and a is not crowd
+        other = next((a for a in (actor1, actor2) if a is not None
                       and a.name not in ("Protesters", "Rioters", "Civilians")), None)
         return crowd, other
-    if actor1 is not None and actor1.name in _PATIENT_ONLY:
-        actor1, actor2 = None, actor1 if actor2 is None or actor2.name in _PATIENT_ONLY else actor2
     if event_type == "Violence against civilians":
-        victims = next((a for a in actors if base <= a.start and a.end <= clause.end and a.name == "Civilians"), None)
-        if victims is not None and actor1 is not victims:
-            actor2 = _with_reason(victims, "victims are civilians") if actor2 is not victims else actor2
+        victims = next((a for a in inside if a.name == "Civilians"), None)
+        if victims is not None and (actor2 is None or actor2.name != "Civilians"):
+            actor2 = _with_reason(victims, "actor2: the victims are civilians")
     elif event_type == "Battles" and (actor1 is None) != (actor2 is None):
         present = actor1 or actor2
         outside = [a for a in actors if a.end <= base and a.name != present.name
