@@ -130,18 +130,17 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
     text = text[start:end]
     starts, ends, lowered = words(text)
     found: list[ActorMention] = []
-    i, n = 0, len(lowered)
-    while i < n:
-        most = longest.get(lowered[i])
-        if not most:
-            i += 1
+    n = len(lowered)
+    resume = 0
+    for i in [i for i, w in enumerate(lowered) if w in longest]:
+        if i < resume:
             continue
-        for size in range(min(most, n - i), 0, -1):
+        for size in range(min(longest[lowered[i]], n - i), 0, -1):
             entries = index.get(lowered[i:i + size])
             if not entries:
                 continue
             # The words must be adjacent in the text: only spaces, hyphens, apostrophes or dots between.
-            if any(ends[j] + 3 < starts[j + 1] for j in range(i, i + size - 1)):
+            if size > 1 and any(ends[j] + 3 < starts[j + 1] for j in range(i, i + size - 1)):
                 continue
             a, b = starts[i], ends[i + size - 1]
             hit = _match(entries, text[a:b])
@@ -162,9 +161,8 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
                                          previous.reasons + (f"followed by '{text[a:b]}'",))
             else:
                 found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
-            i = nxt - 1
+            resume = nxt
             break
-        i += 1
     return found
 
 
@@ -173,6 +171,13 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
 _PASSIVE_AUX = frozenset("was were been being is are be got".split())
 #: Prepositions that introduce the other side ('battles with X', 'captured from X').
 _OPPONENT = frozenset("with against from".split())
+#: Participles whose 'by' names a helper or a holder, not the agent of the happening.
+_DESCRIBED_BY = frozenset(
+    """
+    backed supported aided assisted dominated led joined accompanied covered helped flanked reinforced funded
+    armed trained controlled held run besieged surrounded founded formed commanded
+    """.split()
+)
 #: Triggers whose grammatical subject is the one who suffers ('six people died').
 _UNACCUSATIVE = frozenset("died dies die dead lost perished".split())
 #: Actors that never act in an event (they suffer it); protests and riots excepted.
@@ -211,6 +216,12 @@ def assign_actors(
     """
     text, base = clause.text, clause.start
     event_type = getattr(classification, "event_type", None)
+    inside = [a for a in actors if base <= a.start and a.end <= clause.end]
+    if classification is None:  # no trigger to read around: the first two actors, in order
+        first = inside[0] if inside else None
+        return first, next((a for a in inside if a.name != first.name), None) if first else None
+    if event_type not in ("Protests", "Riots", "Battles") and not inside:
+        return None, None
     trigger_start = getattr(classification, "trigger_start", base)
     trigger_end = getattr(classification, "trigger_end", base)
     starts, ends, lowered = words(text)
@@ -221,17 +232,26 @@ def assign_actors(
         i = position.get(actor.start, 0)
         return lowered[max(0, i - count):i]
 
+    def by_index(i: int) -> int | None:
+        """Index of the 'by' that governs the noun phrase starting at word ``i`` ('by the al-Qaida-led X')."""
+        for j in range(i - 1, max(-1, i - 7), -1):
+            if lowered[j] == "by":
+                return j
+            joined = text[ends[j]:starts[j + 1]] == "-" or (starts[j] > 0 and text[starts[j] - 1] == "-")
+            if not (lowered[j] in ("the", "a", "an") or joined or text[starts[j]].isupper()):
+                return None
+        return None
+
     agent = opponent = None
     subjects: list[ActorMention] = []
     objects: list[ActorMention] = []
-    for actor in (a for a in actors if a.start >= base and a.end <= clause.end):
+    for actor in inside:
         i = position.get(actor.start, 0)
-        before = preceding(actor, 1)
-        if before == ("by",):
-            verb = i - 2
-            if actor.start >= trigger_end and verb - trigger_index <= 3:
+        by = by_index(i)
+        if by is not None:
+            if by < 1 or lowered[by - 1] not in _DESCRIBED_BY:
                 agent = agent or actor
-            # else 'X, dominated by Y, ...': Y only describes X
+            # else 'X, backed by Y, ...': Y only describes X
             continue
         if set(preceding(actor, 2)) & _OPPONENT:
             opponent = opponent or actor
@@ -251,34 +271,35 @@ def assign_actors(
                         and _joined_by_and(lowered, position, between, a)), None)
         if partner is not None:
             subjects, objects, subject, agent, opponent = [between], [partner], between, None, partner
+    trigger = text[trigger_start - base:trigger_end - base]
     if agent is not None or passive:
         actor1 = agent or next((o for o in objects if o.name != getattr(subject, "name", None)), None)
         actor2 = subject or opponent
+        how1, how2 = f"agent of '{trigger}'", f"undergoes '{trigger}'"
     else:
         actor1 = subject
         actor2 = opponent or next((o for o in objects if o.name != getattr(actor1, "name", None)), None)
-        if actor1 is None and actor2 is not None and actor2 is not opponent and classification is not None:
-            # A noun trigger's owner after it: 'an attack of X on Y'.
-            rest = [o for o in objects if o is not actor2 and o.name != actor2.name]
-            actor1, actor2 = actor2, rest[0] if rest else None
+        how1, how2 = f"subject of '{trigger}'", f"object or opponent of '{trigger}'"
     if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
         actor2 = None
+    if actor1 is not None and actor1.name in _PATIENT_ONLY and event_type not in ("Protests", "Riots"):
+        actor1, actor2 = None, actor1 if actor2 is None or actor2.name in _PATIENT_ONLY else actor2
+        how2 = "civilians suffer, never act"
+    actor1 = _with_reason(actor1, "actor1: " + how1) if actor1 is not None else None
+    actor2 = _with_reason(actor2, "actor2: " + how2) if actor2 is not None else None
     if event_type in ("Protests", "Riots"):
         role = "Protesters" if event_type == "Protests" else "Rioters"
-        crowd = next((a for a in actors if base <= a.start and a.end <= clause.end
-                      and a.name in ("Protesters", "Rioters")), None)
+        crowd = next((a for a in inside if a.name in ("Protesters", "Rioters")), None)
         if crowd is None:
             crowd = ActorMention(trigger_start, trigger_end, text[trigger_start - base:trigger_end - base], role,
                                  (f"{role} implied by a {event_type} event",))
-        other = next((a for a in (actor1, actor2) if a is not None and a is not crowd
+        other = next((a for a in (actor1, actor2) if a is not None
                       and a.name not in ("Protesters", "Rioters", "Civilians")), None)
         return crowd, other
-    if actor1 is not None and actor1.name in _PATIENT_ONLY:
-        actor1, actor2 = None, actor1 if actor2 is None or actor2.name in _PATIENT_ONLY else actor2
     if event_type == "Violence against civilians":
-        victims = next((a for a in actors if base <= a.start and a.end <= clause.end and a.name == "Civilians"), None)
-        if victims is not None and actor1 is not victims:
-            actor2 = _with_reason(victims, "victims are civilians") if actor2 is not victims else actor2
+        victims = next((a for a in inside if a.name == "Civilians"), None)
+        if victims is not None and (actor2 is None or actor2.name != "Civilians"):
+            actor2 = _with_reason(victims, "actor2: the victims are civilians")
     elif event_type == "Battles" and (actor1 is None) != (actor2 is None):
         present = actor1 or actor2
         outside = [a for a in actors if a.end <= base and a.name != present.name

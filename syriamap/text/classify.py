@@ -32,6 +32,7 @@ dictionary look-ups per word.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -79,14 +80,14 @@ RIOT: v: riot/rioted/rioting/riots; n: rioters, violent protest, violent protest
 MOB: n: mob, mobs, lynched, lynching, lynch mob, vigilantes, vigilante
 FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannons, rubber bullets, broke up, break up, beat, beaten, clubbed, batons, detained, arrested
 FORCE_EXC: n: live fire, live ammunition, opened fire, shot dead, killed, killing, shot, shooting
-TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, stormed, storm, drove out, driven out, expelled, pushed out
+TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, storm/stormed/storming/storms, drove out, driven out, expelled, pushed out
 RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures, regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control, restored control, reclaimed
 CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing, repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes, counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat, confrontations, hostilities, heavy fighting
 ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
 KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
-VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
+VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
-ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch; n: attack, assault
+ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch, fired at, fired on, firing at, firing on, fire at, fire on; n: attack, attacks, assault, raids
 AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
 AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
 TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference, consultations, meeting, meetings
@@ -210,7 +211,7 @@ _INTENT = frozenset(
     intended aims aim aiming seeks seek threatened threatens threaten threat threats vowed vows vow pledged
     promised promises ready prepared preparing expected likely going hopes hope hoped if unless whether
     possible potential risk fear fears priority aimed prevent avoid urged urge demanded demand
-    proposed propose considering consider allow allows
+    proposed propose considering consider allow allows think believe suppose guess
     """.split()
 )
 #: Determiners that point back to an event already reported ('this attack').
@@ -224,6 +225,12 @@ _NEGATION = frozenset("not never no t without neither nor denied deny denies".sp
 _MODALS = frozenset("would could might may should will shall can must ll d".split())
 #: Words before a cue that make an -ed/-ing form or noun a modifier rather than a happening.
 _BACKGROUND_UNITS = frozenset("years decades months".split())
+#: A clause about a long period tells the background ('over the past three years').
+_BACKGROUND_PERIOD_RE = re.compile(
+    r"\b(?:in|over|during|for) the (?:past|last) (?:\w+ )?(?:years|decades|months)\b|\bsince (?:19|20)\d\d\b"
+    r"|\bsince the (?:start|beginning|outbreak|onset)\b",
+    re.IGNORECASE,
+)
 #: Subjects of a relative clause that tell the background, not a happening.
 _BACKGROUND_SUBJECTS = frozenset("war wars conflict conflicts crisis insurgency uprising revolution campaign".split())
 
@@ -272,22 +279,22 @@ class _Cue:
 def _cues(text: str, starts: tuple[int, ...], ends: tuple[int, ...], lowered: tuple[str, ...]) -> list[_Cue]:
     lexicon, longest = _lexicon()
     found: list[_Cue] = []
-    i, n = 0, len(lowered)
-    while i < n:
-        most = longest.get(lowered[i])
-        if most:
-            for size in range(min(most, n - i), 0, -1):
-                entry = lexicon.get(lowered[i:i + size])
-                if entry is None:
-                    continue
-                a, b = starts[i], ends[i + size - 1]
-                surface = text[a:b]
-                if lowered[i] in ("march", "rally") and surface[0].isupper():
-                    break  # the month March, a party's "Rally"
-                found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
-                i += size - 1
-                break
-        i += 1
+    n = len(lowered)
+    resume = 0
+    for i in [i for i, w in enumerate(lowered) if w in longest]:
+        if i < resume:
+            continue
+        for size in range(min(longest[lowered[i]], n - i), 0, -1):
+            entry = lexicon.get(lowered[i:i + size])
+            if entry is None:
+                continue
+            a, b = starts[i], ends[i + size - 1]
+            surface = text[a:b]
+            if lowered[i] in ("march", "rally") and surface[0].isupper():
+                break  # the month March, a party's "Rally"
+            found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
+            resume = i + size
+            break
     return found
 
 
@@ -309,9 +316,9 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
     for k in range(i - 1, first - 1, -1):
         if lowered[k] in _INTENT and text[starts[k]].islower():  # not the month May, not Will
             return f"intention/modality '{lowered[k]}'"
-    if cue.pos == "V" and len(window) >= 2 and window[-2] in ("that", "which") and any(
-            w in _BACKGROUND_SUBJECTS for w in window[:-2]):
-        return "background ('the war that has killed...')"
+    if cue.pos == "V" and window and window[-1] in ("has", "have", "had") and any(
+            w in _BACKGROUND_SUBJECTS for w in window[:-1]):
+        return "background ('the war has killed...')"
     near = lowered[max(0, i - 3):i]
     if any(w in _NEGATION for w in near):
         return "negation"
@@ -331,8 +338,13 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
     return None
 
 
-def _victims(lowered: Sequence[str], actors: list[ActorMention]) -> str | None:
-    """'civilian', 'combatant' or None, from the clause's actors and victim nouns."""
+def _victims(cue: _Cue, clause: Clause, lowered: Sequence[str], actors: list[ActorMention]) -> str | None:
+    """'civilian', 'combatant' or None: who suffered the killing or attack ``cue`` reports."""
+    _, target = assign_actors(clause, actors, _Probe("Violence", clause.start + cue.start, clause.start + cue.end))
+    if target is not None:
+        info = actor_table().get(target.name)
+        if info is not None:
+            return "civilian" if info.kind == "civilian" else "combatant"
     if any(a.name == "Civilians" for a in actors):
         return "civilian"
     if any(w in _COMBATANT_WORDS for w in lowered):
@@ -358,18 +370,27 @@ def _captor_kind(cue: _Cue, clause: Clause, actors: list[ActorMention]) -> str |
 
 
 def _capture_object(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]) -> str:
-    """'territory', 'person' or 'unknown', from the words after a capture verb."""
-    for j in range(cue.index + cue.size, min(len(lowered), cue.index + cue.size + 7)):
-        w = lowered[j]
-        if w in _TERRITORY_WORDS or text[starts[j]].isupper():
-            return "territory"
-        if w in _PERSON_WORDS:
-            return "person"
-    for j in range(max(0, cue.index - 5), cue.index):
+    """'territory', 'person' or 'unknown': what a capture verb took.
+
+    Active voice reads the words after the verb ('captured the town', 'captured Tadef');
+    a passive reads its subject, and a named subject is taken for a person ('Hicks was
+    captured'), as places are rarely the subject of 'was captured' without a noun.
+    """
+    passive = cue.index > 0 and lowered[cue.index - 1] in ("was", "were", "been", "being")
+    if not passive:
+        for j in range(cue.index + cue.size, min(len(lowered), cue.index + cue.size + 7)):
+            w = lowered[j]
+            if w in _TERRITORY_WORDS or text[starts[j]].isupper():
+                return "territory"
+            if w in _PERSON_WORDS:
+                return "person"
+    for j in range(cue.index - 1, max(-1, cue.index - 7), -1):
         if lowered[j] in _PERSON_WORDS:
             return "person"
         if lowered[j] in _TERRITORY_WORDS:
             return "territory"
+    if passive:
+        return "person"
     return "unknown"
 
 
@@ -409,8 +430,10 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     base = clause.start
     starts, ends, lowered = words(text)
     cues = _cues(text, starts, ends, lowered)
-    if not cues:
-        return None
+    if not cues or text.rstrip(" \"'”’)").endswith("?"):
+        return None  # no cue, or a question
+    if text.startswith("since ") or _BACKGROUND_PERIOD_RE.search(text):
+        return None  # background: a 'since ...' clause, or a long period
     live: list[_Cue] = []
     dropped: list[str] = []
     for cue in cues:
@@ -473,6 +496,8 @@ def _decide(
         present -= {"ATTACK"}  # "struck a deal"
     if "DISRUPT" in present and not present & _WEAPON_USE_VERBS:
         present -= _WEAPON_NOUNS  # "defused a car bomb": the bomb never went off
+        if all(c.noun or c.pos == "B" for c in by_group.get("ATTACK", ())):
+            present.discard("ATTACK")  # "the attack was foiled"
     candidates = [g for g in _PRECEDENCE if g in present]
     if not candidates:
         return None
@@ -533,7 +558,7 @@ def _decide(
         event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
         reasons.append("detained by a non-state group -> abduction")
     elif group in ("KILL", "HARM", "ATTACK", "VACKILL"):
-        victims = _victims(lowered, actors)
+        victims = _victims(cue, clause, lowered, actors)
         if present & {"CLASH"}:
             event_type, sub = "Battles", "Armed clash"
         elif victims == "civilian":

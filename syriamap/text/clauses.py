@@ -19,7 +19,8 @@ This module also holds :func:`words`, the word tokenizer the other text modules
 """
 from __future__ import annotations
 
-import functools
+import bisect
+import operator
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -67,13 +68,25 @@ def tokenize(text: str) -> Words:
         pos = index(word, pos)
         starts.append(pos)
         pos += len(word)
-    return tuple(starts), tuple(s + len(w) for s, w in zip(starts, lowered)), tuple(lowered)
+    return tuple(starts), tuple(map(operator.add, starts, map(len, lowered))), tuple(lowered)
 
 
-@functools.lru_cache(maxsize=512)
+#: Words of recently read texts (sentences, clauses), shared by the text modules.
+_WORDS_CACHE: dict[str, Words] = {}
+_WORDS_CACHE_SIZE = 256
+
+
+def _remember(text: str, tokens: Words) -> Words:
+    if len(_WORDS_CACHE) >= _WORDS_CACHE_SIZE:
+        _WORDS_CACHE.clear()  # recent texts are all that is asked for again
+    _WORDS_CACHE[text] = tokens
+    return tokens
+
+
 def words(text: str) -> Words:
-    """:func:`tokenize`, cached: a clause is read by several modules in turn."""
-    return tokenize(text)
+    """:func:`tokenize`, cached: a sentence and its clauses are read by several modules in turn."""
+    cached = _WORDS_CACHE.get(text)
+    return cached if cached is not None else _remember(text, tokenize(text))
 
 
 #: Finite auxiliaries and common finite verbs that do not end in -ed.
@@ -102,13 +115,9 @@ _OPENERS = frozenset(
 #: tell how the happening came about ("killed after gunmen opened fire"): one event.
 _COMMA_ONLY = frozenset({"and", "but", "after", "before"})
 
-_BOUNDARY_RE = re.compile(
-    r"\s*;\s*"  # semicolon: always a boundary
-    r"|:\s*(?=[\"“'‘])"  # a quotation opened after a colon
-    r"|,?\s+(?=(?:where|while|whereas|as|after|before|since|because|although|though|until|unless|if|but|and)\b)",
-    re.IGNORECASE,
-)
-_STOP_RE = re.compile(r"[,;:()\[\]\"“”]")
+#: Boundaries that need no verb check: a semicolon, a quotation opened after a colon.
+_HARD_BOUNDARY_RE = re.compile(r"\s*;\s*|:\s*(?=[\"“'‘])")
+_STOP_CHARS = frozenset(",;:()[]\"“”")
 
 
 def is_finite_verb(text: str, start: int, end: int, word: str) -> bool:
@@ -120,58 +129,49 @@ def is_finite_verb(text: str, start: int, end: int, word: str) -> bool:
     return False
 
 
-def _opens_finite_clause(text: str, pos: int, limit: int) -> bool:
-    """Whether the words from ``pos`` (after the opener) to the next stop hold subject + finite verb."""
-    stop = _STOP_RE.search(text, pos, limit)
-    segment = text[pos:stop.start() if stop else limit]
-    starts, ends, lowered = tokenize(segment)
-    for i in range(1, min(len(lowered), 12)):
-        if lowered[i] in ("being", "having"):
-            return False
-        if is_finite_verb(segment, starts[i], ends[i], lowered[i]):
-            if lowered[i].endswith("ed") and lowered[i - 1] in _DETERMINERS:
-                continue  # "the armed group"
-            return True
+def _opens_finite_clause(text: str, tokens: Words, opener: int) -> bool:
+    """Whether the words after the opener, up to the next stop, hold a subject and a finite verb."""
+    starts, ends, lowered = tokens
+    last = min(len(lowered), opener + 12)
+    for i in range(opener + 1, last):
+        if i > opener + 1:
+            if _STOP_CHARS.intersection(text[ends[i - 1]:starts[i]]):
+                return False
+            if lowered[i] in ("being", "having"):
+                return False
+            if is_finite_verb(text, starts[i], ends[i], lowered[i]):
+                if lowered[i].endswith("ed") and lowered[i - 1] in _DETERMINERS:
+                    continue  # "the armed group"
+                return True
     return False
 
 
-def _has_finite_verb(text: str) -> bool:
-    starts, ends, lowered = tokenize(text)
-    return any(is_finite_verb(text, s, e, w) for s, e, w in zip(starts, ends, lowered))
-
-
-def _boundaries(text: str) -> list[tuple[int, int]]:
+def _boundaries(text: str, tokens: Words) -> list[tuple[int, int]]:
     """Local ``(cut_end, next_start)`` pairs where ``text`` splits into clauses."""
+    starts, ends, lowered = tokens
+    candidates: list[tuple[int, int, int]] = [(m.start(), m.end(), -1) for m in _HARD_BOUNDARY_RE.finditer(text)]
+    candidates += [(ends[k - 1], starts[k], k) for k, w in enumerate(lowered) if w in _OPENERS and k > 0]
+    candidates.sort()
     cuts: list[tuple[int, int]] = []
-    last = 0
-    for match in _BOUNDARY_RE.finditer(text):
-        a, b = match.start(), match.end()
+    last, last_word = 0, 0
+    for a, b, k in candidates:
         if a - last < 8:  # a clause needs a few words before it
             continue
-        token = match.group()
-        if ";" in token or ":" in token:
-            cuts.append((a, b))
-            last = b
-            continue
-        opener_end = b
-        while opener_end < len(text) and text[opener_end].isalpha():
-            opener_end += 1
-        opener = text[b:opener_end].lower()
-        if opener not in _OPENERS:
-            continue
-        comma = "," in token
-        if opener in _COMMA_ONLY and not comma:
-            continue
-        if opener == "as":
-            before = tokenize(text[max(last, a - 20):a])[2]
-            if before and before[-1] in _AS_PREPOSITION or text.startswith("as well", b):
+        if k >= 0:
+            opener = lowered[k]
+            comma = "," in text[a:b]
+            if opener in _COMMA_ONLY and not comma:
                 continue
-        if opener in ("and", "but") and not _has_finite_verb(text[last:a]):
-            continue  # "Israeli troops and Palestinian protesters clashed": one subject
-        if not _opens_finite_clause(text, opener_end, len(text)):
-            continue
+            if opener == "as" and (lowered[k - 1] in _AS_PREPOSITION or lowered[k + 1:k + 2] == ("well",)):
+                continue
+            if opener in ("and", "but") and not any(
+                    is_finite_verb(text, starts[j], ends[j], lowered[j]) for j in range(last_word, k)):
+                continue  # "Israeli troops and Palestinian protesters clashed": one subject
+            if not _opens_finite_clause(text, tokens, k):
+                continue
         cuts.append((a, b))
         last = b
+        last_word = k if k >= 0 else next((j for j, start in enumerate(starts) if start >= b), len(starts))
     return cuts
 
 
@@ -188,14 +188,26 @@ def split_clauses(sentence: SentenceLike) -> list[Clause]:
 
     ``sentence`` is any object with ``start``, ``end`` and ``text`` (``text`` being
     the document's characters from ``start`` to ``end``).  A sentence without a
-    boundary is one clause; whitespace-only text gives no clause.
+    boundary is one clause; whitespace-only text gives no clause.  The words of
+    each clause are left in :func:`words`' cache for the modules that read it next.
     """
     text = sentence.text
+    tokens = words(text)
     clauses: list[Clause] = []
     pos = 0
-    for cut_end, next_start in [*_boundaries(text), (len(text), len(text))]:
+    for cut_end, next_start in [*_boundaries(text, tokens), (len(text), len(text))]:
         a, b = _trimmed(text, pos, cut_end)
         if b > a:
             clauses.append(Clause(sentence.start + a, sentence.start + b, text[a:b]))
+            _seed(text[a:b], tokens, a, b)
         pos = next_start
     return clauses
+
+
+def _seed(clause_text: str, tokens: Words, a: int, b: int) -> None:
+    """Cache the words of ``text[a:b]`` from those of the whole ``text`` (no second tokenization)."""
+    if clause_text in _WORDS_CACHE:
+        return
+    starts, ends, lowered = tokens
+    i, j = bisect.bisect_left(starts, a), bisect.bisect_right(ends, b)
+    _remember(clause_text, (tuple(s - a for s in starts[i:j]), tuple(e - a for e in ends[i:j]), lowered[i:j]))
