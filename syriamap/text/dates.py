@@ -34,7 +34,7 @@ Resolution rules (``published`` is the publication date):
   window the date stays in the future and is flagged (talks planned 'on 23 March').
 * 'on the 12th' is the 12th of the publication month, or of the month before when
   that would be after publication.
-* Numeric dates: '2017-03-14' (ISO) and '14/03/2017' or '14.03.2017' are read
+* Numeric dates: '2017-03-14' (ISO) and '14/03/2017', '14/03/17' or '14.03.2017' are read
   day-first, the convention of Syrian, European and most Middle Eastern sources;
   '03/14/2017' (second field above 12) is read month-first.  Times ('10:30',
   '3 pm'), counts ('2,500 insurgents'), ordinals of other things ('95th
@@ -144,7 +144,7 @@ _PATTERN = re.compile(
             rf"(?P<iso>(?<![\d/.-])(?P<iso_y>{_YEAR})-(?P<iso_m>1[0-2]|0?[1-9])-(?P<iso_d>{_DAY})(?![\d:]))",
             # 14/03/2017, 14.03.2017, 03/14/2017
             rf"(?P<num>(?<![\d/.,:-])(?P<num_a>\d{{1,2}})(?P<sep>[/.])(?P<num_b>\d{{1,2}})(?P=sep)"
-            rf"(?P<num_y>{_YEAR}|\d\d)(?![\d/.:]|\.\d))",
+            rf"(?P<num_y>{_YEAR}|(?<=/)\d\d)(?![\d/:]|[.,]\d))",
             # 14 March 2017, the 14th of March, 10-12 March, 14 آذار
             rf"(?P<dm>(?<![\d,.\w])(?:(?i:the)\s+)?(?P<dm_d>{_DAY}){_ORD}?"
             rf"(?:\s*(?:-|–|(?i:to|and))\s*(?P<dm_d2>{_DAY}){_ORD}?)?"
@@ -154,7 +154,8 @@ _PATTERN = re.compile(
             rf"(?P<md>(?<![\w-])(?P<md_m>{_EN_MONTH})\s+(?P<md_d>{_DAY}){_ORD}?(?![\d\w]|,\d|\.\d|:\d)"
             rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d))?(?!\s+{_NAME_WORDS}))",
             # March 2017, in March, early March, mid-March, last March
-            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in|during|early|late|mid|last|this|since|until|by|from|"
+            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|(?:in\s+)?the\s+middle\s+of|"
+            rf"in|during|early|late|mid|last|this|since|until|by|from|"
             rf"of|end\s+of|beginning\s+of|start\s+of|the\s+end\s+of|the\s+start\s+of|the\s+beginning\s+of|"
             rf"earlier\s+in|later\s+in))[\s-]+)?"
             rf"(?P<my_m>{_MONTH_FULL})(?:\s+(?P<my_y>{_YEAR})(?!\d))?(?![\w-]))",
@@ -220,7 +221,7 @@ _CORE = re.compile(
 # Words that may precede a core word inside a date expression ('on the 12th',
 # 'the day before yesterday', 'earlier this week', 'three days ago', 'mid-March').
 _PREFIX_WORDS = frozenset(
-    "the on in during early late mid last this since until by from of end beginning start earlier later "
+    "the on in during early late mid middle last this since until by from of end beginning start earlier later "
     "day before next past previous a one two three four five six seven eight nine ten eleven twelve "
     "days".split()
 )
