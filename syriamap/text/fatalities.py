@@ -161,7 +161,8 @@ _STOP = (
         "than", "because", "since", "to", "said", "says", "say", "told", "according", "killed", "kill",
         "kills", "dead", "died", "die", "dies", "wounded", "wound", "wounds", "injured", "injure", "injures",
         "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped", "abducted",
-        "missing", "rescued", "fled", "left", "leaving", "including", "among"]) + ")"
+        "missing", "rescued", "fled", "left", "leaving", "including", "among", "casualties", "casualty",
+        "injuries", "or"]) + ")"
 )
 _NOUNWORD = rf"(?:(?!{_STOP}\b)(?!\d)[^\s,;:.!?]+)"
 _AUX = _trie([
@@ -175,7 +176,7 @@ _DEATH_PRED = _trie([
     "murdered", "beheaded", "assassinated", "perished", "succumbed", "shot dead", "gunned down",
     "stabbed to death", "burned to death", "fatally shot", "fatally wounded", "fatally injured",
     "fatally stabbed", "lost their lives", "lost their life", "lost his life", "lost her life", "lost lives",
-    "deaths", "fatalities", "dead bodies", "bodies", "corpses", "victims died",
+    "deaths", "fatalities", "dead bodies", "bodies", "corpses", "victims died", "martyrs", "martyr",
 ])
 _INJURY = _trie([
     "wounded", "injured", "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped",
@@ -184,7 +185,7 @@ _INJURY = _trie([
 ])
 _SUBJ_AFTER = re.compile(
     rf"""(?ix)
-    (?P<chain>(?:\s+{_NOUNWORD}){{0,7}}?)
+    (?P<chain>(?:\s+(?:(?:loyal|belonging|affiliated|close)\s+to|{_NOUNWORD})){{0,9}}?)
     (?P<paren>\s*,[^,;.]{{1,80}},)?
     (?P<aux>(?:\s+{_AUX})*)
     \s+(?P<pred>{_DEATH_PRED})(?![\w-])
@@ -204,7 +205,8 @@ _NOT_PEOPLE = re.compile(
     airstrikes?|air\s+raids?|raids?|sorties|explosions?|blasts?|attacks?|mines?|drones?|planes?|
     warplanes?|jets?|helicopters?|tanks?|vehicles?|cars?|trucks?|buses|times|years?|months?|weeks?|
     days?|hours?|minutes?|seconds?|am|pm|a\.m\.|p\.m\.|o['’]clock|GMT|villages?|towns?|
-    (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\b""")
+    January|February|March|April|May|June|July|August|September|October|November|December|
+    Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b""")
 
 # The words before a number that make it a toll: one pattern, searched once per number.
 _BEFORE = re.compile(
@@ -221,13 +223,22 @@ _BEFORE = re.compile(
     )\s*,?\s*$"""
 )
 _TOLL_BEFORE = re.compile(
-    r"""(?ix)\b(?:death\s+toll|toll|(?:number|count)\s+of\s+(?:the\s+)?(?:dead|deaths|people\s+killed|fatalities))
-    (?:[^.;]{0,60}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?\s*,?\s*$"""
+    r"""(?ix)\b(?:
+        (?:death\s+)?toll
+      | (?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|people\s+killed|fatalities|victims|martyrs)
+      | (?:brings?|bringing|raises?|raising|pushes|pushing|takes|taking)\s+(?:the|their)\s+(?:number|tally|count)
+        (?!\s+of)
+    )(?:[^.;]{0,60}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
+    \s*,?\s*$"""
 )
-_TOLL_WORD = re.compile(r"(?i)toll|number\s+of|count\s+of")
+_TOLL_WORD = re.compile(r"(?i)toll|number|count|tally")
 _LIVES_AFTER = re.compile(r"(?i)(?:\s+(?:more|other|civilian|innocent|human))?\s+lives\b")
 _DEAD_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,3}}?\s+(?:dead|killed)\b")
-_JOIN = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+plus)\s+$")
+# Coordinated groups: a few words of their own ('civilians', 'of the regime forces'), no place phrase.
+_JOIN = re.compile(
+    rf"(?ix)(?:\s+(?!(?:in|on|at|near|by|from|with|during|after|outside|inside)\b){_NOUNWORD}){{0,5}}?"
+    r"\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+plus)\s+"
+)
 _SUBSET = re.compile(
     r"(?i)\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|among\s+the\s+(?:dead|victims|killed)|"
     r"among\s+those\s+killed|most\s+of\s+them|mostly)\b"
@@ -345,7 +356,8 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
         if _COMBINED_AFTER.match(text, pred_end, end):
             return None  # '18 killed or wounded'
         active = not subj.group("aux").strip() and subj.group("pred").lower() not in (
-            "dead", "died", "deaths", "fatalities", "bodies", "corpses", "dead bodies", "perished")
+            "dead", "died", "deaths", "fatalities", "bodies", "corpses", "dead bodies", "perished", "martyrs",
+            "martyr")
         if active and _ACTIVE_OBJECT.match(text, pred_end, end):
             return None  # 'two gunmen killed 6 people': the 6 are the toll, not the gunmen
         return "subject", pred_end
