@@ -96,6 +96,9 @@ def test_resolves_each_form(text, surface, date, precision):
         "he scored 14 points in 2 games",
         "a 6-year-old girl",
         "the Sun and the Sat newspapers",
+        "in the 1990s and in 2000s",
+        "in 2,000 homes, 30% of them",
+        "UN Security Council Resolution 2254",
     ],
 )
 def test_numbers_and_words_that_are_not_dates(text):
