@@ -6,6 +6,9 @@ import pickle
 import pandas as pd
 import pytest
 
+import re
+
+from syriamap.text._trie import trie_pattern
 from syriamap.text.fatalities import FatalityCount, find_fatalities, parse_quantity
 
 
@@ -181,6 +184,16 @@ def test_reasons_name_the_numbers_and_the_sum():
 )
 def test_parse_quantity(phrase, expected):
     assert parse_quantity(phrase) == expected
+
+
+def test_trie_pattern_matches_exactly_its_words():
+    words = ["martyr", "martyrs", "mar", "shot dead", "six", "sixty", "sixteen"]
+    pattern = re.compile(rf"{trie_pattern(words)}\Z")
+    for word in words:
+        assert pattern.match(word), word
+    assert pattern.match("shot \n  dead")
+    for other in ["", "ma", "martyrss", "shotdead", "sixt", "seven"]:
+        assert not pattern.match(other), other
 
 
 def test_counts_are_frozen_and_picklable():

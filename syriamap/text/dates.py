@@ -54,6 +54,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from syriamap.text._trie import trie_pattern
+
 __all__ = ["DateMention", "find_dates", "event_date", "FUTURE_GRACE_DAYS"]
 
 #: A year-less day-month at most this many days after publication stays in the
@@ -188,31 +190,11 @@ _PATTERN = re.compile(
 # The word each date expression must contain (a digit, a month, a weekday, 'yesterday',
 # 'week'...).  One cheap scan finds these; the full pattern runs only in a small window
 # around each, which keeps find_dates at tens of thousands of sentences per second.
-def _trie(words) -> str:
-    """An alternation of ``words`` factored as a trie (Python's ``re`` tries a flat
-    alternation one branch at a time; a trie costs one check per character)."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + build(root) + ")"
-
-
 _CORE_WORDS = list(_MONTH_NAMES) + [m[:3] for m in _MONTH_NAMES] + ["Sept"] + list(_DAY_NAMES)
 _CORE_RELATIVE = ["yesterday", "today", "tonight", "overnight", "night", "morning", "afternoon", "evening",
                   "week", "weekend", "weeks", "month", "months", "ago"]
 _CORE = re.compile(
-    r"\d|(?<!\w)" + _trie(
+    r"\d|(?<!\w)" + trie_pattern(
         _CORE_WORDS + [w.upper() for w in _CORE_WORDS] + _CORE_RELATIVE
         + [w.capitalize() for w in _CORE_RELATIVE] + [w.upper() for w in _CORE_RELATIVE]
         + list(_ARABIC_MONTHS) + ["أمس", "امس", "البارحة", "اليوم"]

@@ -44,6 +44,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from syriamap.text._trie import trie_pattern
+
 __all__ = ["FatalityCount", "find_fatalities", "parse_quantity"]
 
 
@@ -73,29 +75,7 @@ _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _VAGUE = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000}
 
 
-def _trie(words) -> str:
-    """One regex alternation for ``words``, factored as a trie: Python's ``re`` tries
-    alternatives one by one, so a flat list of 40 words costs 40 checks per position.
-    A space in a word matches any run of whitespace."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [(r"\s+" if c == " " else re.escape(c)) + build(child)
-                    for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + build(root) + ")"
-
-
-_WORD = _trie(_UNITS)
+_WORD = trie_pattern(_UNITS)
 _WORDNUM = (
     rf"(?:(?:a\s+(?=hundred|thousand|million))?(?:{_WORD}|hundred|thousand|million)"
     rf"(?:(?:(?<=hundred)|(?<=thousand))\s+and\s+{_WORD}|[\s-]+(?:{_WORD}|hundred|thousand|million))*)"
@@ -103,7 +83,7 @@ _WORDNUM = (
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+(?=\s+(?:thousand|million)))?(?:\s+(?:thousand|million))?"
 _SIMPLE = rf"(?:(?<![\w.,:/-]){_DIGITS}(?![\w:/]|[.,]\d)|\b{_WORDNUM}\b)"
 _SIMPLE_TAIL = rf"(?:{_DIGITS}(?![\w:/]|[.,]\d)|{_WORDNUM}\b)"  # after a range dash
-_PERSON = _trie(
+_PERSON = trie_pattern(
     "person people man men woman women child children kid boy girl baby infant toddler teenager teen youth "
     "civilian soldier fighter rebel militant jihadist insurgent gunman gunmen member officer policeman "
     "policemen commander leader chief general colonel journalist reporter photographer doctor nurse medic "
@@ -111,21 +91,19 @@ _PERSON = _trie(
     "refugee villager guard trooper serviceman servicemen militiaman militiamen sniper pilot activist "
     "teacher driver".split()
 )
-_LOWER = _trie([
+_LOWER = trie_pattern([
     "at least", "at the very least", "more than", "over", "upwards of", "in excess of", "no fewer than",
     "no less than", "not less than", "a minimum of", "at minimum",
 ])
-_APPROX = _trie([
+_APPROX = trie_pattern([
     "as many as", "up to", "nearly", "almost", "about", "around", "some", "roughly", "approximately",
     "an estimated", "estimated", "a total of", "another", "a further", "an additional", "close to", "only",
     "just",
 ])
-# Words a quantity can start with: a cheap first scan finds these, and the full
-# pattern is tried only there.
 # Words a quantity's number can start with.  One cheap scan finds these, and the
 # full pattern is tried only there (and at the modifiers just before: 'at least').
 _GATE = re.compile(
-    r"(?i)(?<![\w’'-])(?:\d|" + _trie(
+    r"(?i)(?<![\w’'-])(?:\d|" + trie_pattern(
         list(_UNITS) + ["hundred", "thousand", "million", "a", "an", "half", "between", "tens", "dozens",
                         "scores", "hundreds", "thousands"]) + r"\b)"
 )
@@ -155,7 +133,7 @@ _QUANT = re.compile(
 
 # What may stand between a number and its predicate ('14 fighters of the factions').
 _STOP = (
-    r"(?:and\s+(?=\d|" + _WORD + r"\b)|" + _trie([
+    r"(?:and\s+(?=\d|" + _WORD + r"\b)|" + trie_pattern([
         "were", "was", "are", "is", "am", "have", "has", "had", "been", "being", "be", "will", "would",
         "could", "who", "that", "which", "whom", "but", "while", "when", "where", "after", "before", "as",
         "than", "because", "since", "to", "said", "says", "say", "told", "according", "killed", "kill",
@@ -165,20 +143,20 @@ _STOP = (
         "injuries", "or"]) + ")"
 )
 _NOUNWORD = rf"(?:(?!{_STOP}\b)(?!\d)[^\s,;:.!?]+)"
-_AUX = _trie([
+_AUX = trie_pattern([
     "were", "was", "are", "is", "have", "has", "had", "been", "being", "be", "got", "get", "reportedly",
     "allegedly", "also", "all", "later", "now", "subsequently", "then", "each", "both", "already", "so far",
     "confirmed", "believed", "said", "thought", "feared", "reported", "found", "to", "who", "that", "which",
     "at least", "in total", "altogether", "themselves",
 ])
-_DEATH_PRED = _trie([
+_DEATH_PRED = trie_pattern([
     "killed", "dead", "died", "die", "dies", "dying", "slain", "executed", "martyred", "massacred",
     "murdered", "beheaded", "assassinated", "perished", "succumbed", "shot dead", "gunned down",
     "stabbed to death", "burned to death", "fatally shot", "fatally wounded", "fatally injured",
     "fatally stabbed", "lost their lives", "lost their life", "lost his life", "lost her life", "lost lives",
     "deaths", "fatalities", "dead bodies", "bodies", "corpses", "victims died", "martyrs", "martyr",
 ])
-_INJURY = _trie([
+_INJURY = trie_pattern([
     "wounded", "injured", "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped",
     "abducted", "missing", "rescued", "treated", "hospitalised", "hospitalized", "taken prisoner",
     "wounding", "injuring",
@@ -244,7 +222,7 @@ _SUBSET = re.compile(
     r"among\s+those\s+killed|most\s+of\s+them|mostly)\b"
 )
 _CUE = re.compile(
-    r"(?i)(?<!\w)" + _trie([
+    r"(?i)(?<!\w)" + trie_pattern([
         "kill", "dead", "die", "dying", "death", "toll", "bodies", "corpse", "remains", "martyr", "slain",
         "execut", "massacr", "murder", "slaughter", "behead", "assassin", "perish", "succumb", "lives", "fatal",
         "gunned", "no one", "nobody", "none", "casualt", "injur", "without"])
