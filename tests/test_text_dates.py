@@ -69,6 +69,10 @@ def only(text: str, published=PUBLISHED) -> DateMention:
         ("قصف الطيران المدينة يوم 14 آذار 2017", "14 آذار 2017", dt.date(2017, 3, 14), 1),
         ("قتل ستة أشخاص أمس", "أمس", dt.date(2017, 3, 14), 1),
         ("between 10-12 March", "10-12 March", dt.date(2017, 3, 10), 2),
+        ("In October last year the town fell.", "In October last year", dt.date(2016, 10, 15), 3),
+        ("on 5 March last year", "5 March last year", dt.date(2016, 3, 5), 1),
+        ("AFP Wednesday 29 Oct 2014 Syrian jets struck", "Wednesday 29 Oct 2014", dt.date(2014, 10, 29), 1),
+        ("Jets struck on Monday, March 13, residents said.", "on Monday, March 13", dt.date(2017, 3, 13), 1),
     ],
 )
 def test_resolves_each_form(text, surface, date, precision):
@@ -169,6 +173,14 @@ def test_dateline_and_since_are_not_event_dates():
     assert chosen.surface == "on Tuesday" and chosen.date == dt.date(2017, 3, 14)
     assert event_date([mentions[0], mentions[2]], PUBLISHED) is None
     assert event_date([], PUBLISHED) is None
+
+
+def test_publication_stamp_is_not_the_event_date():
+    text = "Date of publication 14 March 2017 Jets struck Douma yesterday."
+    mentions = find_dates(text, 0, len(text), PUBLISHED)
+    assert [m.surface for m in mentions] == ["14 March 2017", "yesterday"]
+    assert "publication stamp" in mentions[0].reasons
+    assert event_date(mentions, PUBLISHED).surface == "yesterday"
 
 
 def test_event_date_returns_undated_mention_without_publication_date():

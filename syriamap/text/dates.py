@@ -142,6 +142,11 @@ _NAME_WORDS = (
     r"|Party|Street|Square|Bridge|Stadium|Uprising|Manifesto|Agreement|Accords?|Declaration)\b"
 )
 
+# 'October last year', '5 March this year', one named group per form.
+_REL_DM, _REL_MD, _REL_MY = (
+    rf"\s+(?P<{form}_rely>(?i:last|this|next))\s+(?i:year)" for form in ("dm", "md", "my")
+)
+
 _PATTERN = re.compile(
     "|".join(
         [
@@ -153,17 +158,17 @@ _PATTERN = re.compile(
             # 14 March 2017, the 14th of March, 10-12 March, 14 آذار
             rf"(?P<dm>(?<![\d,.\w])(?:(?i:the)\s+)?(?P<dm_d>{_DAY}){_ORD}?"
             rf"(?:\s*(?:-|–|(?i:to|and))\s*(?P<dm_d2>{_DAY}){_ORD}?)?"
-            rf"(?:\s+(?i:of))?\s+(?P<dm_m>{_MONTH})(?:,?\s+(?P<dm_y>{_YEAR}))?(?![\w-])"
+            rf"(?:\s+(?i:of))?\s+(?P<dm_m>{_MONTH})(?:,?\s+(?P<dm_y>{_YEAR})|{_REL_DM})?(?![\w-])"
             rf"(?!\s+{_NAME_WORDS}))",
             # March 14, March 14th, 2017 ; not 'March 2017' (next), not 'May 5,000'
             rf"(?P<md>(?<![\w-])(?P<md_m>{_EN_MONTH})\s+(?P<md_d>{_DAY}){_ORD}?(?![\d\w]|,\d|\.\d|:\d)"
-            rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d))?(?!\s+{_NAME_WORDS}))",
+            rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d)|{_REL_MD})?(?!\s+{_NAME_WORDS}))",
             # March 2017, in March, early March, mid-March, last March
             rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|(?:in\s+)?the\s+middle\s+of|"
             rf"in|during|early|late|mid|last|this|since|until|by|from|"
             rf"of|end\s+of|beginning\s+of|start\s+of|the\s+end\s+of|the\s+start\s+of|the\s+beginning\s+of|"
             rf"earlier\s+in|later\s+in))[\s-]+)?"
-            rf"(?P<my_m>{_MONTH_FULL})(?:\s+(?P<my_y>{_YEAR})(?!\d))?(?![\w-]))",
+            rf"(?P<my_m>{_MONTH_FULL})(?:\s+(?P<my_y>{_YEAR})(?!\d)|{_REL_MY})?(?![\w-]))",
             # in 2016, during 2015
             rf"(?P<yr>(?<![\w-])(?P<yr_mod>(?i:in|during|since|until|by))\s+(?P<yr_y>{_YEAR})(?!\w|[,.]\d|\s*%|-))",
             # the day before yesterday, yesterday's, today, tonight, last night, overnight
@@ -209,12 +214,16 @@ _PREFIX_WORDS = frozenset(
 )
 _WORD = re.compile(r"\w+")
 _GAP = re.compile(r"[\s-]*")
+_WEEKDAY_GAP = re.compile(r"\s*,?\s*")
 _BEFORE_CORE = 32  # chars before the core word that a pattern may start ('the day before yesterday')
 
 # Context looked at around a match (a small window, not the whole sentence).
 _DATELINE_AFTER = re.compile(r"\s*(?:\([A-Z][\w .&-]{0,30}\)\s*)?[-–—]\s|\s*\((?:Reuters|AFP|AP|SANA|dpa|Xinhua)\)")
 _DATELINE_BEFORE = re.compile(r"\s*[A-Z][A-Z' .-]{1,40},(?:\s*[A-Z][a-z]+\s*,)?\s*")
-_STAMP_BEFORE = re.compile(r"(?i:updated|published|posted|last\s+modified|first\s+published)(?:\s+on)?\s*:?\s*$")
+_STAMP_BEFORE = re.compile(
+    r"(?i:updated|published|posted|last\s+modified|first\s+published|date\s+of\s+publication|dated)"
+    r"(?:\s+on)?\s*:?\s*$"
+)
 _FUTURE_BEFORE = re.compile(
     r"(?i:\b(?:will|would|shall|plans?\s+to|planned|scheduled|due|expected|set\s+to|to\s+be\s+held|to\s+resume)\b)"
     r"[^.;,]{0,40}$"
@@ -283,6 +292,8 @@ def _week_middle(monday: _dt.date, published: _dt.date | None) -> _dt.date:
     return min(middle, published) if published is not None else middle
 
 
+_YEAR_SHIFT = {"last": -1, "this": 0, "next": 1}
+
 #: What a resolver returns: (date, precision, reasons), or None when the match is not a date.
 _Resolved = tuple[_dt.date | None, int, list[str]] | None
 
@@ -328,6 +339,10 @@ def _resolve_day_month(m: re.Match, published: _dt.date | None) -> _Resolved:
         return None
     if published is None:
         return None, precision, reasons + ["day and month without a year; no publication date"]
+    relative_year = g(f"{kind}_rely")
+    if relative_year:
+        date = _safe_date(published.year + _YEAR_SHIFT[relative_year.lower()], month, day)
+        return (date, precision, reasons + [f"'{relative_year.lower()} year'"]) if date else None
     date = _year_for(month, day, published, reasons)
     return (date, precision, reasons) if date else None
 
@@ -339,7 +354,8 @@ def _resolve_my(m: re.Match, published: _dt.date | None) -> _Resolved:
     mod = (g("my_mod") or "").lower()
     month = _month_of(g("my_m"))
     year = g("my_y")
-    if not year and not mod:
+    relative_year = (g("my_rely") or "").lower()
+    if not year and not mod and not relative_year:
         return None  # a bare capitalised 'March' or 'May' is too often a verb or a name
     if mod == "since":
         reasons.append("start of a period")
@@ -347,6 +363,9 @@ def _resolve_my(m: re.Match, published: _dt.date | None) -> _Resolved:
         return _mid_month(int(year), month, published), 3, reasons + ["month and year; middle of the month"]
     if published is None:
         return None, 3, reasons + ["month without a year; no publication date"]
+    if relative_year:
+        return _mid_month(published.year + _YEAR_SHIFT[relative_year], month, published), 3, reasons + [
+            f"'{relative_year} year'; middle of the month"]
     year_ = published.year
     if mod == "last":
         year_ -= 1 if month >= published.month else 0
@@ -514,6 +533,28 @@ def _prefix_starts(text: str, lo: int, p: int) -> list[int]:
     return chain
 
 
+def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str],
+                published: _dt.date | None) -> tuple[_dt.date | None, list[str]]:
+    """Flags from the words around a match: dateline, publication stamp, announced future."""
+    s, e = m.span()
+    kind = m.lastgroup
+    before = text[max(0, s - 60):s]
+    if kind in ("dm", "md", "iso", "num"):
+        line_start = max(text.rfind("\n", 0, s) + 1, s - 60)
+        if _DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s):
+            reasons.append("dateline: the publication date")
+        elif _STAMP_BEFORE.search(before):
+            reasons.append("publication stamp")
+    if "future" not in reasons and _FUTURE_BEFORE.search(before) and (
+            date is None or published is None or date >= published
+            or (kind == "wd" and (m.group("wd_mod") or "").lower() != "last")):
+        if kind == "wd" and date is not None and published is not None and date < published:
+            date += _dt.timedelta(days=7)  # 'will meet on Monday': the coming one
+            reasons = [r for r in reasons if not r.startswith("weekday")] + ["weekday: the next such day"]
+        reasons.append("future: announced, not happened")
+    return date, reasons
+
+
 def find_dates(text: str, start: int, end: int, published: _dt.date | None) -> list[DateMention]:
     """Every date expression in ``text[start:end]``, in text order, with absolute offsets.
 
@@ -524,6 +565,7 @@ def find_dates(text: str, start: int, end: int, published: _dt.date | None) -> l
     start = max(0, start)
     end = min(len(text), end)
     mentions: list[DateMention] = []
+    kinds: list[str] = []
     resume = start
     for core in _CORE.finditer(text, start, end):
         p = core.start()
@@ -545,24 +587,20 @@ def find_dates(text: str, start: int, end: int, published: _dt.date | None) -> l
         if resolved is None:
             continue
         date, precision, reasons = resolved
-        s, e = m.span()
-        before = text[max(0, s - 60):s]
-        if m.lastgroup in ("dm", "md", "iso", "num"):
-            line_start = max(text.rfind("\n", 0, s) + 1, s - 60)
-            if _DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s):
-                reasons.append("dateline: the publication date")
-            elif _STAMP_BEFORE.search(before):
-                reasons.append("publication stamp")
-        if "future" not in reasons and _FUTURE_BEFORE.search(before) and (
-                date is None or published is None or date >= published
-                or (m.lastgroup == "wd" and (m.group("wd_mod") or "").lower() != "last")):
-            if m.lastgroup == "wd" and date is not None and date < published:
-                date += _dt.timedelta(days=7)  # 'will meet on Monday': the coming one
-                reasons = [r for r in reasons if not r.startswith("weekday")] + ["weekday: the next such day"]
-            reasons.append("future: announced, not happened")
-        surface = m.group()
-        mentions.append(DateMention(s, e, surface, date, precision,
-                                    tuple([f"'{surface}'"] + reasons)))
+        kind = m.lastgroup
+        date, reasons = _in_context(text, m, date, reasons, published)
+        mention = DateMention(m.start(), m.end(), m.group(), date, precision,
+                              tuple([f"'{m.group()}'"] + reasons))
+        if mentions and kinds[-1] == "wd" and kind in ("dm", "md") and _WEEKDAY_GAP.fullmatch(
+                text, mentions[-1].end, m.start()):
+            # 'Wednesday 29 Oct 2014', 'Monday, March 13': the day named twice
+            surface = text[mentions[-1].start:m.end()]
+            mention = DateMention(mentions[-1].start, m.end(), surface, date, precision,
+                                  (f"'{surface}'",) + mention.reasons[1:] + ("weekday named with the date",))
+            mentions.pop()
+            kinds.pop()
+        mentions.append(mention)
+        kinds.append(kind)
     return mentions
 
 
