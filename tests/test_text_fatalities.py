@@ -78,6 +78,26 @@ def toll(text: str) -> tuple[int, bool] | None:
         ("5 civilians and 3 soldiers were killed.", 8, False),
         ("Jets killed 5 civilians and 3 soldiers.", 8, False),
         ("Two soldiers were killed and three civilians died.", 5, False),
+        ("Two soldiers were killed and two civilians died.", 4, False),
+        (
+            "Syria raids kill 10 in camp for displaced AFP Wednesday 29 Oct 2014 Syrian regime aircraft "
+            "killed at least 10 people when they dropped barrel bombs",
+            10,
+            False,
+        ),
+        ("At least 32 people were killed in the raids, with 18 bodies pulled from the rubble.", 32, True),
+        ("August 24 2014 Hundreds dead as Islamic State seizes an air base", 100, True),
+        ("A bomb killed 18 people in the suburb.", 18, False),
+        ("Fourteen of the IS group fighters were killed.", 14, False),
+        ("Around 400000 people have been killed and millions displaced.", 400_000, False),
+        ("At least 10 civilians were killed and 50 wounded.", 10, True),
+        ("More than 330000 people are estimated to have been killed.", 330_000, True),
+        (
+            "The death toll from terrorist attacks on residential neighborhoods in Aleppo city has risen to 13 "
+            "and 106 injured.",
+            13,
+            False,
+        ),
         ("12 people were killed, including 5 children.", 12, False),
         ("Warplanes killed 10 people, including 7 children and two women.", 10, False),
         (
@@ -127,6 +147,7 @@ def test_reads_the_toll(text, value, lower):
         "5,000 troops were deployed over 3 days.",
         "Fighting killed civilians in 2015.",
         "No one was arrested.",
+        "The claim, which did not mention a wedding, said many people had been killed.",
         "",
     ],
 )

@@ -91,6 +91,13 @@ _PERSON = trie_pattern(
     "refugee villager guard trooper serviceman servicemen militiaman militiamen sniper pilot activist "
     "teacher driver".split()
 )
+_ONE_PERSON = trie_pattern(
+    "person man woman child kid boy girl baby infant toddler teenager teen youth civilian soldier fighter "
+    "rebel militant jihadist insurgent gunman member officer policeman commander leader chief general "
+    "colonel journalist reporter photographer doctor nurse medic paramedic volunteer worker student "
+    "resident farmer shepherd mother father brother sister son daughter refugee villager guard trooper "
+    "serviceman militiaman sniper pilot activist teacher driver".split()
+)
 _LOWER = trie_pattern([
     "at least", "at the very least", "more than", "over", "upwards of", "in excess of", "no fewer than",
     "no less than", "not less than", "a minimum of", "at minimum",
@@ -100,6 +107,18 @@ _APPROX = trie_pattern([
     "an estimated", "estimated", "a total of", "another", "a further", "an additional", "close to", "only",
     "just",
 ])
+# What may stand between a number and its predicate ('14 fighters of the factions').
+_QUANTITY_WORD = r"(?:" + _WORD + r"|hundreds?|thousands?|dozens?|scores|tens|millions?)"
+_STOP = (
+    r"(?:and\s+(?=\d|" + _QUANTITY_WORD + r"\b)|(?-i:is|Is)\b|" + _QUANTITY_WORD + r"\b|" + trie_pattern([
+        "were", "was", "are", "am", "have", "has", "had", "been", "being", "be", "will", "would",
+        "could", "who", "that", "which", "whom", "but", "while", "when", "where", "after", "before", "as",
+        "than", "because", "since", "to", "said", "says", "say", "told", "according", "killed", "kill",
+        "kills", "dead", "died", "die", "dies", "wounded", "wound", "wounds", "injured", "injure", "injures",
+        "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped", "abducted",
+        "missing", "rescued", "fled", "left", "leaving", "including", "among", "casualties", "casualty",
+        "injuries", "or"]) + ")"
+)
 # Words a quantity's number can start with.  One cheap scan finds these, and the
 # full pattern is tried only there (and at the modifiers just before: 'at least').
 _GATE = re.compile(
@@ -126,28 +145,17 @@ _QUANT = re.compile(
       | (?P<range>{_SIMPLE})(?:\s*[-–]\s*(?=\d)|\s+(?:to|or)\s+){_SIMPLE_TAIL}
       | (?P<vague>(?:tens|hundreds)\s+of\s+thousands|tens|dozens|scores|hundreds|thousands)\b
       | (?<!no\s)(?<!any\s)(?<!every\s)(?P<simple>{_SIMPLE})
-      | (?P<single>\ban?(?:\s+[\w’'-]+){{0,3}}?(?=\s+{_PERSON}s?\b))
+      | (?P<single>\ban?(?:\s+(?!{_STOP}\b)(?!\d+\b(?!-))[\w’'-]+){{0,2}}?(?=\s+{_ONE_PERSON}\b))
     )
     """
 )
 
-# What may stand between a number and its predicate ('14 fighters of the factions').
-_STOP = (
-    r"(?:and\s+(?=\d|" + _WORD + r"\b)|" + trie_pattern([
-        "were", "was", "are", "is", "am", "have", "has", "had", "been", "being", "be", "will", "would",
-        "could", "who", "that", "which", "whom", "but", "while", "when", "where", "after", "before", "as",
-        "than", "because", "since", "to", "said", "says", "say", "told", "according", "killed", "kill",
-        "kills", "dead", "died", "die", "dies", "wounded", "wound", "wounds", "injured", "injure", "injures",
-        "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped", "abducted",
-        "missing", "rescued", "fled", "left", "leaving", "including", "among", "casualties", "casualty",
-        "injuries", "or"]) + ")"
-)
 _NOUNWORD = rf"(?:(?!{_STOP}\b)(?!\d)[^\s,;:.!?]+)"
 _AUX = trie_pattern([
     "were", "was", "are", "is", "have", "has", "had", "been", "being", "be", "got", "get", "reportedly",
     "allegedly", "also", "all", "later", "now", "subsequently", "then", "each", "both", "already", "so far",
     "confirmed", "believed", "said", "thought", "feared", "reported", "found", "to", "who", "that", "which",
-    "at least", "in total", "altogether", "themselves",
+    "at least", "in total", "altogether", "themselves", "estimated", "presumed", "likely", "known",
 ])
 _DEATH_PRED = trie_pattern([
     "killed", "dead", "died", "die", "dies", "dying", "slain", "executed", "martyred", "massacred",
@@ -170,7 +178,10 @@ _SUBJ_AFTER = re.compile(
     """
 )
 _INJURY_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?(?:\s+{_AUX})*\s+{_INJURY}\b")
-_COMBINED_AFTER = re.compile(rf"(?i)\s*(?:or|and|/|&)\s*(?:\w+\s+)?{_INJURY}\b")
+# '18 killed or wounded', 'killed and seriously injured' (but not 'killed and 50 wounded')
+_COMBINED_AFTER = re.compile(
+    rf"(?i)\s*(?:or|and|/|&)\s*(?:(?!\d|{_QUANTITY_WORD}\b)\w+\s+)?{_INJURY}\b"
+)
 _ACTIVE_OBJECT = re.compile(
     rf"(?i)\s+(?:\d|(?:a|an|the|his|her|their|its|him|them|us|me|{_WORD}|dozens|hundreds|scores|"
     rf"at\s+least|more\s+than|some|several|many|\w+\s+)?{_PERSON}s?\b|{_WORD}\b|at\s+least|more\s+than)"
@@ -206,7 +217,7 @@ _TOLL_BEFORE = re.compile(
       | (?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|people\s+killed|fatalities|victims|martyrs)
       | (?:brings?|bringing|raises?|raising|pushes|pushing|takes|taking)\s+(?:the|their)\s+(?:number|tally|count)
         (?!\s+of)
-    )(?:[^.;]{0,60}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
+    )(?:[^.;]{0,110}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
     \s*,?\s*$"""
 )
 _TOLL_WORD = re.compile(r"(?i)toll|number|count|tally")
@@ -217,6 +228,13 @@ _JOIN = re.compile(
     rf"(?ix)(?:\s+(?!(?:in|on|at|near|by|from|with|during|after|outside|inside)\b){_NOUNWORD}){{0,5}}?"
     r"\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+plus)\s+"
 )
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTH_BEFORE = re.compile(
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+$"
+)
+#: The same toll this many characters or more after the first is a restatement.
+_RESTATED_GAP = 40
+_WITH_BEFORE = re.compile(r"(?i)\bwith\s+$")
 _SUBSET = re.compile(
     r"(?i)\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|among\s+the\s+(?:dead|victims|killed)|"
     r"among\s+those\s+killed|most\s+of\s+them|mostly)\b"
@@ -313,7 +331,7 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
     """How quantity ``q`` is tied to a death word: (kind, end of the expression)."""
     # The cues before a number are at most a few words long: look in a short window.
     window = max(start, q.start() - 32)
-    toll_window = max(start, q.start() - 90)
+    toll_window = max(start, q.start() - 140)
     if has_toll and _TOLL_BEFORE.search(text, toll_window, q.start()):
         return "toll", q.end()
     before = _BEFORE.search(text, window, q.start())
@@ -393,8 +411,12 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         if q is None:
             continue
         resume = q.end()
-        if not _NOT_PEOPLE.match(text, q.end(), end):
-            quants.append((q, _quantity_value(q)))
+        if _NOT_PEOPLE.match(text, q.end(), end):
+            continue
+        if q.group("simple") and _YEAR.fullmatch(q.group("simple")) and _MONTH_BEFORE.search(
+                text, max(start, q.start() - 16), q.start()):
+            continue  # 'August 24 2014': a year
+        quants.append((q, _quantity_value(q)))
     tolls: list[_Toll] = []
     has_toll = _TOLL_WORD.search(text, start, end) is not None
     attached: list[tuple[str, int] | None] = [_attach(text, q, start, end, has_toll) for q, _ in quants]
@@ -439,14 +461,34 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
     first_end = max(t.end for t in first)
     subsets = {
         t.group for t in tolls
-        if t.group != tolls[0].group and _SUBSET.search(text, first_end, quants[t.group][0].start())
+        if t.group != tolls[0].group and (
+            _SUBSET.search(text, first_end, quants[t.group][0].start())
+            or _WITH_BEFORE.search(text, max(first_end, quants[t.group][0].start() - 6), quants[t.group][0].start()))
     }
     kept = [t for t in tolls if t.group not in subsets]
+    reasons = [t.reason for t in kept]
+    # The same number again further on ('raids kill 10 in a camp ... aircraft killed at
+    # least 10 people': a headline run into its text) is one toll restated, not two;
+    # close by ('two soldiers were killed and two civilians died') it is two groups.
+    group_values: dict[int, int] = {}
+    group_spans: dict[int, tuple[int, int]] = {}
+    for t in kept:
+        group_values[t.group] = group_values.get(t.group, 0) + t.value
+        s0, e0 = group_spans.get(t.group, (t.quant.start(), t.end))
+        group_spans[t.group] = (min(s0, t.quant.start()), max(e0, t.end))
+    last_end: dict[int, int] = {}
+    restated: set[int] = set()
+    for group, group_value in group_values.items():
+        previous_end = last_end.get(group_value)
+        if previous_end is not None and group_spans[group][0] - previous_end >= _RESTATED_GAP:
+            restated.add(group)
+            reasons.append(f"{group_value} restated further on: counted once")
+        last_end[group_value] = group_spans[group][1]
+    kept = [t for t in kept if t.group not in restated]
     counts = [t for t in kept if t.kind != "toll"]
     running = [t for t in kept if t.kind == "toll"]
     total = sum(t.value for t in counts)
     chosen = counts
-    reasons = [t.reason for t in kept]
     if running:
         best = max(running, key=lambda t: t.value)
         if best.value >= total:
