@@ -176,10 +176,12 @@ _PATTERN = re.compile(
             r"|(?P<rel_ln>last\s+night)|(?P<rel_on>overnight)|(?P<rel_t>today|tonight|this\s+morning"
             r"|this\s+afternoon|this\s+evening))(?:['’]s)?(?![\w-])|(?P<rel_ary>أمس|امس|البارحة)|(?P<rel_art>اليوم))",
             # three days ago, two weeks ago, a month ago
-            rf"(?P<ago>(?<![\w-])(?P<ago_n>{_COUNT})\s+(?P<ago_u>(?i:days?|weeks?|months?))\s+(?i:ago|earlier)(?![\w-]))",
+            rf"(?P<ago>(?<![\w-])(?P<ago_n>{_COUNT})\s+(?P<ago_u>(?i:days?|weeks?|months?))"
+            r"\s+(?i:ago|earlier)(?![\w-]))",
             # last week, earlier this week, this month, earlier this month, last month, next week
             r"(?P<per>(?<![\w-])(?i:(?P<per_mod>last|this|earlier\s+this|later\s+this|early\s+this|late\s+this"
-            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous)\s+(?P<per_u>week(?:end)?|month))"
+            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous)"
+            r"\s+(?P<per_u>week(?:end)?|month))"
             r"(?![\w-]))",
             # on Monday, last Monday, Monday night, Saturday's, next Friday
             rf"(?P<wd>(?<![\w-])(?:(?P<wd_mod>(?i:on|last|next|this|late|early|since|until|by|from))\s+)?"

@@ -123,7 +123,7 @@ _STOP = (
 # full pattern is tried only there (and at the modifiers just before: 'at least').
 _GATE = re.compile(
     r"(?i)(?<![\w’'-])(?:\d|" + trie_pattern(
-        list(_UNITS) + ["hundred", "thousand", "million", "a", "an", "half", "between", "tens", "dozens",
+        list(_UNITS) + ["hundred", "thousand", "million", "a", "an", "another", "half", "between", "tens", "dozens",
                         "scores", "hundreds", "thousands"]) + r"\b)"
 )
 #: Words of the modifiers before a number ('at least', 'as many as', 'a total of').
@@ -145,7 +145,7 @@ _QUANT = re.compile(
       | (?P<range>{_SIMPLE})(?:\s*[-–]\s*(?=\d)|\s+(?:to|or)\s+){_SIMPLE_TAIL}
       | (?P<vague>(?:tens|hundreds)\s+of\s+thousands|tens|dozens|scores|hundreds|thousands)\b
       | (?<!no\s)(?<!any\s)(?<!every\s)(?P<simple>{_SIMPLE})
-      | (?P<single>\ban?(?:\s+(?!{_STOP}\b)(?!\d+\b(?!-))[\w’'-]+){{0,2}}?(?=\s+{_ONE_PERSON}\b))
+      | (?P<single>\b(?:an?|another)(?:\s+(?!{_STOP}\b)(?!\d+\b(?!-))[\w’'-]+){{0,2}}?(?=\s+{_ONE_PERSON}\b))
     )
     """
 )
@@ -155,7 +155,7 @@ _AUX = trie_pattern([
     "were", "was", "are", "is", "have", "has", "had", "been", "being", "be", "got", "get", "reportedly",
     "allegedly", "also", "all", "later", "now", "subsequently", "then", "each", "both", "already", "so far",
     "confirmed", "believed", "said", "thought", "feared", "reported", "found", "to", "who", "that", "which",
-    "at least", "in total", "altogether", "themselves", "estimated", "presumed", "likely", "known",
+    "at least", "in total", "altogether", "themselves", "estimated", "presumed", "assumed", "likely", "known",
 ])
 _DEATH_PRED = trie_pattern([
     "killed", "dead", "died", "die", "dies", "dying", "slain", "executed", "martyred", "massacred",
@@ -163,33 +163,48 @@ _DEATH_PRED = trie_pattern([
     "stabbed to death", "burned to death", "fatally shot", "fatally wounded", "fatally injured",
     "fatally stabbed", "lost their lives", "lost their life", "lost his life", "lost her life", "lost lives",
     "deaths", "fatalities", "dead bodies", "bodies", "corpses", "victims died", "martyrs", "martyr",
+    "among the dead", "among those killed", "among the killed",
 ])
 _INJURY = trie_pattern([
     "wounded", "injured", "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped",
     "abducted", "missing", "rescued", "treated", "hospitalised", "hospitalized", "taken prisoner",
     "wounding", "injuring",
 ])
+# The passive forms only: in 'killing a man and a woman, injuring 5' the '-ing' verb
+# belongs to the clause, not to 'a woman'.
+_INJURED = trie_pattern([
+    "wounded", "injured", "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped",
+    "abducted", "missing", "rescued", "treated", "hospitalised", "hospitalized", "taken prisoner",
+])
+# An aside inside a subject: '40 people including civilians were killed'.
+_ASIDE = (
+    rf"(?:including|among\s+them|among\s+whom|mostly|most\s+of\s+them)"
+    rf"(?:\s+(?!\d)(?!{_QUANTITY_WORD}\b)(?!{_STOP}\b)[^\s,;:.!?]+){{1,4}}?"
+)
 _SUBJ_AFTER = re.compile(
     rf"""(?ix)
-    (?P<chain>(?:\s+(?:(?:loyal|belonging|affiliated|close)\s+to|{_NOUNWORD})){{0,9}}?)
+    (?P<chain>(?:\s+(?:(?:loyal|belonging|affiliated|close)\s+to|{_ASIDE}|{_NOUNWORD})){{0,9}}?)
     (?P<paren>\s*,[^,;.]{{1,80}},)?
     (?P<aux>(?:\s+{_AUX})*)
     \s+(?P<pred>{_DEATH_PRED})(?![\w-])
     """
 )
-_INJURY_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?(?:\s+{_AUX})*\s+{_INJURY}\b")
+_INJURY_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?(?:\s+{_AUX})*\s+{_INJURED}\b")
 # '18 killed or wounded', 'killed and seriously injured' (but not 'killed and 50 wounded')
 _COMBINED_AFTER = re.compile(
     rf"(?i)\s*(?:or|and|/|&)\s*(?:(?!\d|{_QUANTITY_WORD}\b)\w+\s+)?{_INJURY}\b"
 )
 _ACTIVE_OBJECT = re.compile(
     rf"(?i)\s+(?:\d|(?:a|an|the|his|her|their|its|him|them|us|me|{_WORD}|dozens|hundreds|scores|"
-    rf"at\s+least|more\s+than|some|several|many|\w+\s+)?{_PERSON}s?\b|{_WORD}\b|at\s+least|more\s+than)"
+    rf"at\s+least|more\s+than|some|several|many|"
+    rf"(?!(?:including|in|on|at|among|near|by|during|after|as|while|when|with|and|or)\b)\w+\s+)?"
+    rf"{_PERSON}s?\b|{_WORD}\b|at\s+least|more\s+than)"
 )
 # Things counted that are not people: a number of these is never a toll.
 _NOT_PEOPLE = re.compile(
     r"""(?ix)(?:-|\s+)(?:year|month|week|day)s?[-\s]old\b|\s*(?:%|percent\b|per\s+cent\b)|
-    \s+(?:km|kms|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m|kg|kilograms?|tonnes?|tons?|feet|ft|
+    \s+(?:families|households|homes|houses|buildings|
+    km|kms|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m|kg|kilograms?|tonnes?|tons?|feet|ft|
     rockets?|shells?|missiles?|mortars?|rounds?|bombs?|barrels?|barrel\s+bombs?|(?:air\s*)?strikes?|
     airstrikes?|air\s+raids?|raids?|sorties|explosions?|blasts?|attacks?|mines?|drones?|planes?|
     warplanes?|jets?|helicopters?|tanks?|vehicles?|cars?|trucks?|buses|times|years?|months?|weeks?|
@@ -214,10 +229,11 @@ _BEFORE = re.compile(
 _TOLL_BEFORE = re.compile(
     r"""(?ix)\b(?:
         (?:death\s+)?toll
-      | (?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|people\s+killed|fatalities|victims|martyrs)
+      | (?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|fatalities|victims|martyrs
+          |[^.;]{0,60}?\b(?:killed|dead))
       | (?:brings?|bringing|raises?|raising|pushes|pushing|takes|taking)\s+(?:the|their)\s+(?:number|tally|count)
         (?!\s+of)
-    )(?:[^.;]{0,110}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
+    )(?:[^.;]{0,170}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
     \s*,?\s*$"""
 )
 _TOLL_WORD = re.compile(r"(?i)toll|number|count|tally")
@@ -234,6 +250,7 @@ _MONTH_BEFORE = re.compile(
 )
 #: The same toll this many characters or more after the first is a restatement.
 _RESTATED_GAP = 40
+_AGE_BEFORE = re.compile(r"(?i)\b(?:aged|ages?|age\s+of|the\s+ages\s+of)(?:\s+(?:from|between|of))?\s+$")
 _WITH_BEFORE = re.compile(r"(?i)\bwith\s+$")
 _SUBSET = re.compile(
     r"(?i)\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|among\s+the\s+(?:dead|victims|killed)|"
@@ -331,7 +348,7 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
     """How quantity ``q`` is tied to a death word: (kind, end of the expression)."""
     # The cues before a number are at most a few words long: look in a short window.
     window = max(start, q.start() - 32)
-    toll_window = max(start, q.start() - 140)
+    toll_window = max(start, q.start() - 200)
     if has_toll and _TOLL_BEFORE.search(text, toll_window, q.start()):
         return "toll", q.end()
     before = _BEFORE.search(text, window, q.start())
@@ -416,6 +433,8 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         if q.group("simple") and _YEAR.fullmatch(q.group("simple")) and _MONTH_BEFORE.search(
                 text, max(start, q.start() - 16), q.start()):
             continue  # 'August 24 2014': a year
+        if _AGE_BEFORE.search(text, max(start, q.start() - 24), q.start()):
+            continue  # 'children aged four to 10'
         quants.append((q, _quantity_value(q)))
     tolls: list[_Toll] = []
     has_toll = _TOLL_WORD.search(text, start, end) is not None
