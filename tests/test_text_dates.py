@@ -5,6 +5,8 @@ import datetime as dt
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syriamap.text.dates import FUTURE_GRACE_DAYS, DateMention, event_date, find_dates
 
@@ -215,3 +217,32 @@ def test_seed_page_relative_dates(shared_seeds):
     assert by_surface["yesterday"] == dt.date(2017, 3, 14)
     assert by_surface["On Monday"] == dt.date(2017, 3, 13)
     assert by_surface["Saturday’s"] == dt.date(2017, 3, 11)
+
+
+_TOKENS = [
+    "yesterday", "today", "on", "Monday", "Saturday’s", "last", "week", "this", "month", "earlier", "the",
+    "14", "14th", "of", "March", "May", "2017", "2,500", "10:30", "3", "pm", "days", "ago", "in", "mid-",
+    "12th", "/", ".", ",", "-", "2017-03-14", "14/03/2017", "آذار", "أمس", "since", "will", "Alliance", "\n",
+]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    words=st.lists(st.sampled_from(_TOKENS) | st.text(max_size=6), max_size=25),
+    published=st.none() | st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2090, 12, 31)),
+    cut=st.integers(min_value=0, max_value=10),
+)
+def test_mentions_are_well_formed_for_any_text(words, published, cut):
+    text = " ".join(words)
+    start, end = min(cut, len(text)), max(0, len(text) - cut)
+    mentions = find_dates(text, start, end, published)
+    previous_end = start
+    for mention in mentions:
+        assert previous_end <= mention.start < mention.end <= max(end, start)
+        assert text[mention.start:mention.end] == mention.surface
+        assert mention.precision in (1, 2, 3)
+        if published is not None:
+            assert mention.date is not None
+        previous_end = mention.end
+    chosen = event_date(mentions, published)
+    assert chosen is None or chosen in mentions

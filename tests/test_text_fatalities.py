@@ -5,6 +5,8 @@ import pickle
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import re
 
@@ -276,3 +278,26 @@ def test_ucdp_2016_headlines_floor(ucdp_2016):
     at_most = (stated["toll"] <= stated["best"]).mean()
     assert exact >= 0.12, exact
     assert at_most >= 0.22, at_most
+
+
+_TOKENS = [
+    "killed", "were", "dead", "died", "killing", "at", "least", "six", "twenty-one", "a", "dozen", "dozens",
+    "2,500", "12", "and", "wounded", "injured", "people", "civilians", "soldiers", "including", "the", "death",
+    "toll", "rose", "to", "bodies", "of", "no", "casualties", "6-year-old", "km", "between", "or", ",", ".",
+    "March", "2014", "IS", "another", "man", "\n",
+]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    words=st.lists(st.sampled_from(_TOKENS) | st.text(max_size=6), max_size=30),
+    cut=st.integers(min_value=0, max_value=10),
+)
+def test_counts_are_well_formed_for_any_text(words, cut):
+    text = " ".join(words)
+    start, end = min(cut, len(text)), max(0, len(text) - cut)
+    found = find_fatalities(text, start, end)
+    if found is not None:
+        assert start <= found.start < found.end <= end
+        assert text[found.start:found.end] == found.surface
+        assert found.value >= 0 and found.reasons

@@ -76,9 +76,17 @@ _VAGUE = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 
 
 
 _WORD = trie_pattern(_UNITS)
+_UNIT_WORDS = [w for w, v in _UNITS.items() if v < 20]
+_TENS_WORDS = [w for w, v in _UNITS.items() if v >= 20]
+# 'twenty-one', 'two hundred and fifty', 'three thousand five hundred', 'a hundred':
+# a number-word grammar, so that 'one two three' is not read as one number.
+_SMALL = (
+    rf"(?:{trie_pattern(_TENS_WORDS)}(?:[-\s]{trie_pattern(w for w in _UNIT_WORDS if 0 < _UNITS[w] < 10)}\b)?"
+    rf"|{trie_pattern(_UNIT_WORDS)})"
+)
+_HUNDREDS = rf"(?:(?:{_SMALL}|a)\s+hundred(?:\s+(?:and\s+)?{_SMALL}\b)?|{_SMALL})"
 _WORDNUM = (
-    rf"(?:(?:a\s+(?=hundred|thousand|million))?(?:{_WORD}|hundred|thousand|million)"
-    rf"(?:(?:(?<=hundred)|(?<=thousand))\s+and\s+{_WORD}|[\s-]+(?:{_WORD}|hundred|thousand|million))*)"
+    rf"(?:(?:{_HUNDREDS}|a)\s+(?:thousand|million)(?:,?\s+(?:and\s+)?{_HUNDREDS}\b)?|{_HUNDREDS})"
 )
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+(?=\s+(?:thousand|million)))?(?:\s+(?:thousand|million))?"
 _SIMPLE = rf"(?:(?<![\w.,:/-]){_DIGITS}(?![\w:/]|[.,]\d)|\b{_WORDNUM}\b)"
@@ -401,7 +409,7 @@ def _modifier_starts(text: str, lo: int, p: int) -> list[int]:
         last_end = word.end()
     if last_end is None or not _SPACE.fullmatch(text, last_end, p):
         return []
-    return chain
+    return chain[-4:]  # the longest modifier has four words ('at the very least')
 
 
 def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
