@@ -9,35 +9,45 @@ words up to the millions, 'a dozen', ranges, vague plurals) counts only when the
 syntax ties it to a death word, in one of four ways:
 
 * subject of a death predicate: '6 people were killed', '3 dead', '14 fighters of
-  the factions were killed', 'X fighters died', '40 deaths', '9 bodies were found';
+  the factions were killed', 'X fighters died', '40 deaths', '9 bodies were found',
+  '38 martyrs', 'five women were among the dead', '40 people including civilians
+  were killed' (an aside inside the subject is skipped);
 * object of a killing verb or noun: 'killing 6', 'killed at least 12 civilians',
-  'claimed the lives of 9', 'the bodies of 9', 'the execution of 3';
-* a toll: 'the death toll rose to 40', 'a toll of 12';
+  'claimed the lives of 9', 'claimed 11 lives', 'the bodies of 9', 'the execution of 3';
+* a running toll: 'the death toll rose to 40', 'a toll of 12', 'the number of
+  fighters killed has risen to 39', 'raise the number to 8';
 * 'leaving 6 dead'.
 
 Coordinated groups sharing the predicate are summed ('5 civilians and 3 soldiers
 were killed' -> 8; 'killing 5 civilians and 3 soldiers' -> 8), but a group with its
 own non-death predicate is not ('killed 6 and 20 were wounded' -> 6).  Subsets are
-not added ('12 killed, including 5 children' -> 12).  Separate tolls in one clause
-are summed, except that a running toll ('bringing the death toll to 40') is a
-total: the larger of the two readings wins.
+not added ('12 killed, including 5 children' -> 12; '32 killed, with 18 bodies
+pulled from the rubble' -> 32).  Separate tolls in one clause are summed ('two
+soldiers were killed and three civilians died' -> 5), except that a running toll
+('bringing the death toll to 40') is a total, so the larger reading wins, and the
+same number again 40 characters or more further on is a restatement counted once
+(a headline run into its own text).
 
 Not tolls: wounded/injured/arrested/displaced/evacuated/captured numbers, combined
 counts ('18 killed or wounded', '7 casualties': 'casualties' mixes dead and wounded,
-so it is not read as deaths), ages ('a 6-year-old'), distances and other units
-('5 km', '12 rockets', 'over 3 days'), times, dates and years, and numbers with no
-death word ('2,500 insurgents and their families to leave').
+so it is not read as deaths), ages ('a 6-year-old', 'children aged four to 10'),
+distances and other units ('5 km', '12 rockets', 'over 3 days', 'six families'),
+times, dates and years ('August 24 2014'), and numbers with no death word ('2,500
+insurgents and their families to leave').  'IS' (Islamic State) is not the verb 'is'.
 
-Vague quantities follow ACLED's coding conventions and are flagged as lower bounds:
-'dozens' -> 12, 'scores' -> 20, 'tens' -> 10, 'hundreds' -> 100, 'thousands' ->
-1000, 'tens of thousands' -> 10000.  'at least', 'more than', 'over', 'upwards of',
-'no fewer than' and ranges ('between 10 and 15', '10-15', 'six or seven': the lower
-end) are lower bounds too; 'nearly', 'about', 'some', 'up to', 'as many as' keep the
-stated number as an estimate.  'several' and 'many' give no number (None).  A single
-person ('a soldier was killed', 'killing a 6-year-old boy') is 1.
+Vague quantities are flagged as lower bounds and valued as ACLED codes them:
+'dozens' -> 12 and 'hundreds' -> 100; by the same rule 'tens' -> 10, 'scores' -> 20,
+'thousands' -> 1000, 'tens of thousands' -> 10000.  'at least', 'more than', 'over',
+'upwards of', 'no fewer than' and ranges ('between 10 and 15', '10-15', 'six or
+seven': the lower end) are lower bounds too; 'nearly', 'about', 'some', 'up to', 'as
+many as' keep the stated number as an estimate.  'several' and 'many' give no number
+(None).  A single person ('a soldier was killed', 'killing a 6-year-old boy',
+'another civilian was killed') is 1.
 
-Everything is compiled regular expressions over the clause; a clause without any
-death cue is rejected by one search, so most sentences cost a few microseconds.
+Everything is compiled regular expressions over the clause: a clause without any
+death cue is rejected by one search (a few microseconds), and the full patterns run
+only where a cheap scan finds a number word or digit.  The cost is linear in the
+length of the text.
 """
 from __future__ import annotations
 
