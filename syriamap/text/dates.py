@@ -34,7 +34,7 @@ Resolution rules (``published`` is the publication date):
   window the date stays in the future and is flagged (talks planned 'on 23 March').
 * 'on the 12th' is the 12th of the publication month, or of the month before when
   that would be after publication.
-* Numeric dates: '2017-03-14' (ISO) and '14/03/2017' or '14.03.2017' are read
+* Numeric dates: '2017-03-14' (ISO) and '14/03/2017', '14/03/17' or '14.03.2017' are read
   day-first, the convention of Syrian, European and most Middle Eastern sources;
   '03/14/2017' (second field above 12) is read month-first.  Times ('10:30',
   '3 pm'), counts ('2,500 insurgents'), ordinals of other things ('95th
@@ -50,10 +50,11 @@ expression would have; absolute dates with a year resolve anyway.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import re
 from dataclasses import dataclass
+
+from syriamap.text._trie import trie_pattern
 
 __all__ = ["DateMention", "find_dates", "event_date", "FUTURE_GRACE_DAYS"]
 
@@ -84,10 +85,14 @@ class DateMention:
 
 # --- vocabularies -----------------------------------------------------------
 
+# English names spelt out here: the calendar module's names follow the locale.
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS: dict[str, int] = {}
-for _i, (_full, _abbr) in enumerate(zip(calendar.month_name[1:], calendar.month_abbr[1:]), 1):
-    _MONTHS[_full.lower()] = _i
-    _MONTHS[_abbr.lower()] = _i
+for _i, _name in enumerate(_MONTH_NAMES, 1):
+    _MONTHS[_name.lower()] = _i
+    _MONTHS[_name[:3].lower()] = _i
 _MONTHS["sept"] = 9
 _ARABIC_MONTHS = {
     "كانون الثاني": 1, "شباط": 2, "آذار": 3, "اذار": 3, "نيسان": 4, "أيار": 5, "ايار": 5,
@@ -98,7 +103,7 @@ _ARABIC_MONTHS = {
     "نوفمبر": 11, "ديسمبر": 12,
 }
 _MONTHS.update(_ARABIC_MONTHS)
-_WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_WEEKDAYS = {name.lower(): i for i, name in enumerate(_DAY_NAMES)}
 
 
 def _alt(words) -> str:
@@ -115,7 +120,7 @@ _EN_MONTH = (
 _MONTH = rf"(?:{_EN_MONTH}|{_alt(_ARABIC_MONTHS)})"
 # Without a day next to it, a month must be spelt out ('in Mar Musa' is a monastery).
 _MONTH_FULL = (
-    rf"(?:{'|'.join(calendar.month_name[1:])}|{'|'.join(m.upper() for m in calendar.month_name[1:])}"
+    rf"(?:{'|'.join(_MONTH_NAMES)}|{'|'.join(m.upper() for m in _MONTH_NAMES)}"
     rf"|Sept|{_alt(_ARABIC_MONTHS)})(?![a-z])"
 )
 # Full names only: 'Sun', 'Sat' and 'Wed' alone are words or titles ('The Sun').
@@ -128,13 +133,18 @@ _ORD = r"(?:st|nd|rd|th)"
 _YEAR = r"(?:19|20)\d\d"
 _NUMWORD_DAYS = {
     "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": None, "few": None,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
 _COUNT = r"(?:\d{1,2}|(?i:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))"
 # Capitalised words that turn a day-month into a name ('14 March Alliance').
 _NAME_WORDS = (
     r"(?:Alliance|Movement|Coalition|Forces?|Brigades?|Battalions?|Revolution|Bloc|Group|Front"
     r"|Party|Street|Square|Bridge|Stadium|Uprising|Manifesto|Agreement|Accords?|Declaration)\b"
+)
+
+# 'October last year', '5 March this year', one named group per form.
+_REL_DM, _REL_MD, _REL_MY = (
+    rf"\s+(?P<{form}_rely>(?i:last|this|next))\s+(?i:year)" for form in ("dm", "md", "my")
 )
 
 _PATTERN = re.compile(
@@ -144,31 +154,34 @@ _PATTERN = re.compile(
             rf"(?P<iso>(?<![\d/.-])(?P<iso_y>{_YEAR})-(?P<iso_m>1[0-2]|0?[1-9])-(?P<iso_d>{_DAY})(?![\d:]))",
             # 14/03/2017, 14.03.2017, 03/14/2017
             rf"(?P<num>(?<![\d/.,:-])(?P<num_a>\d{{1,2}})(?P<sep>[/.])(?P<num_b>\d{{1,2}})(?P=sep)"
-            rf"(?P<num_y>{_YEAR}|\d\d)(?![\d/.:]|\.\d))",
+            rf"(?P<num_y>{_YEAR}|(?<=/)\d\d)(?![\d/:]|[.,]\d))",
             # 14 March 2017, the 14th of March, 10-12 March, 14 آذار
             rf"(?P<dm>(?<![\d,.\w])(?:(?i:the)\s+)?(?P<dm_d>{_DAY}){_ORD}?"
             rf"(?:\s*(?:-|–|(?i:to|and))\s*(?P<dm_d2>{_DAY}){_ORD}?)?"
-            rf"(?:\s+(?i:of))?\s+(?P<dm_m>{_MONTH})(?:,?\s+(?P<dm_y>{_YEAR}))?(?![\w-])"
+            rf"(?:\s+(?i:of))?\s+(?P<dm_m>{_MONTH})(?:,?\s+(?P<dm_y>{_YEAR})|{_REL_DM})?(?![\w-])"
             rf"(?!\s+{_NAME_WORDS}))",
             # March 14, March 14th, 2017 ; not 'March 2017' (next), not 'May 5,000'
             rf"(?P<md>(?<![\w-])(?P<md_m>{_EN_MONTH})\s+(?P<md_d>{_DAY}){_ORD}?(?![\d\w]|,\d|\.\d|:\d)"
-            rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d))?(?!\s+{_NAME_WORDS}))",
+            rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d)|{_REL_MD})?(?!\s+{_NAME_WORDS}))",
             # March 2017, in March, early March, mid-March, last March
-            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in|during|early|late|mid|last|this|since|until|by|from|"
+            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|(?:in\s+)?the\s+middle\s+of|"
+            rf"in|during|early|late|mid|last|this|since|until|by|from|"
             rf"of|end\s+of|beginning\s+of|start\s+of|the\s+end\s+of|the\s+start\s+of|the\s+beginning\s+of|"
             rf"earlier\s+in|later\s+in))[\s-]+)?"
-            rf"(?P<my_m>{_MONTH_FULL})(?:\s+(?P<my_y>{_YEAR})(?!\d))?(?![\w-]))",
+            rf"(?P<my_m>{_MONTH_FULL})(?:\s+(?P<my_y>{_YEAR})(?!\d)|{_REL_MY})?(?![\w-]))",
             # in 2016, during 2015
-            rf"(?P<yr>(?<![\w-])(?P<yr_mod>(?i:in|during|since|until|by))\s+(?P<yr_y>{_YEAR})(?![\w,.-]\d|\d|\s*%|-))",
+            rf"(?P<yr>(?<![\w-])(?P<yr_mod>(?i:in|during|since|until|by))\s+(?P<yr_y>{_YEAR})(?!\w|[,.]\d|\s*%|-))",
             # the day before yesterday, yesterday's, today, tonight, last night, overnight
             r"(?P<rel>(?<![\w-])(?i:(?P<rel_dby>the\s+day\s+before\s+yesterday)|(?P<rel_y>yesterday)"
             r"|(?P<rel_ln>last\s+night)|(?P<rel_on>overnight)|(?P<rel_t>today|tonight|this\s+morning"
             r"|this\s+afternoon|this\s+evening))(?:['’]s)?(?![\w-])|(?P<rel_ary>أمس|امس|البارحة)|(?P<rel_art>اليوم))",
             # three days ago, two weeks ago, a month ago
-            rf"(?P<ago>(?<![\w-])(?P<ago_n>{_COUNT})\s+(?P<ago_u>(?i:days?|weeks?|months?))\s+(?i:ago|earlier)(?![\w-]))",
+            rf"(?P<ago>(?<![\w-])(?P<ago_n>{_COUNT})\s+(?P<ago_u>(?i:days?|weeks?|months?))"
+            r"\s+(?i:ago|earlier)(?![\w-]))",
             # last week, earlier this week, this month, earlier this month, last month, next week
             r"(?P<per>(?<![\w-])(?i:(?P<per_mod>last|this|earlier\s+this|later\s+this|early\s+this|late\s+this"
-            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous)\s+(?P<per_u>week(?:end)?|month))"
+            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous)"
+            r"\s+(?P<per_u>week(?:end)?|month))"
             r"(?![\w-]))",
             # on Monday, last Monday, Monday night, Saturday's, next Friday
             rf"(?P<wd>(?<![\w-])(?:(?P<wd_mod>(?i:on|last|next|this|late|early|since|until|by|from))\s+)?"
@@ -184,34 +197,11 @@ _PATTERN = re.compile(
 # The word each date expression must contain (a digit, a month, a weekday, 'yesterday',
 # 'week'...).  One cheap scan finds these; the full pattern runs only in a small window
 # around each, which keeps find_dates at tens of thousands of sentences per second.
-def _trie(words) -> str:
-    """An alternation of ``words`` factored as a trie (Python's ``re`` tries a flat
-    alternation one branch at a time; a trie costs one check per character)."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + build(root) + ")"
-
-
-_CORE_WORDS = (
-    [m for m in calendar.month_name[1:]] + [m for m in calendar.month_abbr[1:]] + ["Sept"]
-    + [d for d in calendar.day_name]
-)
+_CORE_WORDS = list(_MONTH_NAMES) + [m[:3] for m in _MONTH_NAMES] + ["Sept"] + list(_DAY_NAMES)
 _CORE_RELATIVE = ["yesterday", "today", "tonight", "overnight", "night", "morning", "afternoon", "evening",
                   "week", "weekend", "weeks", "month", "months", "ago"]
 _CORE = re.compile(
-    r"\d|(?<!\w)" + _trie(
+    r"\d|(?<!\w)" + trie_pattern(
         _CORE_WORDS + [w.upper() for w in _CORE_WORDS] + _CORE_RELATIVE
         + [w.capitalize() for w in _CORE_RELATIVE] + [w.upper() for w in _CORE_RELATIVE]
         + list(_ARABIC_MONTHS) + ["أمس", "امس", "البارحة", "اليوم"]
@@ -220,18 +210,22 @@ _CORE = re.compile(
 # Words that may precede a core word inside a date expression ('on the 12th',
 # 'the day before yesterday', 'earlier this week', 'three days ago', 'mid-March').
 _PREFIX_WORDS = frozenset(
-    "the on in during early late mid last this since until by from of end beginning start earlier later "
+    "the on in during early late mid middle last this since until by from of end beginning start earlier later "
     "day before next past previous a one two three four five six seven eight nine ten eleven twelve "
     "days".split()
 )
 _WORD = re.compile(r"\w+")
 _GAP = re.compile(r"[\s-]*")
+_WEEKDAY_GAP = re.compile(r"\s*,?\s*")
 _BEFORE_CORE = 32  # chars before the core word that a pattern may start ('the day before yesterday')
 
 # Context looked at around a match (a small window, not the whole sentence).
 _DATELINE_AFTER = re.compile(r"\s*(?:\([A-Z][\w .&-]{0,30}\)\s*)?[-–—]\s|\s*\((?:Reuters|AFP|AP|SANA|dpa|Xinhua)\)")
 _DATELINE_BEFORE = re.compile(r"\s*[A-Z][A-Z' .-]{1,40},(?:\s*[A-Z][a-z]+\s*,)?\s*")
-_STAMP_BEFORE = re.compile(r"(?i:updated|published|posted|last\s+modified|first\s+published)(?:\s+on)?\s*:?\s*$")
+_STAMP_BEFORE = re.compile(
+    r"(?i:updated|published|posted|last\s+modified|first\s+published|date\s+of\s+publication|dated)"
+    r"(?:\s+on)?\s*:?\s*$"
+)
 _FUTURE_BEFORE = re.compile(
     r"(?i:\b(?:will|would|shall|plans?\s+to|planned|scheduled|due|expected|set\s+to|to\s+be\s+held|to\s+resume)\b)"
     r"[^.;,]{0,40}$"
@@ -300,155 +294,228 @@ def _week_middle(monday: _dt.date, published: _dt.date | None) -> _dt.date:
     return min(middle, published) if published is not None else middle
 
 
-def _resolve(m: re.Match, published: _dt.date | None) -> tuple[_dt.date | None, int, list[str]] | None:
-    """Date, precision and reasons of one match, or None when it is not a date after all."""
+_YEAR_SHIFT = {"last": -1, "this": 0, "next": 1}
+
+#: What a resolver returns: (date, precision, reasons), or None when the match is not a date.
+_Resolved = tuple[_dt.date | None, int, list[str]] | None
+
+
+def _resolve_iso(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """ISO date."""
+    g = m.group
+    date = _safe_date(int(g("iso_y")), int(g("iso_m")), int(g("iso_d")))
+    return (date, 1, ["ISO date"]) if date else None
+
+
+def _resolve_num(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """Numeric date."""
+    g = m.group
+    a, b, y = int(g("num_a")), int(g("num_b")), g("num_y")
+    year = int(y) if len(y) == 4 else 2000 + int(y)
+    day, month, order = a, b, "day-first"
+    if month > 12 and day <= 12:
+        day, month, order = b, a, "month-first (second field above 12)"
+    date = _safe_date(year, month, day)
+    return (date, 1, [f"numeric date read {order}"]) if date else None
+
+
+def _resolve_day_month(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """Day month [year] or month day [year]."""
+    g = m.group
     kind = m.lastgroup
+    reasons: list[str] = []
+    day = int(g(f"{kind}_d"))
+    month = _month_of(g(f"{kind}_m"))
+    year = g(f"{kind}_y")
+    precision = 1
+    if kind == "dm" and g("dm_d2"):
+        span = int(g("dm_d2")) - day
+        if span <= 0:
+            return None
+        precision = 2 if span < 7 else 3
+        reasons.append(f"range of days; first day, precision {precision}")
+    if year:
+        date = _safe_date(int(year), month, day)
+        return (date, precision, reasons + ["day, month and year"]) if date else None
+    if _safe_date(2000, month, day) is None:  # 31 April: not a date
+        return None
+    if published is None:
+        return None, precision, reasons + ["day and month without a year; no publication date"]
+    relative_year = g(f"{kind}_rely")
+    if relative_year:
+        date = _safe_date(published.year + _YEAR_SHIFT[relative_year.lower()], month, day)
+        return (date, precision, reasons + [f"'{relative_year.lower()} year'"]) if date else None
+    date = _year_for(month, day, published, reasons)
+    return (date, precision, reasons) if date else None
+
+
+def _resolve_my(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """Month [year]."""
     g = m.group
     reasons: list[str] = []
-    if kind == "iso":
-        date = _safe_date(int(g("iso_y")), int(g("iso_m")), int(g("iso_d")))
-        return (date, 1, ["ISO date"]) if date else None
-    if kind == "num":
-        a, b, y = int(g("num_a")), int(g("num_b")), g("num_y")
-        year = int(y) if len(y) == 4 else 2000 + int(y)
-        day, month, order = a, b, "day-first"
-        if month > 12 and day <= 12:
-            day, month, order = b, a, "month-first (second field above 12)"
-        date = _safe_date(year, month, day)
-        return (date, 1, [f"numeric date read {order}"]) if date else None
-    if kind == "dm" or kind == "md":
-        day = int(g(f"{kind}_d"))
-        month = _month_of(g(f"{kind}_m"))
-        year = g(f"{kind}_y")
-        precision = 1
-        if kind == "dm" and g("dm_d2"):
-            span = int(g("dm_d2")) - day
-            if span <= 0:
-                return None
-            precision = 2 if span < 7 else 3
-            reasons.append(f"range of days; first day, precision {precision}")
-        if year:
-            date = _safe_date(int(year), month, day)
-            return (date, precision, reasons + ["day, month and year"]) if date else None
-        if _safe_date(2000, month, day) is None:  # 31 April: not a date
-            return None
-        if published is None:
-            return None, precision, reasons + ["day and month without a year; no publication date"]
-        date = _year_for(month, day, published, reasons)
-        return (date, precision, reasons) if date else None
-    if kind == "my":
-        mod = (g("my_mod") or "").lower()
-        month = _month_of(g("my_m"))
-        year = g("my_y")
-        if not year and not mod:
-            return None  # a bare capitalised 'March' or 'May' is too often a verb or a name
-        if mod == "since":
-            reasons.append("start of a period")
-        if year:
-            return _mid_month(int(year), month, published), 3, reasons + ["month and year; middle of the month"]
-        if published is None:
-            return None, 3, reasons + ["month without a year; no publication date"]
-        year_ = published.year
-        if mod == "last":
-            year_ -= 1 if month >= published.month else 0
-        elif month > published.month:
-            year_ -= 1
-        reasons.append("month without a year; the latest such month; middle of the month")
-        return _mid_month(year_, month, published), 3, reasons
-    if kind == "yr":
-        mod = g("yr_mod").lower()
-        year = int(g("yr_y"))
-        if mod == "since":
-            reasons.append("start of a period")
-        date = _dt.date(year, 7, 1)
-        if published is not None and date > published and year == published.year:
-            date = published
-        return date, 3, reasons + ["year only; 1 July"]
-    if kind == "rel":
-        if published is None:
-            return None, 1, ["relative date; no publication date"]
-        if g("rel_t") or g("rel_art"):
-            return published, 1, ["'today'-like: the publication date"]
-        if g("rel_dby"):
-            return published - _dt.timedelta(days=2), 1, ["the day before yesterday"]
-        label = "overnight" if g("rel_on") else "last night" if g("rel_ln") else "yesterday"
-        return published - _dt.timedelta(days=1), 1, [f"'{label}': the day before publication"]
-    if kind == "ago":
-        n = _NUMWORD_DAYS.get(g("ago_n").lower()) if not g("ago_n").isdigit() else int(g("ago_n"))
-        unit = g("ago_u").lower().rstrip("s")
-        if n is None:
-            return None
-        precision = {"day": 1, "week": 2, "month": 3}[unit]
-        if published is None:
-            return None, precision, ["relative date; no publication date"]
-        if unit == "day":
-            return published - _dt.timedelta(days=n), 1, [f"{n} days before publication"]
-        if unit == "week":
-            day = published - _dt.timedelta(weeks=n)
-            return _week_middle(day - _dt.timedelta(days=day.weekday()), published), 2, [
-                f"{n} weeks before publication; middle of that week"]
-        month_index = published.year * 12 + published.month - 1 - n
-        return _dt.date(month_index // 12, month_index % 12 + 1, 15), 3, [
-            f"{n} months before publication; middle of that month"]
-    if kind == "per":
-        mod = re.sub(r"\s+", " ", g("per_mod").lower())
-        unit = g("per_u").lower()
-        precision = 3 if unit == "month" else 2
-        if published is None:
-            return None, precision, ["relative date; no publication date"]
-        back = mod.endswith("last") or mod in ("the past", "the previous")
-        if mod == "next":
-            reasons.append("future")
-        if unit == "month":
-            shift = -1 if back else 1 if mod == "next" else 0
-            month_index = published.year * 12 + published.month - 1 + shift
-            return _mid_month(month_index // 12, month_index % 12 + 1, published), 3, reasons + [
-                f"'{mod} month'; middle of the month"]
-        monday = published - _dt.timedelta(days=published.weekday())
-        if back:
-            monday -= _dt.timedelta(weeks=1)
-        elif mod == "next":
-            monday += _dt.timedelta(weeks=1)
-        if unit == "weekend":
-            saturday = monday + _dt.timedelta(days=5)
-            if saturday > published and not back and mod != "next":
-                saturday -= _dt.timedelta(weeks=1)
-            return saturday, 2, reasons + [f"'{mod} weekend'; its Saturday"]
-        date = monday + _dt.timedelta(days=3)
-        if mod != "next":
-            date = min(date, published)
-        if mod.startswith("earlier") and date == published and published > monday:
-            date = max(monday, published - _dt.timedelta(days=1))
-        return date, 2, reasons + [f"'{mod} week'; middle of that week"]
-    if kind == "wd":
-        mod = (g("wd_mod") or "").lower()
-        weekday = _weekday_of(g("wd_d"))
-        if mod == "since":
-            reasons.append("start of a period")
-        if published is None:
-            return None, 1, reasons + ["weekday; no publication date"]
-        back = (published.weekday() - weekday) % 7
-        if mod == "next":
-            ahead = (weekday - published.weekday()) % 7 or 7
-            return published + _dt.timedelta(days=ahead), 1, reasons + ["future", "'next' weekday"]
-        if mod == "last" and back == 0:
-            back = 7
-        date = published - _dt.timedelta(days=back)
-        return date, 1, reasons + ["weekday: the latest such day on or before publication"]
-    if kind == "nth":
-        day = int(g("nth_d"))
-        if published is None:
-            return None, 1, ["day of the month; no publication date"]
-        month_index = published.year * 12 + published.month - 1
-        if day > published.day:
-            month_index -= 1
-        for _ in range(3):  # the 31st: step back to a month that has one
-            date = _safe_date(month_index // 12, month_index % 12 + 1, day)
-            if date is not None:
-                return date, 1, ["day of the month: the latest such day on or before publication"]
-            month_index -= 1
+    mod = (g("my_mod") or "").lower()
+    month = _month_of(g("my_m"))
+    year = g("my_y")
+    relative_year = (g("my_rely") or "").lower()
+    if not year and not mod and not relative_year:
+        return None  # a bare capitalised 'March' or 'May' is too often a verb or a name
+    if mod == "since":
+        reasons.append("start of a period")
+    if year:
+        return _mid_month(int(year), month, published), 3, reasons + ["month and year; middle of the month"]
+    if published is None:
+        return None, 3, reasons + ["month without a year; no publication date"]
+    if relative_year:
+        return _mid_month(published.year + _YEAR_SHIFT[relative_year], month, published), 3, reasons + [
+            f"'{relative_year} year'; middle of the month"]
+    year_ = published.year
+    if mod == "last":
+        year_ -= 1 if month >= published.month else 0
+    elif month > published.month:
+        year_ -= 1
+    reasons.append("month without a year; the latest such month; middle of the month")
+    return _mid_month(year_, month, published), 3, reasons
+
+
+def _resolve_yr(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """Year."""
+    g = m.group
+    reasons: list[str] = []
+    mod = g("yr_mod").lower()
+    year = int(g("yr_y"))
+    if mod == "since":
+        reasons.append("start of a period")
+    date = _dt.date(year, 7, 1)
+    if published is not None and date > published and year == published.year:
+        date = published
+    return date, 3, reasons + ["year only; 1 July"]
+
+
+def _resolve_rel(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """'today', 'yesterday', 'last night'."""
+    g = m.group
+    if published is None:
+        return None, 1, ["relative date; no publication date"]
+    if g("rel_t") or g("rel_art"):
+        return published, 1, ["'today'-like: the publication date"]
+    if g("rel_dby"):
+        return published - _dt.timedelta(days=2), 1, ["the day before yesterday"]
+    label = "overnight" if g("rel_on") else "last night" if g("rel_ln") else "yesterday"
+    return published - _dt.timedelta(days=1), 1, [f"'{label}': the day before publication"]
+
+
+def _resolve_ago(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """'N days/weeks/months ago'."""
+    g = m.group
+    n = _NUMWORD_DAYS.get(g("ago_n").lower()) if not g("ago_n").isdigit() else int(g("ago_n"))
+    unit = g("ago_u").lower().rstrip("s")
+    if n is None:
         return None
-    raise AssertionError(kind)  # pragma: no cover - every named alternative is handled above
+    precision = {"day": 1, "week": 2, "month": 3}[unit]
+    if published is None:
+        return None, precision, ["relative date; no publication date"]
+    if unit == "day":
+        return published - _dt.timedelta(days=n), 1, [f"{n} days before publication"]
+    if unit == "week":
+        day = published - _dt.timedelta(weeks=n)
+        return _week_middle(day - _dt.timedelta(days=day.weekday()), published), 2, [
+            f"{n} weeks before publication; middle of that week"]
+    month_index = published.year * 12 + published.month - 1 - n
+    return _dt.date(month_index // 12, month_index % 12 + 1, 15), 3, [
+        f"{n} months before publication; middle of that month"]
+
+
+def _resolve_per(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """'last week', 'this month'."""
+    g = m.group
+    reasons: list[str] = []
+    mod = re.sub(r"\s+", " ", g("per_mod").lower())
+    unit = g("per_u").lower()
+    precision = 3 if unit == "month" else 2
+    if published is None:
+        return None, precision, ["relative date; no publication date"]
+    back = mod.endswith("last") or mod in ("the past", "the previous")
+    if mod == "next":
+        reasons.append("future")
+    if unit == "month":
+        shift = -1 if back else 1 if mod == "next" else 0
+        month_index = published.year * 12 + published.month - 1 + shift
+        return _mid_month(month_index // 12, month_index % 12 + 1, published), 3, reasons + [
+            f"'{mod} month'; middle of the month"]
+    monday = published - _dt.timedelta(days=published.weekday())
+    if back:
+        monday -= _dt.timedelta(weeks=1)
+    elif mod == "next":
+        monday += _dt.timedelta(weeks=1)
+    if unit == "weekend":
+        saturday = monday + _dt.timedelta(days=5)
+        if saturday > published and not back and mod != "next":
+            saturday -= _dt.timedelta(weeks=1)
+        return saturday, 2, reasons + [f"'{mod} weekend'; its Saturday"]
+    date = monday + _dt.timedelta(days=3)
+    if mod != "next":
+        date = min(date, published)
+    if mod.startswith("earlier") and date == published and published > monday:
+        date = max(monday, published - _dt.timedelta(days=1))
+    return date, 2, reasons + [f"'{mod} week'; middle of that week"]
+
+
+def _resolve_wd(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """Weekday."""
+    g = m.group
+    reasons: list[str] = []
+    mod = (g("wd_mod") or "").lower()
+    weekday = _weekday_of(g("wd_d"))
+    if mod == "since":
+        reasons.append("start of a period")
+    if published is None:
+        return None, 1, reasons + ["weekday; no publication date"]
+    back = (published.weekday() - weekday) % 7
+    if mod == "next":
+        ahead = (weekday - published.weekday()) % 7 or 7
+        return published + _dt.timedelta(days=ahead), 1, reasons + ["future", "'next' weekday"]
+    if mod == "last" and back == 0:
+        back = 7
+    date = published - _dt.timedelta(days=back)
+    return date, 1, reasons + ["weekday: the latest such day on or before publication"]
+
+
+def _resolve_nth(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """'on the 12th'."""
+    g = m.group
+    day = int(g("nth_d"))
+    if published is None:
+        return None, 1, ["day of the month; no publication date"]
+    month_index = published.year * 12 + published.month - 1
+    if day > published.day:
+        month_index -= 1
+    for _ in range(3):  # the 31st: step back to a month that has one
+        date = _safe_date(month_index // 12, month_index % 12 + 1, day)
+        if date is not None:
+            return date, 1, ["day of the month: the latest such day on or before publication"]
+        month_index -= 1
+    return None
+
+
+_RESOLVERS = {
+    "iso": _resolve_iso,
+    "num": _resolve_num,
+    "dm": _resolve_day_month,
+    "md": _resolve_day_month,
+    "my": _resolve_my,
+    "yr": _resolve_yr,
+    "rel": _resolve_rel,
+    "ago": _resolve_ago,
+    "per": _resolve_per,
+    "wd": _resolve_wd,
+    "nth": _resolve_nth,
+}
+
+
+
+def _resolve(m: re.Match, published: _dt.date | None) -> _Resolved:
+    """Date, precision and reasons of one match, or None when it is not a date after all."""
+    return _RESOLVERS[m.lastgroup](m, published)
 
 
 def _prefix_starts(text: str, lo: int, p: int) -> list[int]:
@@ -468,6 +535,28 @@ def _prefix_starts(text: str, lo: int, p: int) -> list[int]:
     return chain
 
 
+def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str],
+                published: _dt.date | None) -> tuple[_dt.date | None, list[str]]:
+    """Flags from the words around a match: dateline, publication stamp, announced future."""
+    s, e = m.span()
+    kind = m.lastgroup
+    before = text[max(0, s - 60):s]
+    if kind in ("dm", "md", "iso", "num"):
+        line_start = max(text.rfind("\n", 0, s) + 1, s - 60)
+        if _DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s):
+            reasons.append("dateline: the publication date")
+        elif _STAMP_BEFORE.search(before):
+            reasons.append("publication stamp")
+    if "future" not in reasons and _FUTURE_BEFORE.search(before) and (
+            date is None or published is None or date >= published
+            or (kind == "wd" and (m.group("wd_mod") or "").lower() != "last")):
+        if kind == "wd" and date is not None and published is not None and date < published:
+            date += _dt.timedelta(days=7)  # 'will meet on Monday': the coming one
+            reasons = [r for r in reasons if not r.startswith("weekday")] + ["weekday: the next such day"]
+        reasons.append("future: announced, not happened")
+    return date, reasons
+
+
 def find_dates(text: str, start: int, end: int, published: _dt.date | None) -> list[DateMention]:
     """Every date expression in ``text[start:end]``, in text order, with absolute offsets.
 
@@ -478,6 +567,7 @@ def find_dates(text: str, start: int, end: int, published: _dt.date | None) -> l
     start = max(0, start)
     end = min(len(text), end)
     mentions: list[DateMention] = []
+    kinds: list[str] = []
     resume = start
     for core in _CORE.finditer(text, start, end):
         p = core.start()
@@ -499,24 +589,20 @@ def find_dates(text: str, start: int, end: int, published: _dt.date | None) -> l
         if resolved is None:
             continue
         date, precision, reasons = resolved
-        s, e = m.span()
-        before = text[max(0, s - 60):s]
-        if m.lastgroup in ("dm", "md", "iso", "num"):
-            line_start = max(text.rfind("\n", 0, s) + 1, s - 60)
-            if _DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s):
-                reasons.append("dateline: the publication date")
-            elif _STAMP_BEFORE.search(before):
-                reasons.append("publication stamp")
-        if "future" not in reasons and _FUTURE_BEFORE.search(before) and (
-                date is None or published is None or date >= published
-                or (m.lastgroup == "wd" and (m.group("wd_mod") or "").lower() != "last")):
-            if m.lastgroup == "wd" and date is not None and date < published:
-                date += _dt.timedelta(days=7)  # 'will meet on Monday': the coming one
-                reasons = [r for r in reasons if not r.startswith("weekday")] + ["weekday: the next such day"]
-            reasons.append("future: announced, not happened")
-        surface = m.group()
-        mentions.append(DateMention(s, e, surface, date, precision,
-                                    tuple([f"'{surface}'"] + reasons)))
+        kind = m.lastgroup
+        date, reasons = _in_context(text, m, date, reasons, published)
+        mention = DateMention(m.start(), m.end(), m.group(), date, precision,
+                              tuple([f"'{m.group()}'"] + reasons))
+        if mentions and kinds[-1] == "wd" and kind in ("dm", "md") and _WEEKDAY_GAP.fullmatch(
+                text, mentions[-1].end, m.start()):
+            # 'Wednesday 29 Oct 2014', 'Monday, March 13': the day named twice
+            surface = text[mentions[-1].start:m.end()]
+            mention = DateMention(mentions[-1].start, m.end(), surface, date, precision,
+                                  (f"'{surface}'",) + mention.reasons[1:] + ("weekday named with the date",))
+            mentions.pop()
+            kinds.pop()
+        mentions.append(mention)
+        kinds.append(kind)
     return mentions
 
 

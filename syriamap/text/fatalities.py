@@ -9,40 +9,52 @@ words up to the millions, 'a dozen', ranges, vague plurals) counts only when the
 syntax ties it to a death word, in one of four ways:
 
 * subject of a death predicate: '6 people were killed', '3 dead', '14 fighters of
-  the factions were killed', 'X fighters died', '40 deaths', '9 bodies were found';
+  the factions were killed', 'X fighters died', '40 deaths', '9 bodies were found',
+  '38 martyrs', 'five women were among the dead', '40 people including civilians
+  were killed' (an aside inside the subject is skipped);
 * object of a killing verb or noun: 'killing 6', 'killed at least 12 civilians',
-  'claimed the lives of 9', 'the bodies of 9', 'the execution of 3';
-* a toll: 'the death toll rose to 40', 'a toll of 12';
+  'claimed the lives of 9', 'claimed 11 lives', 'the bodies of 9', 'the execution of 3';
+* a running toll: 'the death toll rose to 40', 'a toll of 12', 'the number of
+  fighters killed has risen to 39', 'raise the number to 8';
 * 'leaving 6 dead'.
 
 Coordinated groups sharing the predicate are summed ('5 civilians and 3 soldiers
 were killed' -> 8; 'killing 5 civilians and 3 soldiers' -> 8), but a group with its
 own non-death predicate is not ('killed 6 and 20 were wounded' -> 6).  Subsets are
-not added ('12 killed, including 5 children' -> 12).  Separate tolls in one clause
-are summed, except that a running toll ('bringing the death toll to 40') is a
-total: the larger of the two readings wins.
+not added ('12 killed, including 5 children' -> 12; '32 killed, with 18 bodies
+pulled from the rubble' -> 32).  Separate tolls in one clause are summed ('two
+soldiers were killed and three civilians died' -> 5), except that a running toll
+('bringing the death toll to 40') is a total, so the larger reading wins, and the
+same number again 40 characters or more further on is a restatement counted once
+(a headline run into its own text).
 
 Not tolls: wounded/injured/arrested/displaced/evacuated/captured numbers, combined
 counts ('18 killed or wounded', '7 casualties': 'casualties' mixes dead and wounded,
-so it is not read as deaths), ages ('a 6-year-old'), distances and other units
-('5 km', '12 rockets', 'over 3 days'), times, dates and years, and numbers with no
-death word ('2,500 insurgents and their families to leave').
+so it is not read as deaths), ages ('a 6-year-old', 'children aged four to 10'),
+distances and other units ('5 km', '12 rockets', 'over 3 days', 'six families'),
+times, dates and years ('August 24 2014'), and numbers with no death word ('2,500
+insurgents and their families to leave').  'IS' (Islamic State) is not the verb 'is'.
 
-Vague quantities follow ACLED's coding conventions and are flagged as lower bounds:
-'dozens' -> 12, 'scores' -> 20, 'tens' -> 10, 'hundreds' -> 100, 'thousands' ->
-1000, 'tens of thousands' -> 10000.  'at least', 'more than', 'over', 'upwards of',
-'no fewer than' and ranges ('between 10 and 15', '10-15', 'six or seven': the lower
-end) are lower bounds too; 'nearly', 'about', 'some', 'up to', 'as many as' keep the
-stated number as an estimate.  'several' and 'many' give no number (None).  A single
-person ('a soldier was killed', 'killing a 6-year-old boy') is 1.
+Vague quantities are flagged as lower bounds and valued as ACLED codes them:
+'dozens' -> 12 and 'hundreds' -> 100; by the same rule 'tens' -> 10, 'scores' -> 20,
+'thousands' -> 1000, 'tens of thousands' -> 10000.  'at least', 'more than', 'over',
+'upwards of', 'no fewer than' and ranges ('between 10 and 15', '10-15', 'six or
+seven': the lower end) are lower bounds too; 'nearly', 'about', 'some', 'up to', 'as
+many as' keep the stated number as an estimate.  'several' and 'many' give no number
+(None).  A single person ('a soldier was killed', 'killing a 6-year-old boy',
+'another civilian was killed') is 1.
 
-Everything is compiled regular expressions over the clause; a clause without any
-death cue is rejected by one search, so most sentences cost a few microseconds.
+Everything is compiled regular expressions over the clause: a clause without any
+death cue is rejected by one search (a few microseconds), and the full patterns run
+only where a cheap scan finds a number word or digit.  The cost is linear in the
+length of the text.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from syriamap.text._trie import trie_pattern
 
 __all__ = ["FatalityCount", "find_fatalities", "parse_quantity"]
 
@@ -73,37 +85,23 @@ _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _VAGUE = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000}
 
 
-def _trie(words) -> str:
-    """One regex alternation for ``words``, factored as a trie: Python's ``re`` tries
-    alternatives one by one, so a flat list of 40 words costs 40 checks per position.
-    A space in a word matches any run of whitespace."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [(r"\s+" if c == " " else re.escape(c)) + build(child)
-                    for c, child in sorted(node.items()) if c]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + build(root) + ")"
-
-
-_WORD = _trie(_UNITS)
+_WORD = trie_pattern(_UNITS)
+_UNIT_WORDS = [w for w, v in _UNITS.items() if v < 20]
+_TENS_WORDS = [w for w, v in _UNITS.items() if v >= 20]
+# 'twenty-one', 'two hundred and fifty', 'three thousand five hundred', 'a hundred':
+# a number-word grammar, so that 'one two three' is not read as one number.
+_SMALL = (
+    rf"(?:{trie_pattern(_TENS_WORDS)}(?:[-\s]{trie_pattern(w for w in _UNIT_WORDS if 0 < _UNITS[w] < 10)}\b)?"
+    rf"|{trie_pattern(_UNIT_WORDS)})"
+)
+_HUNDREDS = rf"(?:(?:{_SMALL}|a)\s+hundred(?:\s+(?:and\s+)?{_SMALL}\b)?|{_SMALL})"
 _WORDNUM = (
-    rf"(?:(?:a\s+(?=hundred|thousand|million))?(?:{_WORD}|hundred|thousand|million)"
-    rf"(?:(?:(?<=hundred)|(?<=thousand))\s+and\s+{_WORD}|[\s-]+(?:{_WORD}|hundred|thousand|million))*)"
+    rf"(?:(?:{_HUNDREDS}|a)\s+(?:thousand|million)(?:,?\s+(?:and\s+)?{_HUNDREDS}\b)?|{_HUNDREDS})"
 )
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+(?=\s+(?:thousand|million)))?(?:\s+(?:thousand|million))?"
 _SIMPLE = rf"(?:(?<![\w.,:/-]){_DIGITS}(?![\w:/]|[.,]\d)|\b{_WORDNUM}\b)"
 _SIMPLE_TAIL = rf"(?:{_DIGITS}(?![\w:/]|[.,]\d)|{_WORDNUM}\b)"  # after a range dash
-_PERSON = _trie(
+_PERSON = trie_pattern(
     "person people man men woman women child children kid boy girl baby infant toddler teenager teen youth "
     "civilian soldier fighter rebel militant jihadist insurgent gunman gunmen member officer policeman "
     "policemen commander leader chief general colonel journalist reporter photographer doctor nurse medic "
@@ -111,22 +109,39 @@ _PERSON = _trie(
     "refugee villager guard trooper serviceman servicemen militiaman militiamen sniper pilot activist "
     "teacher driver".split()
 )
-_LOWER = _trie([
+_ONE_PERSON = trie_pattern(
+    "person man woman child kid boy girl baby infant toddler teenager teen youth civilian soldier fighter "
+    "rebel militant jihadist insurgent gunman member officer policeman commander leader chief general "
+    "colonel journalist reporter photographer doctor nurse medic paramedic volunteer worker student "
+    "resident farmer shepherd mother father brother sister son daughter refugee villager guard trooper "
+    "serviceman militiaman sniper pilot activist teacher driver".split()
+)
+_LOWER = trie_pattern([
     "at least", "at the very least", "more than", "over", "upwards of", "in excess of", "no fewer than",
     "no less than", "not less than", "a minimum of", "at minimum",
 ])
-_APPROX = _trie([
+_APPROX = trie_pattern([
     "as many as", "up to", "nearly", "almost", "about", "around", "some", "roughly", "approximately",
     "an estimated", "estimated", "a total of", "another", "a further", "an additional", "close to", "only",
     "just",
 ])
-# Words a quantity can start with: a cheap first scan finds these, and the full
-# pattern is tried only there.
+# What may stand between a number and its predicate ('14 fighters of the factions').
+_QUANTITY_WORD = r"(?:" + _WORD + r"|hundreds?|thousands?|dozens?|scores|tens|millions?)"
+_STOP = (
+    r"(?:and\s+(?=\d|" + _QUANTITY_WORD + r"\b)|(?-i:is|Is)\b|" + _QUANTITY_WORD + r"\b|" + trie_pattern([
+        "were", "was", "are", "am", "have", "has", "had", "been", "being", "be", "will", "would",
+        "could", "who", "that", "which", "whom", "but", "while", "when", "where", "after", "before", "as",
+        "than", "because", "since", "to", "said", "says", "say", "told", "according", "killed", "kill",
+        "kills", "dead", "died", "die", "dies", "wounded", "wound", "wounds", "injured", "injure", "injures",
+        "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped", "abducted",
+        "missing", "rescued", "fled", "left", "leaving", "including", "among", "casualties", "casualty",
+        "injuries", "or"]) + ")"
+)
 # Words a quantity's number can start with.  One cheap scan finds these, and the
 # full pattern is tried only there (and at the modifiers just before: 'at least').
 _GATE = re.compile(
-    r"(?i)(?<![\w’'-])(?:\d|" + _trie(
-        list(_UNITS) + ["hundred", "thousand", "million", "a", "an", "half", "between", "tens", "dozens",
+    r"(?i)(?<![\w’'-])(?:\d|" + trie_pattern(
+        list(_UNITS) + ["hundred", "thousand", "million", "a", "an", "another", "half", "between", "tens", "dozens",
                         "scores", "hundreds", "thousands"]) + r"\b)"
 )
 #: Words of the modifiers before a number ('at least', 'as many as', 'a total of').
@@ -148,63 +163,72 @@ _QUANT = re.compile(
       | (?P<range>{_SIMPLE})(?:\s*[-–]\s*(?=\d)|\s+(?:to|or)\s+){_SIMPLE_TAIL}
       | (?P<vague>(?:tens|hundreds)\s+of\s+thousands|tens|dozens|scores|hundreds|thousands)\b
       | (?<!no\s)(?<!any\s)(?<!every\s)(?P<simple>{_SIMPLE})
-      | (?P<single>\ban?(?:\s+[\w’'-]+){{0,3}}?(?=\s+{_PERSON}s?\b))
+      | (?P<single>\b(?:an?|another)(?:\s+(?!{_STOP}\b)(?!\d+\b(?!-))[\w’'-]+){{0,2}}?(?=\s+{_ONE_PERSON}\b))
     )
     """
 )
 
-# What may stand between a number and its predicate ('14 fighters of the factions').
-_STOP = (
-    r"(?:and\s+(?=\d|" + _WORD + r"\b)|" + _trie([
-        "were", "was", "are", "is", "am", "have", "has", "had", "been", "being", "be", "will", "would",
-        "could", "who", "that", "which", "whom", "but", "while", "when", "where", "after", "before", "as",
-        "than", "because", "since", "to", "said", "says", "say", "told", "according", "killed", "kill",
-        "kills", "dead", "died", "die", "dies", "wounded", "wound", "wounds", "injured", "injure", "injures",
-        "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped", "abducted",
-        "missing", "rescued", "fled", "left", "leaving", "including", "among"]) + ")"
-)
 _NOUNWORD = rf"(?:(?!{_STOP}\b)(?!\d)[^\s,;:.!?]+)"
-_AUX = _trie([
+_AUX = trie_pattern([
     "were", "was", "are", "is", "have", "has", "had", "been", "being", "be", "got", "get", "reportedly",
     "allegedly", "also", "all", "later", "now", "subsequently", "then", "each", "both", "already", "so far",
     "confirmed", "believed", "said", "thought", "feared", "reported", "found", "to", "who", "that", "which",
-    "at least", "in total", "altogether", "themselves",
+    "at least", "in total", "altogether", "themselves", "estimated", "presumed", "assumed", "likely", "known",
 ])
-_DEATH_PRED = _trie([
+_DEATH_PRED = trie_pattern([
     "killed", "dead", "died", "die", "dies", "dying", "slain", "executed", "martyred", "massacred",
     "murdered", "beheaded", "assassinated", "perished", "succumbed", "shot dead", "gunned down",
     "stabbed to death", "burned to death", "fatally shot", "fatally wounded", "fatally injured",
     "fatally stabbed", "lost their lives", "lost their life", "lost his life", "lost her life", "lost lives",
-    "deaths", "fatalities", "dead bodies", "bodies", "corpses", "victims died",
+    "deaths", "fatalities", "dead bodies", "bodies", "corpses", "victims died", "martyrs", "martyr",
+    "among the dead", "among those killed", "among the killed",
 ])
-_INJURY = _trie([
+_INJURY = trie_pattern([
     "wounded", "injured", "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped",
     "abducted", "missing", "rescued", "treated", "hospitalised", "hospitalized", "taken prisoner",
     "wounding", "injuring",
 ])
+# The passive forms only: in 'killing a man and a woman, injuring 5' the '-ing' verb
+# belongs to the clause, not to 'a woman'.
+_INJURED = trie_pattern([
+    "wounded", "injured", "hurt", "arrested", "detained", "captured", "displaced", "evacuated", "kidnapped",
+    "abducted", "missing", "rescued", "treated", "hospitalised", "hospitalized", "taken prisoner",
+])
+# An aside inside a subject: '40 people including civilians were killed'.
+_ASIDE = (
+    rf"(?:including|among\s+them|among\s+whom|mostly|most\s+of\s+them)"
+    rf"(?:\s+(?!\d)(?!{_QUANTITY_WORD}\b)(?!{_STOP}\b)[^\s,;:.!?]+){{1,4}}?"
+)
 _SUBJ_AFTER = re.compile(
     rf"""(?ix)
-    (?P<chain>(?:\s+{_NOUNWORD}){{0,7}}?)
+    (?P<chain>(?:\s+(?:(?:loyal|belonging|affiliated|close)\s+to|{_ASIDE}|{_NOUNWORD})){{0,9}}?)
     (?P<paren>\s*,[^,;.]{{1,80}},)?
     (?P<aux>(?:\s+{_AUX})*)
     \s+(?P<pred>{_DEATH_PRED})(?![\w-])
     """
 )
-_INJURY_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?(?:\s+{_AUX})*\s+{_INJURY}\b")
-_COMBINED_AFTER = re.compile(rf"(?i)\s*(?:or|and|/|&)\s*(?:\w+\s+)?{_INJURY}\b")
+_INJURY_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?(?:\s+{_AUX})*\s+{_INJURED}\b")
+# '18 killed or wounded', 'killed and seriously injured' (but not 'killed and 50 wounded')
+_COMBINED_AFTER = re.compile(
+    rf"(?i)\s*(?:or|and|/|&)\s*(?:(?!\d|{_QUANTITY_WORD}\b)\w+\s+)?{_INJURY}\b"
+)
 _ACTIVE_OBJECT = re.compile(
     rf"(?i)\s+(?:\d|(?:a|an|the|his|her|their|its|him|them|us|me|{_WORD}|dozens|hundreds|scores|"
-    rf"at\s+least|more\s+than|some|several|many|\w+\s+)?{_PERSON}s?\b|{_WORD}\b|at\s+least|more\s+than)"
+    rf"at\s+least|more\s+than|some|several|many|"
+    rf"(?!(?:including|in|on|at|among|near|by|during|after|as|while|when|with|and|or)\b)\w+\s+)?"
+    rf"{_PERSON}s?\b|{_WORD}\b|at\s+least|more\s+than)"
 )
 # Things counted that are not people: a number of these is never a toll.
 _NOT_PEOPLE = re.compile(
     r"""(?ix)(?:-|\s+)(?:year|month|week|day)s?[-\s]old\b|\s*(?:%|percent\b|per\s+cent\b)|
-    \s+(?:km|kms|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m|kg|kilograms?|tonnes?|tons?|feet|ft|
+    \s+(?:families|households|homes|houses|buildings|
+    km|kms|kilomet(?:er|re)s?|miles?|met(?:er|re)s?|m|kg|kilograms?|tonnes?|tons?|feet|ft|
     rockets?|shells?|missiles?|mortars?|rounds?|bombs?|barrels?|barrel\s+bombs?|(?:air\s*)?strikes?|
     airstrikes?|air\s+raids?|raids?|sorties|explosions?|blasts?|attacks?|mines?|drones?|planes?|
     warplanes?|jets?|helicopters?|tanks?|vehicles?|cars?|trucks?|buses|times|years?|months?|weeks?|
     days?|hours?|minutes?|seconds?|am|pm|a\.m\.|p\.m\.|o['’]clock|GMT|villages?|towns?|
-    (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*)\b""")
+    January|February|March|April|May|June|July|August|September|October|November|December|
+    Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b""")
 
 # The words before a number that make it a toll: one pattern, searched once per number.
 _BEFORE = re.compile(
@@ -221,19 +245,37 @@ _BEFORE = re.compile(
     )\s*,?\s*$"""
 )
 _TOLL_BEFORE = re.compile(
-    r"""(?ix)\b(?:death\s+toll|toll|(?:number|count)\s+of\s+(?:the\s+)?(?:dead|deaths|people\s+killed|fatalities))
-    (?:[^.;]{0,60}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?\s*,?\s*$"""
+    r"""(?ix)\b(?:
+        (?:death\s+)?toll
+      | (?:number|count|tally)\s+of\s+(?:the\s+)?(?:dead|deaths|fatalities|victims|martyrs
+          |[^.;]{0,60}?\b(?:killed|dead))
+      | (?:brings?|bringing|raises?|raising|pushes|pushing|takes|taking)\s+(?:the|their)\s+(?:number|tally|count)
+        (?!\s+of)
+    )(?:[^.;]{0,170}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
+    \s*,?\s*$"""
 )
-_TOLL_WORD = re.compile(r"(?i)toll|number\s+of|count\s+of")
+_TOLL_WORD = re.compile(r"(?i)toll|number|count|tally")
 _LIVES_AFTER = re.compile(r"(?i)(?:\s+(?:more|other|civilian|innocent|human))?\s+lives\b")
 _DEAD_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,3}}?\s+(?:dead|killed)\b")
-_JOIN = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,6}}?\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+plus)\s+$")
+# Coordinated groups: a few words of their own ('civilians', 'of the regime forces'), no place phrase.
+_JOIN = re.compile(
+    rf"(?ix)(?:\s+(?!(?:in|on|at|near|by|from|with|during|after|outside|inside)\b){_NOUNWORD}){{0,5}}?"
+    r"\s*(?:,|,?\s+and|,?\s+as\s+well\s+as|,?\s+plus)\s+"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTH_BEFORE = re.compile(
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+$"
+)
+#: The same toll this many characters or more after the first is a restatement.
+_RESTATED_GAP = 40
+_AGE_BEFORE = re.compile(r"(?i)\b(?:aged|ages?|age\s+of|the\s+ages\s+of)(?:\s+(?:from|between|of))?\s+$")
+_WITH_BEFORE = re.compile(r"(?i)\bwith\s+$")
 _SUBSET = re.compile(
     r"(?i)\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|among\s+the\s+(?:dead|victims|killed)|"
     r"among\s+those\s+killed|most\s+of\s+them|mostly)\b"
 )
 _CUE = re.compile(
-    r"(?i)(?<!\w)" + _trie([
+    r"(?i)(?<!\w)" + trie_pattern([
         "kill", "dead", "die", "dying", "death", "toll", "bodies", "corpse", "remains", "martyr", "slain",
         "execut", "massacr", "murder", "slaughter", "behead", "assassin", "perish", "succumb", "lives", "fatal",
         "gunned", "no one", "nobody", "none", "casualt", "injur", "without"])
@@ -324,7 +366,7 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
     """How quantity ``q`` is tied to a death word: (kind, end of the expression)."""
     # The cues before a number are at most a few words long: look in a short window.
     window = max(start, q.start() - 32)
-    toll_window = max(start, q.start() - 90)
+    toll_window = max(start, q.start() - 200)
     if has_toll and _TOLL_BEFORE.search(text, toll_window, q.start()):
         return "toll", q.end()
     before = _BEFORE.search(text, window, q.start())
@@ -345,7 +387,8 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
         if _COMBINED_AFTER.match(text, pred_end, end):
             return None  # '18 killed or wounded'
         active = not subj.group("aux").strip() and subj.group("pred").lower() not in (
-            "dead", "died", "deaths", "fatalities", "bodies", "corpses", "dead bodies", "perished")
+            "dead", "died", "deaths", "fatalities", "bodies", "corpses", "dead bodies", "perished", "martyrs",
+            "martyr")
         if active and _ACTIVE_OBJECT.match(text, pred_end, end):
             return None  # 'two gunmen killed 6 people': the 6 are the toll, not the gunmen
         return "subject", pred_end
@@ -376,7 +419,7 @@ def _modifier_starts(text: str, lo: int, p: int) -> list[int]:
         last_end = word.end()
     if last_end is None or not _SPACE.fullmatch(text, last_end, p):
         return []
-    return chain
+    return chain[-4:]  # the longest modifier has four words ('at the very least')
 
 
 def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
@@ -403,8 +446,14 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         if q is None:
             continue
         resume = q.end()
-        if not _NOT_PEOPLE.match(text, q.end(), end):
-            quants.append((q, _quantity_value(q)))
+        if _NOT_PEOPLE.match(text, q.end(), end):
+            continue
+        if q.group("simple") and _YEAR.fullmatch(q.group("simple")) and _MONTH_BEFORE.search(
+                text, max(start, q.start() - 16), q.start()):
+            continue  # 'August 24 2014': a year
+        if _AGE_BEFORE.search(text, max(start, q.start() - 24), q.start()):
+            continue  # 'children aged four to 10'
+        quants.append((q, _quantity_value(q)))
     tolls: list[_Toll] = []
     has_toll = _TOLL_WORD.search(text, start, end) is not None
     attached: list[tuple[str, int] | None] = [_attach(text, q, start, end, has_toll) for q, _ in quants]
@@ -449,14 +498,34 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
     first_end = max(t.end for t in first)
     subsets = {
         t.group for t in tolls
-        if t.group != tolls[0].group and _SUBSET.search(text, first_end, quants[t.group][0].start())
+        if t.group != tolls[0].group and (
+            _SUBSET.search(text, first_end, quants[t.group][0].start())
+            or _WITH_BEFORE.search(text, max(first_end, quants[t.group][0].start() - 6), quants[t.group][0].start()))
     }
     kept = [t for t in tolls if t.group not in subsets]
+    reasons = [t.reason for t in kept]
+    # The same number again further on ('raids kill 10 in a camp ... aircraft killed at
+    # least 10 people': a headline run into its text) is one toll restated, not two;
+    # close by ('two soldiers were killed and two civilians died') it is two groups.
+    group_values: dict[int, int] = {}
+    group_spans: dict[int, tuple[int, int]] = {}
+    for t in kept:
+        group_values[t.group] = group_values.get(t.group, 0) + t.value
+        s0, e0 = group_spans.get(t.group, (t.quant.start(), t.end))
+        group_spans[t.group] = (min(s0, t.quant.start()), max(e0, t.end))
+    last_end: dict[int, int] = {}
+    restated: set[int] = set()
+    for group, group_value in group_values.items():
+        previous_end = last_end.get(group_value)
+        if previous_end is not None and group_spans[group][0] - previous_end >= _RESTATED_GAP:
+            restated.add(group)
+            reasons.append(f"{group_value} restated further on: counted once")
+        last_end[group_value] = group_spans[group][1]
+    kept = [t for t in kept if t.group not in restated]
     counts = [t for t in kept if t.kind != "toll"]
     running = [t for t in kept if t.kind == "toll"]
     total = sum(t.value for t in counts)
     chosen = counts
-    reasons = [t.reason for t in kept]
     if running:
         best = max(running, key=lambda t: t.value)
         if best.value >= total:
