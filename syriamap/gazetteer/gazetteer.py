@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syriamap.gazetteer import store
-from syriamap.gazetteer.candidates import CandidateFinder
+from syriamap.gazetteer.candidates import COUNTRY_ALSO, CandidateFinder, in_country
 from syriamap.gazetteer.model import KINDS, Alias, Candidate, Context, Place
 from syriamap.gazetteer.ranking import DEFAULT_PRIORS, Prior, Request, rank
 from syriamap.normalize import MAX_NAME_LENGTH, normalize_name, parse_descriptor
@@ -128,6 +128,7 @@ class Gazetteer:
         self.priors = tuple(priors)
         self._finder = CandidateFinder(self._conn, store.PLACE_COLUMNS, self._layer_filter, self.focus, self._place)
         self._place_cache: dict[object, Place] = {}
+        self._admin1_cache: frozenset[str] | None = None
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
         self._country_codes = self._load_country_codes()
         self._known_codes = frozenset(self._country_codes.values())
@@ -333,26 +334,51 @@ class Gazetteer:
             country=country, admin1=admin1, admin1_names=admin1_names, near=near, year=year, focus=focus,
             places=context.weighted_places() if context is not None else (),
             within=within,
-            within_names=self._admin1_names(within.name, within.country_code)[0]
+            within_names=(self._admin1_names(within.name, within.country_code)[0] or frozenset())
             if within is not None and within.kind == "admin1" else frozenset(),
             layer_priority=self._priority,
         )
-        scope = (country,) if country else admin1_countries
+        scope = (country, *(cc for cc, _a1 in COUNTRY_ALSO.get(country, ()))) if country else admin1_countries
         hits = self._finder.hits(name, kinds=kinds, country=country, admin1_names=admin1_names, scope=scope)
         return rank(hits, request, self.priors)
 
-    def _admin1_names(self, admin1: str, country: str | None) -> tuple[frozenset[str], tuple[str, ...]]:
-        """Normalised names of the admin1 area(s) called ``admin1``, and the countries they are in."""
-        core = parse_descriptor(admin1).core or admin1
-        names = {normalize_name(core)}
-        countries: dict[str, None] = {}
-        for _match, _sim, _alias, row in self._finder.find(core):
-            place = self._place(row[4:])
-            if place.kind == "admin1" and (country is None or place.country_code == country):
-                names.add(normalize_name(place.name))
-                names.update(normalize_name(a.name) for a in self._aliases(row[4]))
-                countries[place.country_code] = None
-        return frozenset(names - {""}), tuple(countries)
+    def _admin1_names(self, admin1: str, country: str | None) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+        """Normalised names (and aliases) of the division(s) called ``admin1``, and their countries.
+
+        The whole hint is tried first ("Rural Damascus" is Rif Dimashq, "West Bank"
+        a region), then without descriptor words ("Aleppo Governorate"), each
+        exactly, then by spelling ("Idleb").  ``(None, ())`` if no first-level
+        division or region has that name: the hint is then reported, not used.
+        """
+        whole, core = admin1.strip(), parse_descriptor(admin1).core or admin1
+        for text, exact_only in ((whole, True), (core, False)):
+            names: set[str] = set()
+            countries: dict[str, None] = {}
+            for match, _sim, _alias, row in self._finder.find(text):
+                if exact_only and match not in ("exact", "normalized"):
+                    continue
+                place = self._place(row[4:])
+                if place.kind in ("admin1", "region") and (country is None or in_country(place, country)):
+                    names.add(normalize_name(place.name))
+                    names.update(normalize_name(a.name) for a in self._aliases(row[4]))
+                    if place.admin1:
+                        names.add(normalize_name(place.admin1))
+                    countries[place.country_code] = None
+            if names:
+                return frozenset(names - {""}), tuple(countries)
+        # A file without division places may still file its places under that name.
+        for text in (whole, core):
+            norm = normalize_name(text)
+            if norm in self._admin1_values():
+                return frozenset({norm}), ()
+        return None, ()
+
+    def _admin1_values(self) -> frozenset[str]:
+        """Normalised admin1 names the places are filed under (read once)."""
+        if self._admin1_cache is None:
+            rows = self._conn.execute(f"SELECT DISTINCT p.admin1 FROM places p WHERE p.admin1 IS NOT NULL{self._layer_filter}")
+            self._admin1_cache = frozenset(normalize_name(a) for (a,) in rows) - {""}
+        return self._admin1_cache
 
     def _aliases(self, rowid: int) -> tuple[Alias, ...]:
         return tuple(
