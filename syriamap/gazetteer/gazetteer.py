@@ -10,6 +10,7 @@ a containing place) changes the ranking without changing the code.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from syriamap.gazetteer import store
 from syriamap.gazetteer.candidates import COUNTRY_ALSO, CandidateFinder, in_country
 from syriamap.gazetteer.model import KINDS, Alias, Candidate, Context, Place
+from syriamap.gazetteer.query import ParsedQuery, parse_query
 from syriamap.gazetteer.ranking import DEFAULT_PRIORS, Prior, Request, rank
 from syriamap.normalize import MAX_NAME_LENGTH, normalize_name, parse_descriptor
 
@@ -258,10 +260,41 @@ class Gazetteer:
             raise ValueError(f"admin1 must be a name (a string), not {type(admin1).__name__}")
         if bad_name_reason(name) is not None:
             return []
-        cands = self._cached_lookup(clean_name(name), code, kinds, point, year,
-                                    clean_name(admin1).strip() or None if admin1 else None,
-                                    _lean(context))
+        name = clean_name(name)
+        admin1 = clean_name(admin1).strip() or None if admin1 else None
+        notes: tuple[str, ...] = ()
+        if "," in name or name.rstrip().endswith(")"):
+            # "Aleppo, Syria", "Douma, Rif Dimashq", "Homs (Syria)": the parts after the name are hints.
+            parsed = self._parse_query(name, code)
+            if parsed.has_hints and bad_name_reason(parsed.name) is None:
+                name = parsed.name
+                code = code or parsed.country
+                admin1 = admin1 or parsed.admin1
+                if parsed.within and (context is None or context.within is None):
+                    outer = self.resolve(parsed.within, country=code, kind="populated_place")
+                    if outer is not None:
+                        context = dataclasses.replace(context or Context(), within=outer.place)
+                notes = tuple(f"query part {part!r} is no country, division or town known here: ignored"
+                              for part in parsed.unknown)
+        cands = self._cached_lookup(name, code, kinds, point, year, admin1, _lean(context), notes)
         return list(cands[: max(limit, 0)])
+
+    def parse_query(self, query: str) -> ParsedQuery:
+        """``query`` split into a name and the hints typed after it (see :mod:`syriamap.gazetteer.query`)."""
+        return self._parse_query(clean_name(query), None)
+
+    def _parse_query(self, query: str, country: str | None) -> ParsedQuery:
+        def is_admin1(text: str, cc: str | None) -> bool:
+            names, _countries = self._admin1_names(text, cc or country)
+            return names is not None and bool(_countries)
+
+        def is_settlement(text: str, cc: str | None) -> bool:
+            return any(
+                c.match in ("exact", "normalized") and c.place.kind == "populated_place"
+                for c in self.lookup(text, country=cc or country, limit=3)
+            )
+
+        return parse_query(query, country_code=self.country_code, is_admin1=is_admin1, is_settlement=is_settlement)
 
     def resolve(self, name: str, *, min_confidence: float | None = None, **hints: object) -> Candidate | None:
         """The best candidate for ``name`` (see :meth:`lookup` for the hints), or ``None``.
@@ -326,6 +359,7 @@ class Gazetteer:
         year: int | None,
         admin1: str | None,
         context: Context | None,
+        notes: tuple[str, ...] = (),
     ) -> tuple[Candidate, ...]:
         admin1_names, admin1_countries = self._admin1_names(admin1, country) if admin1 else (None, ())
         focus = context.focus if context is not None and context.focus else self.focus
@@ -337,6 +371,7 @@ class Gazetteer:
             within_names=(self._admin1_names(within.name, within.country_code)[0] or frozenset())
             if within is not None and within.kind == "admin1" else frozenset(),
             layer_priority=self._priority,
+            notes=notes,
         )
         scope = (country, *(cc for cc, _a1 in COUNTRY_ALSO.get(country, ()))) if country else admin1_countries
         hits = self._finder.hits(name, kinds=kinds, country=country, admin1_names=admin1_names, scope=scope)

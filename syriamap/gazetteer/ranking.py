@@ -84,6 +84,8 @@ class Request:
     within: Place | None = None
     within_names: frozenset[str] = frozenset()
     layer_priority: Mapping[str, int] = field(default_factory=dict)
+    #: What the lookup could not use (parts of a typed query it did not understand).
+    notes: tuple[str, ...] = ()
 
 
 Prior = Callable[[Hit, Request], "tuple[float, str] | None"]
@@ -386,6 +388,11 @@ def unknown_admin1_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
     return None
 
 
+def notes_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """Parts of the query that could not be used are reported with the answer."""
+    return (-0.1, "; ".join(req.notes)) if req.notes else None
+
+
 #: Without a country hint, a settlement smaller than this outside the focus
 #: countries is more often a homonym of a local place the gazetteer lacks.
 FAR_SMALL_PLACE_POPULATION = 100_000
@@ -413,6 +420,7 @@ DEFAULT_DOUBTS: tuple[Doubt, ...] = (
     far_from_focus_doubt,
     derived_doubt,
     unknown_admin1_doubt,
+    notes_doubt,
 )
 
 
