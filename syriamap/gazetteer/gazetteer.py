@@ -132,6 +132,7 @@ class Gazetteer:
         self._place_cache: dict[object, Place] = {}
         self._admin1_cache: frozenset[str] | None = None
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
+        self._admin1_names = lru_cache(maxsize=4096)(self._admin1_names_uncached)  # type: ignore[method-assign]
         self._country_codes = self._load_country_codes()
         self._known_codes = frozenset(self._country_codes.values())
 
@@ -377,7 +378,7 @@ class Gazetteer:
         hits = self._finder.hits(name, kinds=kinds, country=country, admin1_names=admin1_names, scope=scope)
         return rank(hits, request, self.priors)
 
-    def _admin1_names(self, admin1: str, country: str | None) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+    def _admin1_names_uncached(self, admin1: str, country: str | None) -> tuple[frozenset[str] | None, tuple[str, ...]]:
         """Normalised names (and aliases) of the division(s) called ``admin1``, and their countries.
 
         The whole hint is tried first ("Rural Damascus" is Rif Dimashq, "West Bank"
