@@ -89,9 +89,23 @@ def test_country_and_governorate_never_land_on_a_village(gz):
     assert syria is not None and syria.place.kind == "country" and syria.place.country_code == "SY"
     lebanon = gz.resolve("Lebanon")
     assert lebanon is not None and lebanon.place.kind == "country"
-    for name in ("Homs governorate", "Raqqa province", "Idlib countryside"):
+    for name in ("Homs governorate", "Raqqa province", "Rif Dimashq countryside"):
         best = gz.resolve(name)
         assert best is not None and best.place.kind == "admin1", (name, best and best.place)
+
+
+IDLIB = (35.93, 36.63)
+HAMA = (35.13, 36.75)
+
+
+@pytest.mark.parametrize("name,city", [("Homs countryside", HOMS), ("Idlib countryside", IDLIB),
+                                       ("rural Hama", HAMA), ("the countryside of Raqqa", RAQQA)])
+def test_countryside_of_a_city_is_near_the_city_not_the_governorate_centroid(gz, name, city):
+    best = gz.resolve(name)
+    assert best is not None and best.place.geo_precision == 2, (name, best and best.place)
+    assert haversine_km(best.place.point, city) < 10, (name, best.place)
+    assert best.place.parent_id and gz.get(best.place.parent_id).kind == "populated_place"
+    assert any("countryside of" in r for r in best.reasons)
 
 
 def test_ambiguous_names_follow_the_priors(gz):
@@ -233,3 +247,133 @@ def test_a_metropolis_outranks_a_village_of_the_region_named_like_it(gz):
     assert any("metropolis" in r for r in kabul.reasons)
     # ...while a regional city still outranks a distant one of similar size.
     assert gz.resolve("Tripoli").place.country_code == "LB"
+
+
+# -- issue 10: one test per miss class, on made-up places or well-known ones ---------------
+
+MISS_PLACES = [
+    Place("t:north", "Northland", "admin1", 36.5, 37.5, country_code="SY", admin1="Northland"),
+    Place("t:south", "Southland", "admin1", 32.8, 36.3, country_code="SY", admin1="Southland"),
+    # The right place spelled a little differently, and an exact homonym in another governorate.
+    Place("t:nasrin-n", "Kafr Nasrin", "populated_place", 36.41, 37.41, country_code="SY", admin1="Northland"),
+    Place("t:nasreen-s", "Kafr Nasreen", "populated_place", 32.91, 36.21, country_code="SY", admin1="Southland",
+          population=5000),
+    # ...and an exact homonym in another country.
+    Place("t:hamra-lb", "Tell Hamra", "populated_place", 34.1, 35.9, country_code="LB", admin1="Mount"),
+    Place("t:hamrah-sy", "Tall Hamrah", "populated_place", 36.3, 37.6, country_code="SY", admin1="Northland"),
+    # Different first letters: only an unblocked fuzzy search finds it.
+    Place("t:akhtarin", "Akhtarin", "populated_place", 36.52, 37.35, country_code="SY", admin1="Northland"),
+    # One of a pair, and a lone village that reports qualify.
+    Place("t:ward-t", "Tell Ward at-Tahtani", "populated_place", 36.10, 37.10, country_code="SY", admin1="Northland"),
+    Place("t:ward-f", "Tell Ward al-Fawqani", "populated_place", 36.13, 37.12, country_code="SY", admin1="Northland"),
+    Place("t:tuffah", "Umm Tuffah", "populated_place", 36.20, 37.30, country_code="SY", admin1="Northland"),
+    # A city with one known quarter.
+    Place("t:city", "Madinat Bahr", "populated_place", 36.00, 37.00, country_code="SY", admin1="Northland",
+          population=400_000),
+    Place("t:quarter", "Hayy al-Zuhur", "neighbourhood", 36.01, 37.02, country_code="SY", admin1="Northland"),
+]
+
+
+@pytest.fixture(scope="module")
+def made_up(tmp_path_factory) -> Gazetteer:
+    return Gazetteer.from_places(MISS_PLACES, tmp_path_factory.mktemp("miss") / "g.sqlite")
+
+
+def test_an_exact_homonym_in_another_governorate_does_not_hide_the_right_spelling(made_up):
+    best = made_up.resolve("Kafr Nasreen", admin1="Northland")
+    assert best.place.id == "t:nasrin-n", best
+    assert best.match in ("phonetic", "fuzzy")
+    homonym = next(c for c in made_up.lookup("Kafr Nasreen", admin1="Northland") if c.place.id == "t:nasreen-s")
+    assert any("another governorate" in c for c in homonym.caveats)
+    assert homonym.confidence < best.confidence
+
+
+def test_an_exact_homonym_in_another_country_does_not_hide_the_right_spelling(made_up):
+    best = made_up.resolve("Tell Hamra", country="SY")
+    assert best is not None and best.place.id == "t:hamrah-sy"
+
+
+def test_fuzzy_search_inside_a_constraint_is_not_blocked_by_first_letters(made_up):
+    best = made_up.resolve("Ekhtarin", country="SY")
+    assert best is not None and best.place.id == "t:akhtarin"
+    assert any("approximate spelling" in c for c in best.caveats)
+
+
+@pytest.mark.parametrize("a,b", [("Sednaya", "Saydnaya"), ("Kuweires", "Kwairis"), ("Mhardeh", "Muhradah")])
+def test_spellings_connected(gz, a, b):
+    one, other = gz.resolve(a), gz.resolve(b)
+    assert one is not None and other is not None
+    assert haversine_km(one.place.point, other.place.point) < 5, (one.place, other.place)
+
+
+def test_qualifiers_kept_as_part_of_the_name(made_up):
+    assert made_up.resolve("Tell Ward at-Tahtani").place.id == "t:ward-t"
+    assert made_up.resolve("Tell Ward al-Fawqani").place.id == "t:ward-f"
+    assert made_up.resolve("Tall Ward al-Fawqani").place.id == "t:ward-f"
+
+
+def test_an_unknown_qualifier_gives_the_base_place_at_lower_confidence(made_up):
+    plain = made_up.resolve("Umm Tuffah")
+    best = made_up.resolve("Umm Tuffah al-Kabir")
+    assert best.place.id == "t:tuffah"
+    assert best.confidence < plain.confidence
+    assert any("one of a pair" in c for c in best.caveats)
+    western = made_up.resolve("Western Umm Tuffah")
+    assert western.place.id == "t:tuffah" and any("western dropped" in c for c in western.caveats)
+
+
+@pytest.mark.parametrize("name,feature_word", [
+    ("Kuweires Military Airbase", "airbase"),
+    ("Mezzeh Military Airport", "airbase"),
+    ("Atmeh IDP camp", "camp"),
+    ("Aleppo Central Prison", "prison"),
+])
+def test_event_dataset_site_formats(gz, name, feature_word):
+    best = gz.resolve(name)
+    assert best is not None and best.place.kind == "site", (name, best and best.place)
+    assert feature_word in best.place.name.lower() or feature_word in (best.place.feature or "")
+
+
+def test_city_quarter_names(made_up, gz):
+    quarter = made_up.resolve("Madinat Bahr-Hayy al-Zuhur")
+    assert quarter.place.id == "t:quarter" and quarter.place.geo_precision == 1
+    unknown = made_up.resolve("Madinat Bahr-Souq Jadid")
+    assert unknown.place.parent_id == "t:city" and unknown.place.geo_precision == 2
+    assert unknown.place.point == (36.0, 37.0)
+    assert any("not in the gazetteer" in c for c in unknown.caveats)
+    # Well-known: a quarter of Aleppo, and Beirut's quarters.
+    salah = gz.resolve("Aleppo-Salah ad-Din")
+    assert salah.place.kind == "neighbourhood" and haversine_km(salah.place.point, (36.19, 37.13)) < 5
+    hamra = gz.resolve("Beirut-Hamra")
+    assert haversine_km(hamra.place.point, (33.89, 35.48)) < 5
+    # Hyphens that are part of a name are not split.
+    assert gz.resolve("Ras al-Ain").place.precision is None
+    assert gz.resolve("Deir ez-Zor").place.precision is None
+
+
+@pytest.mark.parametrize("admin1,expected", [("Rural Damascus", "Rif Dimashq"), ("Damascus countryside", "Rif Dimashq"),
+                                             ("Idleb", "Idlib"), ("Idleb Governorate", "Idlib")])
+def test_admin1_hints_read_correctly(gz, admin1, expected):
+    town = {"Rif Dimashq": "Saydnaya", "Idlib": "Saraqib"}[expected]
+    best = gz.resolve(town, admin1=admin1)
+    assert _same_admin(best.place.admin1, expected)
+    assert any("as given" in r for r in best.reasons), best.reasons
+    assert not best.caveats
+
+
+def test_west_bank_is_an_admin1_hint_not_bank(gz):
+    best = gz.resolve("Ramallah", admin1="West Bank")
+    assert best.place.country_code == "PS" and any("as given" in r for r in best.reasons)
+
+
+def test_an_unrecognised_hint_is_reported_and_drops_nothing(made_up):
+    best = made_up.resolve("Kafr Nasrin", admin1="Atlantis")
+    assert best is not None and best.place.id == "t:nasrin-n"
+    assert any("Atlantis" in c and "not used" in c for c in best.caveats)
+    # An approximate spelling is still found, in any governorate.
+    assert made_up.resolve("Kafr Nasrinn", admin1="Atlantis") is not None
+
+
+def test_palestine_includes_jerusalem(gz):
+    best = gz.resolve("Jerusalem", country="Palestine")
+    assert best is not None and haversine_km(best.place.point, (31.78, 35.22)) < 10

@@ -108,7 +108,9 @@ def test_reverse_accepts_every_form_geopy_points_take(geocoder: OfflineGazetteer
 
 
 def test_reverse_lists_nearest_first_and_honours_kind_and_max_km(geocoder: OfflineGazetteer) -> None:
-    found = geocoder.reverse((35.0, 38.5), exactly_one=False, limit=4)
+    # A point in the desert: nothing within the default 25 km, four places without a limit.
+    assert geocoder.reverse((35.0, 38.5)) is None
+    found = geocoder.reverse((35.0, 38.5), exactly_one=False, limit=4, max_km=math.inf)
     assert len(found) == 4
     distances = [loc.raw["distance_km"] for loc in found]
     assert distances == sorted(distances)
@@ -121,7 +123,8 @@ def test_reverse_lists_nearest_first_and_honours_kind_and_max_km(geocoder: Offli
 
 def test_reverse_on_our_own_gazetteer_is_exact(tiny: OfflineGazetteer) -> None:
     point = (10.4, 10.4)
-    found = tiny.reverse(point, exactly_one=False)
+    assert [loc.raw["id"] for loc in tiny.reverse(point, exactly_one=False)] == ["t:beta"]  # alpha is 62 km off
+    found = tiny.reverse(point, exactly_one=False, max_km=100)
     assert [loc.raw["id"] for loc in found] == ["t:beta", "t:alpha"]  # the river is not a settlement
     assert found[0].raw["distance_km"] == pytest.approx(haversine_km(point, (10.5, 10.5)), abs=0.001)
     assert found[1].raw["distance_km"] == pytest.approx(haversine_km(point, (10.0, 10.0)), abs=0.001)
@@ -181,3 +184,88 @@ def test_offline_geocoder_never_touches_the_network(geocoder: OfflineGazetteer) 
     assert geocoder.geocode("Qzxwvj Nowherevillebad") is None
     with pytest.raises(GeocoderUnavailable, match="no HTTP requests"):
         geocoder.adapter.get_json("http://127.0.0.1:9/search", timeout=1, headers={})
+
+
+# -- queries as people type them, and Nominatim's keyword arguments (issue 10) -------------
+
+ALEPPO = (36.20, 37.16)
+DOUMA = (33.57, 36.40)
+ASTANA = (51.17, 71.45)
+
+
+@pytest.mark.parametrize("query,point", [
+    ("Aleppo, Syria", ALEPPO),
+    ("Homs (Syria)", HOMS),
+    ("Douma, Rif Dimashq", DOUMA),
+    ("Douma, Rural Damascus, Syria", DOUMA),
+    ("Astana, Kazakhstan", ASTANA),
+    ("Tripoli, Libya", TRIPOLI_LY),
+    ("Tripoli (Lebanon)", TRIPOLI_LB),
+])
+def test_queries_as_people_type_them(geocoder: OfflineGazetteer, query: str, point: tuple[float, float]) -> None:
+    loc = geocoder.geocode(query)
+    assert loc is not None, query
+    assert haversine_km(loc.point[:2], point) < 10, (query, loc.raw)
+
+
+def test_a_query_part_not_understood_is_reported(geocoder: OfflineGazetteer) -> None:
+    loc = OfflineGazetteer(geocoder.gazetteer, min_confidence=None).geocode("Homs, Narnia")
+    assert loc is not None and haversine_km(loc.point[:2], HOMS) < 10
+    assert any("'Narnia'" in c for c in loc.raw["caveats"])
+
+
+def test_parse_query_keeps_alternative_names_in_parentheses(geocoder: OfflineGazetteer) -> None:
+    gz = geocoder.gazetteer
+    assert gz.parse_query("Al-Rai town (Choban Bey)").country is None
+    parsed = gz.parse_query("Hamra, Beirut, Lebanon")
+    assert (parsed.name, parsed.country) == ("Hamra", "LB")
+    assert parsed.admin1 == "Beirut" or parsed.within == "Beirut"
+    assert gz.parse_query("Saraqib, Idleb").admin1 == "Idleb"
+
+
+def test_nominatim_keyword_arguments_are_accepted(geocoder: OfflineGazetteer) -> None:
+    loc = geocoder.geocode("Tripoli", country_codes="ly", language="en", addressdetails=True,
+                           namedetails=True, extratags=True, geometry="geojson")
+    assert haversine_km(loc.point[:2], TRIPOLI_LY) < 10
+    assert loc.raw["address"]["country_code"] == "ly" and loc.raw["address"]["city"] == loc.raw["name"]
+    assert "Tripoli" in loc.raw["namedetails"].values()
+    both = geocoder.geocode("Tripoli", country_codes=["ly", "lb"], exactly_one=False, limit=10)
+    assert {loc.raw["country_code"] for loc in both} == {"LY", "LB"}
+    assert geocoder.geocode("Homs", featuretype="state").raw["kind"] == "admin1"
+    assert geocoder.geocode("Homs", featuretype="city").raw["kind"] == "populated_place"
+    assert geocoder.geocode("Syria", featuretype="country").raw["kind"] == "country"
+
+
+def test_viewbox_bounded_and_unbounded(geocoder: OfflineGazetteer) -> None:
+    libya_box = [(30.0, 10.0), (35.0, 16.0)]
+    inside = geocoder.geocode("Tripoli", viewbox=libya_box, bounded=True)
+    assert haversine_km(inside.point[:2], TRIPOLI_LY) < 10
+    # Unbounded, the box only favours places near its centre.
+    assert haversine_km(geocoder.geocode("Tripoli", viewbox=libya_box).point[:2], TRIPOLI_LY) < 10
+    assert geocoder.geocode("Homs", viewbox=libya_box, bounded=True) is None
+
+
+@pytest.mark.parametrize("kwargs", [{"featuretype": "volcano"}, {"country_codes": ["zz"]}, {"viewbox": "north"},
+                                    {"country_codes": 5}, {"limit": 0, "exactly_one": False}])
+def test_bad_nominatim_arguments_are_value_errors(geocoder: OfflineGazetteer, kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        geocoder.geocode("Homs", **kwargs)
+
+
+def test_reverse_has_a_maximum_distance(geocoder: OfflineGazetteer) -> None:
+    assert geocoder.reverse((0, 0)) is None  # the Gulf of Guinea: no town within 25 km
+    assert geocoder.reverse((0, 0), max_km=math.inf) is not None
+    near = geocoder.reverse((34.735, 36.712), addressdetails=True, language="en", zoom=10)
+    assert near.raw["address"]["country_code"] == "sy"
+    with pytest.raises(ValueError, match="max_km"):
+        geocoder.reverse((34.7, 36.7), max_km=-1)
+
+
+def test_the_geocoder_abstains_below_its_confidence_threshold(geocoder: OfflineGazetteer) -> None:
+    # An approximate spelling (a phonetic match) is answered with less than full confidence.
+    doubtful = OfflineGazetteer(geocoder.gazetteer, min_confidence=None).geocode("Qwaris")
+    assert doubtful is not None and doubtful.raw["confidence"] < 0.95
+    strict = OfflineGazetteer(geocoder.gazetteer, min_confidence=0.99)
+    assert strict.geocode("Qwaris") is None
+    with pytest.raises(ValueError, match="min_confidence"):
+        OfflineGazetteer(geocoder.gazetteer, min_confidence=5)

@@ -364,7 +364,7 @@ def test_fallback_by_service_name_and_reverse_beyond_max_km(
     )
     assert isinstance(geocoder.online.geocoder, Nominatim)
     assert geocoder.online.geocoder.headers["User-Agent"] == "syriamap-tests"
-    near = geocoder.reverse((35.001, 38.002))
+    near = geocoder.reverse((35.001, 38.002), max_km=500)  # the nearest town is beyond the default 25 km
     assert near.raw["source"].startswith("offline:") and stub.count(path="/reverse") == 0
     far = geocoder.reverse((35.001, 38.002), max_km=0.01)
     assert far.raw["source"] == "online:nominatim" and far.address == VILLAGE["display_name"]

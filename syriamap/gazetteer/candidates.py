@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from syriamap.gazetteer.model import Alias, Place
+from syriamap.geo import haversine_km
 from syriamap.normalize import normalize_name, parse_descriptor, phonetic_key
 
 #: Shorter names (UK, DRC, T4) are matched exactly or not at all: their
@@ -38,6 +40,45 @@ FUZZY_MIN_SIMILARITY = 84.0
 CONSTRAINED_FUZZY_MIN_SIMILARITY = 80.0
 #: The kinds whose own admin1 is never compared with an admin1 hint.
 AREA_KINDS = ("country", "admin1")
+
+#: A quarter of a "City-Quarter" name lies this close to the city's point.
+QUARTER_MAX_KM = 25.0
+_EXACT = ("exact", "normalized")
+#: Places of another country that a country constraint includes: (country, admin1).
+#: GeoNames files Jerusalem under Israel; reports on Palestine name it.
+COUNTRY_ALSO: dict[str, tuple[tuple[str, str], ...]] = {"PS": (("IL", "Jerusalem"),)}
+#: Arabic qualifiers that mark one of a pair or group of places (normalised, article dropped).
+_QUALIFIERS = frozenset({
+    "tahtani", "tahtaniyah", "tahtaniya", "tahtan", "fawqani", "fawqaniyah", "fawqaniya", "foqani", "fouqani",
+    "sharqi", "sharqiyah", "sharqiya", "gharbi", "gharbiyah", "gharbiya", "shamali", "shamaliyah", "janubi",
+    "janubiyah", "qibli", "kabir", "kabirah", "kabira", "kebir", "saghir", "saghirah", "saghira", "sghir",
+    "wusta", "awsat", "jadid", "jadidah", "jadida", "qadim", "qadimah",
+})
+_DIRECTION_WORDS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower",
+})
+#: The Arabic article as Latin transliterations write it.
+_ARTICLES = frozenset({
+    "al", "el", "il", "ul", "ar", "er", "ad", "ed", "as", "es", "ash", "esh", "at", "et", "az", "ez", "an", "en",
+    "ath", "adh",
+})
+#: Words that never end a city's name: a hyphen after them joins the next word.
+_ARTICLE_WORDS = _ARTICLES | frozenset({
+    "ibn", "bin", "bani", "beni", "abu", "umm", "bir", "tal", "tell", "kafr", "deir", "dayr", "ain",
+    "ayn", "ras", "jisr", "bab", "khan", "beit", "bayt", "mazraat", "qasr", "sheikh", "shaykh", "wadi", "jabal",
+})
+_COUNTRYSIDE_WORDS = frozenset({"countryside", "countryside of", "rural", "ريف"})
+_HYPHEN_RE = re.compile(r"(?<=\w)-(?=[A-Z\u0600-\u06ff])")
+#: Event-dataset formats rewritten to the descriptor words the gazetteer knows.
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), repl)
+    for pattern, repl in (
+        (r"\s+military\s+(air\s*base|airbase|airport|heliport|base)\s*$", r" \1"),
+        (r"\s+heliport\s*$", " airbase"),
+        (r"\s+(idp|displacement|displaced people'?s?|refugees?'?)\s+camps?\s*$", " camp"),
+        (r"\s+(central|military|civil)\s+prison\s*$", " prison"),
+    )
+)
 
 #: One alias row: (match, similarity 0-1, alias, row of ``aliases``+``places`` columns).
 Row = tuple[str, float, Alias, tuple]
@@ -51,7 +92,9 @@ class Hit:
     "district"); ``whole_name`` says the name matched with its descriptor words
     ("Tishrin Dam"); ``part_only`` that another place has the whole name and
     this one only its core; ``constrained`` that the hit was found by the
-    search inside the caller's country or division.
+    search inside the caller's country or division.  ``derived`` names how a
+    format of the name was read ("quarter", "city-part", "qualifier",
+    "countryside") and ``note`` says it in words.
     """
 
     place: Place
@@ -62,6 +105,8 @@ class Hit:
     whole_name: bool = False
     part_only: bool = False
     constrained: bool = False
+    derived: str = ""
+    note: str = ""
 
 
 class CandidateFinder:
@@ -135,9 +180,13 @@ class CandidateFinder:
         phon = phonetic_key(core)
         found: list[Row] = []
         if len(norm) >= MIN_APPROXIMATE_LENGTH and len(phon) >= 2:
+            folded = vowel_fold(norm)
             for r in self._conn.execute(sql, (phon, *extra)).fetchall():
-                sim = fuzz.ratio(norm, r[3])
-                if sim >= PHONETIC_MIN_SIMILARITY:
+                plain = fuzz.ratio(norm, r[3])
+                best = max(plain, fuzz.ratio(folded, vowel_fold(r[3])))
+                # Accepted on the folded spelling, scored halfway: letters that differ still count.
+                sim = (plain + best) / 2
+                if best >= PHONETIC_MIN_SIMILARITY:
                     found.append(("phonetic", sim / 100, _alias(r), r))
         return found
 
@@ -197,34 +246,122 @@ class CandidateFinder:
         (the country, or the countries of the named division; see the module
         docstring).  An approximate match in another division than
         ``admin1_names`` is dropped: it is a different place.
+
+        Formats of event datasets are read too: "X Military Airbase", "X IDP
+        camp", "X Central Prison"; ACLED's "City-Quarter"; a pair qualifier
+        ("al-Tahtani") the gazetteer lacks; "X countryside" for a city.
         """
+        args = (kinds, country, admin1_names, scope)
         hits: list[Hit] = []
         for alt in alternatives(name):
-            desc = parse_descriptor(alt.strip())
-            core = desc.core or alt.strip()
-            found = self.find(core)
-            whole = normalize_name(alt) if desc.words else None
-            whole_found = False
-            if whole:
-                # The descriptor may be part of the name: "Tishrin Dam", "Eastern Ghouta".
-                whole_hits = [row for row in self.find(alt.strip()) if row[0] in ("exact", "normalized")]
-                whole_found = bool(whole_hits)
-                found += whole_hits
-            alt_hits = self._keep(found, desc.kinds, kinds, country, admin1_names, whole, whole_found)
-            if (country or admin1_names) and not any(
-                h.match in ("exact", "normalized") and _inside(h.place, country, admin1_names) for h in alt_hits
-            ):
-                inside = [row for code in scope for row in self.find_in_country(core, code)]
-                if inside:
-                    seen = {(h.place.id, h.alias.name) for h in alt_hits}
-                    extra = [
-                        h for h in self._keep(inside, desc.kinds, kinds, country, admin1_names, whole, whole_found,
-                                              constrained=True)
-                        if (h.place.id, h.alias.name) not in seen
-                    ]
-                    alt_hits += extra
+            alt_hits = self._alt_hits(alt, *args)
+            for form in _rewrites(alt):
+                alt_hits += self._alt_hits(form, *args)
+            if not any(h.match in _EXACT for h in alt_hits):
+                alt_hits += self._city_quarter(alt, *args) or self._qualified(alt, *args)
             hits += alt_hits
+        return hits + self._countryside(name, hits)
+
+    def _alt_hits(
+        self, alt: str, kinds: tuple[str, ...], country: str | None, admin1_names: frozenset[str] | None,
+        scope: tuple[str, ...],
+    ) -> list[Hit]:
+        desc = parse_descriptor(alt.strip())
+        core = desc.core or alt.strip()
+        found = self.find(core)
+        whole = normalize_name(alt) if desc.words else None
+        whole_found = False
+        if whole:
+            # The descriptor may be part of the name: "Tishrin Dam", "Eastern Ghouta".
+            whole_hits = [row for row in self.find(alt.strip()) if row[0] in _EXACT]
+            whole_found = bool(whole_hits)
+            found += whole_hits
+        hits = self._keep(found, desc.kinds, kinds, country, admin1_names, whole, whole_found)
+        if (country or admin1_names) and not any(
+            h.match in _EXACT and _inside(h.place, country, admin1_names) for h in hits
+        ):
+            inside = [row for code in scope for row in self.find_in_country(core, code)]
+            if inside:
+                seen = {(h.place.id, h.alias.name) for h in hits}
+                hits += [
+                    h for h in self._keep(inside, desc.kinds, kinds, country, admin1_names, whole, whole_found,
+                                          constrained=True)
+                    if (h.place.id, h.alias.name) not in seen
+                ]
+        dropped = [w for w in desc.words if w in _DIRECTION_WORDS]
+        if dropped and not whole_found:
+            # "Western Ghariyah" without a place of that name: the place called "Ghariyah".
+            note = f"no place called {alt.strip()!r}: answered with {core!r} ({' '.join(dropped)} dropped)"
+            hits = [replace(h, derived="qualifier", note=note) if h.match in _EXACT else h for h in hits]
         return hits
+
+    def _city_quarter(
+        self, alt: str, kinds: tuple[str, ...], country: str | None, admin1_names: frozenset[str] | None,
+        scope: tuple[str, ...],
+    ) -> list[Hit]:
+        """ACLED's "City-Quarter" ("Beirut-Hamra"): the quarter when known, else the city at geo_precision 2."""
+        for m in _HYPHEN_RE.finditer(alt):
+            left, right = alt[: m.start()].strip(), alt[m.end():].strip()
+            if len(normalize_name(left)) < 3 or len(normalize_name(right)) < 3:
+                continue
+            if left.split()[-1].casefold() in _ARTICLE_WORDS:
+                continue  # "Tell al-Tahtani": the article of the next word, not a city's end
+            cities = [
+                self._make_place(row[4:]) for match, _s, _a, row in self.find(left) if match in _EXACT
+            ]
+            cities = [c for c in cities if c.kind == "populated_place" and (not country or in_country(c, country))]
+            if not cities:
+                continue
+            city = max(cities, key=lambda c: (c.population or 0, c.id))
+            quarters = []
+            for hit in self._alt_hits(right, (), None, None, ()):
+                if hit.place.kind in ("neighbourhood", "populated_place", "site") and hit.place.id != city.id and (
+                    haversine_km(hit.place.point, city.point) <= QUARTER_MAX_KM
+                ) and (not kinds or hit.place.kind in kinds):
+                    quarters.append(replace(hit, derived="quarter", note=f"a quarter of {city.name}"))
+            if quarters:
+                return quarters
+            if kinds and "populated_place" not in kinds:
+                return []
+            part = replace(city, id=f"{city.id}~{normalize_name(right).replace(' ', '-')}",
+                           name=f"{city.name} ({right})", parent_id=city.id, population=None, aliases=(),
+                           precision=2)
+            note = f"quarter {right!r} of {city.name} not in the gazetteer: the city's point, approximately"
+            return [Hit(place=part, match="exact", similarity=1.0, alias=Alias(left), derived="city-part", note=note)]
+        return []
+
+    def _qualified(
+        self, alt: str, kinds: tuple[str, ...], country: str | None, admin1_names: frozenset[str] | None,
+        scope: tuple[str, ...],
+    ) -> list[Hit]:
+        """"X al-Tahtani" the gazetteer lacks: the place called X, with a caveat."""
+        words = alt.strip().replace("-", " ").split()
+        for base, qualifier in ((words[:-1], words[-1:]), (words[1:], words[:1])):
+            if not base or not qualifier or normalize_name(qualifier[0]) not in _QUALIFIERS:
+                continue
+            while base and base[-1].casefold() in _ARTICLES:
+                base = base[:-1]  # "X al-Tahtani": the article went with the qualifier
+            base_name = " ".join(base)
+            note = f"no place called {alt.strip()!r}: answered with {base_name!r}, one of a pair or group"
+            return [
+                replace(h, derived="qualifier", note=note)
+                for h in self._alt_hits(base_name, kinds, country, admin1_names, scope) if h.match in _EXACT
+            ]
+        return []
+
+    def _countryside(self, name: str, hits: list[Hit]) -> list[Hit]:
+        """"X countryside", "rural X": a point at the city X, at geo_precision 2."""
+        if not any(w in _COUNTRYSIDE_WORDS for alt in alternatives(name) for w in parse_descriptor(alt.strip()).words):
+            return []
+        out = []
+        for hit in hits:
+            city = hit.place
+            if hit.match in _EXACT and city.kind == "populated_place" and not hit.derived:
+                region = replace(city, id=f"{city.id}~countryside", name=f"{city.name} countryside", kind="region",
+                                 feature="countryside", parent_id=city.id, population=None, aliases=(), precision=2)
+                out.append(replace(hit, place=region, derived="countryside",
+                                   note=f"the countryside of {city.name}: the city's point"))
+        return out
 
     def _keep(
         self,
@@ -248,7 +385,7 @@ class CandidateFinder:
             place = self._make_place(row[4:])
             if kinds and place.kind not in kinds:
                 continue
-            if country and place.country_code != country:
+            if country and not in_country(place, country):
                 continue  # an explicit country is a constraint, not a preference
             if match in ("phonetic", "fuzzy") and hints and place.kind not in hints:
                 continue  # an approximate name of another kind of place ("Taksim Square" is no town)
@@ -269,12 +406,52 @@ class CandidateFinder:
         return out
 
 
+_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"([a-z])\1+", r"\1"),            # doubled consonants: Saydnaya/Sednaya, Maarrat/Maarat
+        (r"(?<=[a-z])(ah|eh|a|e|h)\b", "a"),  # final -eh/-a/-ah: Mhardeh/Muhradah
+        (r"q", "k"),                         # Qwaris/Kuweires
+        (r"\bkw", "ku"),
+        (r"ou|oo|o", "u"),
+        (r"ey|ei|ay|ai|ee|e|y", "i"),        # ay/i, e/i: Sheikh/Shaykh, Hreitan/Haritan
+        (r"([a-z])\1+", r"\1"),
+    )
+)
+
+
+@lru_cache(maxsize=100_000)
+def vowel_fold(norm: str) -> str:
+    """A normalised Latin name with its vowels and the usual transliteration swaps folded,
+    to confirm phonetic matches whose letters differ more than their sound."""
+    for pattern, repl in _FOLDS:
+        norm = pattern.sub(repl, norm)
+    return norm
+
+
+def _rewrites(alt: str) -> list[str]:
+    """Other forms of ``alt`` in the gazetteer's descriptor words ("X Military Airbase" -> "X airbase")."""
+    out = []
+    for pattern, repl in _REWRITES:
+        form = pattern.sub(repl, alt)
+        if form != alt and form.strip():
+            out.append(form)
+    return out
+
+
+def in_country(place: Place, country: str) -> bool:
+    """Whether ``place`` counts as inside ``country`` (see :data:`COUNTRY_ALSO`)."""
+    if place.country_code == country:
+        return True
+    return any(place.country_code == cc and place.admin1 == a1 for cc, a1 in COUNTRY_ALSO.get(country, ()))
+
+
 def _alias(r: Sequence) -> Alias:
     return Alias(r[0], valid_from=r[1], valid_to=r[2])
 
 
 def _inside(place: Place, country: str | None, admin1_names: frozenset[str] | None) -> bool:
-    if country and place.country_code != country:
+    if country and not in_country(place, country):
         return False
     if admin1_names is not None and place.kind not in AREA_KINDS:
         return bool(place.admin1) and normalize_name(place.admin1) in admin1_names

@@ -10,6 +10,7 @@ a containing place) changes the ranking without changing the code.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syriamap.gazetteer import store
-from syriamap.gazetteer.candidates import CandidateFinder
+from syriamap.gazetteer.candidates import COUNTRY_ALSO, CandidateFinder, in_country
 from syriamap.gazetteer.model import KINDS, Alias, Candidate, Context, Place
+from syriamap.gazetteer.query import ParsedQuery, parse_query
 from syriamap.gazetteer.ranking import DEFAULT_PRIORS, Prior, Request, rank
 from syriamap.normalize import MAX_NAME_LENGTH, normalize_name, parse_descriptor
 
@@ -128,7 +130,9 @@ class Gazetteer:
         self.priors = tuple(priors)
         self._finder = CandidateFinder(self._conn, store.PLACE_COLUMNS, self._layer_filter, self.focus, self._place)
         self._place_cache: dict[object, Place] = {}
+        self._admin1_cache: frozenset[str] | None = None
         self._cached_lookup = lru_cache(maxsize=50_000)(self._lookup_uncached)
+        self._admin1_names = lru_cache(maxsize=4096)(self._admin1_names_uncached)  # type: ignore[method-assign]
         self._country_codes = self._load_country_codes()
         self._known_codes = frozenset(self._country_codes.values())
 
@@ -257,10 +261,41 @@ class Gazetteer:
             raise ValueError(f"admin1 must be a name (a string), not {type(admin1).__name__}")
         if bad_name_reason(name) is not None:
             return []
-        cands = self._cached_lookup(clean_name(name), code, kinds, point, year,
-                                    clean_name(admin1).strip() or None if admin1 else None,
-                                    _lean(context))
+        name = clean_name(name)
+        admin1 = clean_name(admin1).strip() or None if admin1 else None
+        notes: tuple[str, ...] = ()
+        if "," in name or name.rstrip().endswith(")"):
+            # "Aleppo, Syria", "Douma, Rif Dimashq", "Homs (Syria)": the parts after the name are hints.
+            parsed = self._parse_query(name, code)
+            if parsed.has_hints and bad_name_reason(parsed.name) is None:
+                name = parsed.name
+                code = code or parsed.country
+                admin1 = admin1 or parsed.admin1
+                if parsed.within and (context is None or context.within is None):
+                    outer = self.resolve(parsed.within, country=code, kind="populated_place")
+                    if outer is not None:
+                        context = dataclasses.replace(context or Context(), within=outer.place)
+                notes = tuple(f"query part {part!r} is no country, division or town known here: ignored"
+                              for part in parsed.unknown)
+        cands = self._cached_lookup(name, code, kinds, point, year, admin1, _lean(context), notes)
         return list(cands[: max(limit, 0)])
+
+    def parse_query(self, query: str) -> ParsedQuery:
+        """``query`` split into a name and the hints typed after it (see :mod:`syriamap.gazetteer.query`)."""
+        return self._parse_query(clean_name(query), None)
+
+    def _parse_query(self, query: str, country: str | None) -> ParsedQuery:
+        def is_admin1(text: str, cc: str | None) -> bool:
+            names, _countries = self._admin1_names(text, cc or country)
+            return names is not None and bool(_countries)
+
+        def is_settlement(text: str, cc: str | None) -> bool:
+            return any(
+                c.match in ("exact", "normalized") and c.place.kind == "populated_place"
+                for c in self.lookup(text, country=cc or country, limit=3)
+            )
+
+        return parse_query(query, country_code=self.country_code, is_admin1=is_admin1, is_settlement=is_settlement)
 
     def resolve(self, name: str, *, min_confidence: float | None = None, **hints: object) -> Candidate | None:
         """The best candidate for ``name`` (see :meth:`lookup` for the hints), or ``None``.
@@ -325,6 +360,7 @@ class Gazetteer:
         year: int | None,
         admin1: str | None,
         context: Context | None,
+        notes: tuple[str, ...] = (),
     ) -> tuple[Candidate, ...]:
         admin1_names, admin1_countries = self._admin1_names(admin1, country) if admin1 else (None, ())
         focus = context.focus if context is not None and context.focus else self.focus
@@ -333,26 +369,52 @@ class Gazetteer:
             country=country, admin1=admin1, admin1_names=admin1_names, near=near, year=year, focus=focus,
             places=context.weighted_places() if context is not None else (),
             within=within,
-            within_names=self._admin1_names(within.name, within.country_code)[0]
+            within_names=(self._admin1_names(within.name, within.country_code)[0] or frozenset())
             if within is not None and within.kind == "admin1" else frozenset(),
             layer_priority=self._priority,
+            notes=notes,
         )
-        scope = (country,) if country else admin1_countries
+        scope = (country, *(cc for cc, _a1 in COUNTRY_ALSO.get(country, ()))) if country else admin1_countries
         hits = self._finder.hits(name, kinds=kinds, country=country, admin1_names=admin1_names, scope=scope)
         return rank(hits, request, self.priors)
 
-    def _admin1_names(self, admin1: str, country: str | None) -> tuple[frozenset[str], tuple[str, ...]]:
-        """Normalised names of the admin1 area(s) called ``admin1``, and the countries they are in."""
-        core = parse_descriptor(admin1).core or admin1
-        names = {normalize_name(core)}
-        countries: dict[str, None] = {}
-        for _match, _sim, _alias, row in self._finder.find(core):
-            place = self._place(row[4:])
-            if place.kind == "admin1" and (country is None or place.country_code == country):
-                names.add(normalize_name(place.name))
-                names.update(normalize_name(a.name) for a in self._aliases(row[4]))
-                countries[place.country_code] = None
-        return frozenset(names - {""}), tuple(countries)
+    def _admin1_names_uncached(self, admin1: str, country: str | None) -> tuple[frozenset[str] | None, tuple[str, ...]]:
+        """Normalised names (and aliases) of the division(s) called ``admin1``, and their countries.
+
+        The whole hint is tried first ("Rural Damascus" is Rif Dimashq, "West Bank"
+        a region), then without descriptor words ("Aleppo Governorate"), each
+        exactly, then by spelling ("Idleb").  ``(None, ())`` if no first-level
+        division or region has that name: the hint is then reported, not used.
+        """
+        whole, core = admin1.strip(), parse_descriptor(admin1).core or admin1
+        for text, exact_only in ((whole, True), (core, False)):
+            names: set[str] = set()
+            countries: dict[str, None] = {}
+            for match, _sim, _alias, row in self._finder.find(text):
+                if exact_only and match not in ("exact", "normalized"):
+                    continue
+                place = self._place(row[4:])
+                if place.kind in ("admin1", "region") and (country is None or in_country(place, country)):
+                    names.add(normalize_name(place.name))
+                    names.update(normalize_name(a.name) for a in self._aliases(row[4]))
+                    if place.admin1:
+                        names.add(normalize_name(place.admin1))
+                    countries[place.country_code] = None
+            if names:
+                return frozenset(names - {""}), tuple(countries)
+        # A file without division places may still file its places under that name.
+        for text in (whole, core):
+            norm = normalize_name(text)
+            if norm in self._admin1_values():
+                return frozenset({norm}), ()
+        return None, ()
+
+    def _admin1_values(self) -> frozenset[str]:
+        """Normalised admin1 names the places are filed under (read once)."""
+        if self._admin1_cache is None:
+            rows = self._conn.execute(f"SELECT DISTINCT p.admin1 FROM places p WHERE p.admin1 IS NOT NULL{self._layer_filter}")
+            self._admin1_cache = frozenset(normalize_name(a) for (a,) in rows) - {""}
+        return self._admin1_cache
 
     def _aliases(self, rowid: int) -> tuple[Alias, ...]:
         return tuple(

@@ -72,6 +72,9 @@ class Place:
     ``id`` is stable across rebuilds: ``gn:<geonameid>`` for GeoNames places,
     ``sm:<slug>`` for places we curate, ``<layer>:<key>`` for imported layers.
     ``geometry`` optionally holds a GeoJSON geometry string (a river's course).
+    A lookup may return a place derived from a stored one for what a name
+    describes ("Homs countryside": the city's point at geo_precision 2); its id
+    is the stored place's id with a ``~`` suffix and ``parent_id`` the stored id.
     """
 
     id: str
@@ -89,11 +92,14 @@ class Place:
     layer: str = "default"
     aliases: tuple[Alias, ...] = ()
     geometry: str | None = None
+    #: geo_precision of a place made for one lookup ("Homs countryside", a quarter
+    #: the gazetteer lacks given as its city); ``None`` means by kind.
+    precision: int | None = None
 
     @property
     def geo_precision(self) -> int:
         """ACLED-style geo_precision (1 exact, 2 near/area, 3 province or larger)."""
-        return GEO_PRECISION.get(self.kind, 3)
+        return self.precision or GEO_PRECISION.get(self.kind, 3)
 
     @property
     def point(self) -> tuple[float, float]:

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from syriamap.gazetteer.candidates import AREA_KINDS, Hit
+from syriamap.gazetteer.candidates import AREA_KINDS, Hit, in_country
 from syriamap.gazetteer.model import Candidate, Place
 from syriamap.geo import haversine_km
 from syriamap.normalize import normalize_name
@@ -84,6 +84,8 @@ class Request:
     within: Place | None = None
     within_names: frozenset[str] = frozenset()
     layer_priority: Mapping[str, int] = field(default_factory=dict)
+    #: What the lookup could not use (parts of a typed query it did not understand).
+    notes: tuple[str, ...] = ()
 
 
 Prior = Callable[[Hit, Request], "tuple[float, str] | None"]
@@ -161,13 +163,25 @@ def layer_prior(hit: Hit, req: Request) -> tuple[float, str] | None:
     return None
 
 
+#: Bonus of a place read from a name's format: "Homs countryside" (the city's
+#: point, over the governorate), a quarter of "City-Quarter".
+DERIVED_BONUS = {"countryside": 0.2, "quarter": 0.1}
+
+
+def derived_prior(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """How the name's format was read ("X countryside", "City-Quarter", a qualifier dropped)."""
+    if not hit.derived:
+        return None
+    return DERIVED_BONUS.get(hit.derived, 0.0), hit.note
+
+
 # -- the caller's hints -------------------------------------------------------------
 
 def country_prior(hit: Hit, req: Request) -> tuple[float, str] | None:
     """In the country asked for; else in the focus countries (Syria first)."""
     code = hit.place.country_code
     if req.country:
-        if code == req.country:
+        if in_country(hit.place, req.country):
             return 0.3, f"in {req.country} as asked"
         return -0.4, f"not in {req.country}"
     if code in req.focus:
@@ -284,6 +298,7 @@ DEFAULT_PRIORS: tuple[Prior, ...] = (
     document_places_prior,
     majority_admin1_prior,
     within_prior,
+    derived_prior,
 )
 
 
@@ -355,6 +370,29 @@ def within_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
     return None
 
 
+#: Confidence lost when a name was read loosely: a quarter the gazetteer lacks given
+#: as its city, a pair qualifier ("al-Tahtani") or direction word dropped.
+DERIVED_DOUBT = {"city-part": -0.2, "qualifier": -0.15}
+
+
+def derived_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """A name answered by a place that is only near what it names."""
+    penalty = DERIVED_DOUBT.get(hit.derived)
+    return None if penalty is None else (penalty, hit.note)
+
+
+def unknown_admin1_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """An admin1 hint that names no known division is reported, not silently used."""
+    if req.admin1 and req.admin1_names is None:
+        return 0.0, f"admin1 hint {req.admin1!r} is not a first-level division this gazetteer knows: not used"
+    return None
+
+
+def notes_doubt(hit: Hit, req: Request) -> tuple[float, str] | None:
+    """Parts of the query that could not be used are reported with the answer."""
+    return (-0.1, "; ".join(req.notes)) if req.notes else None
+
+
 #: Without a country hint, a settlement smaller than this outside the focus
 #: countries is more often a homonym of a local place the gazetteer lacks.
 FAR_SMALL_PLACE_POPULATION = 100_000
@@ -380,6 +418,9 @@ DEFAULT_DOUBTS: tuple[Doubt, ...] = (
     year_doubt,
     within_doubt,
     far_from_focus_doubt,
+    derived_doubt,
+    unknown_admin1_doubt,
+    notes_doubt,
 )
 
 
@@ -388,6 +429,8 @@ def _rival_doubts(cand: Candidate, rivals: Sequence[Candidate]) -> list[tuple[fl
     that is another place's own name."""
     out: list[tuple[float, str]] = []
     place = cand.place
+    if place.precision is not None:
+        return out  # read from the name's format ("Homs countryside"): its own doubt says how loosely
     family = place.kind in _POINT_KINDS
     alias_norm = normalize_name(cand.matched_alias)
     own_name = normalize_name(place.name) == alias_norm
@@ -395,6 +438,8 @@ def _rival_doubts(cand: Candidate, rivals: Sequence[Candidate]) -> list[tuple[fl
     for other in rivals:
         if other.place.id == place.id or (other.place.kind in _POINT_KINDS) != family:
             continue  # a town and the district named after it are not homonyms
+        if other.place.parent_id == place.id and other.place.precision is not None:
+            continue  # "Homs countryside" read from this very place
         km = haversine_km(place.point, other.place.point)
         if km <= SAME_PLACE_KM:
             continue
