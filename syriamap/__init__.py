@@ -60,6 +60,13 @@ _EXPORTS: dict[str, str] = {
     "geocode_events": "syriamap.geocode",
     "GeocodeResult": "syriamap.geocode",
     "merge_duplicates": "syriamap.dedupe",
+    # text
+    "extract_events": "syriamap.text.pipeline",
+    "extract_events_many": "syriamap.text.pipeline",
+    "load_document": "syriamap.text.document",
+    "MentionFinder": "syriamap.text.mentions",
+    "evaluate_events": "syriamap.evaluation",
+    "evaluate_mentions": "syriamap.evaluation",
     # maps
     "event_map": "syriamap.maps",
     "save_html": "syriamap.maps",
@@ -67,7 +74,7 @@ _EXPORTS: dict[str, str] = {
 
 #: Modules that work on DataFrames: loading one registers the ``df.syriamap`` accessor.
 _PANDAS_MODULES = {"syriamap.schema", "syriamap.validate", "syriamap.io", "syriamap.geocode",
-                   "syriamap.dedupe", "syriamap.maps"}
+                   "syriamap.dedupe", "syriamap.maps", "syriamap.text.pipeline", "syriamap.evaluation"}
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 

@@ -183,9 +183,10 @@ def locate(
             reasons.append("no place in the clause itself; taken from its sentence")
     if not pool:
         return None
+    window = {id(r): clause[0] if r in in_clause else sentence[0] for r in pool}
     scored = []
     for r in pool:
-        s, why = _score(text, r, trigger, clause[0] if r in in_clause else sentence[0])
+        s, why = _score(text, r, trigger, window[id(r)])
         scored.append((s - penalty, r.mention.start, r, why))
     scored.sort(key=lambda t: (-t[0], t[1]))
     score, _, best, why = scored[0]
@@ -193,11 +194,11 @@ def locate(
     assert place is not None
     # A coarse area with a finer place anchored to it by a spatial phrase ("on the
     # Euphrates east of Raqqa") is located by the anchor.
-    spatial = _spatial(text, best, clause[0])
+    spatial = _spatial(text, best, window[id(best)])
     if place.kind in ("river", "region"):
-        for other_score, _, other, _w in scored[1:]:
+        for _other_score, _, other, _w in scored[1:]:
             if other.place is not None and other.place.kind not in _COARSE_KINDS:
-                sp = _spatial(text, other, clause[0])
+                sp = _spatial(text, other, window[id(other)])
                 if sp is not None:
                     reasons.append(f"{place.name} placed by its anchor {other.place.name}")
                     best, spatial = other, sp

@@ -37,7 +37,7 @@ from syriamap.text.fatalities import find_fatalities
 from syriamap.text.locate import EventLocation, locate
 from syriamap.text.mentions import MentionFinder
 from syriamap.text.resolve import resolve_mentions
-from syriamap.text.sentences import split_sentences
+from syriamap.text.sentences import Sentence, split_sentences
 
 __all__ = ["extract_events", "extract_events_many", "REASONS_COLUMN", "ERROR_FLAG"]
 
@@ -113,6 +113,7 @@ def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
         sent_span = (sentence.start, sentence.end)
         clauses = split_clauses(sentence)
         sentence_actors = find_actors(text, sentence.start, sentence.end)
+        before = len(events)
         for clause in clauses:
             actors = [a for a in sentence_actors if clause.start <= a.start < clause.end]
             cls = classify(clause, actors)
@@ -154,7 +155,22 @@ def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
                     ev.flags.append(GEO_COARSE_FLAG)
                 ev.confidence = round(cls.confidence * where.confidence, 4)
             events.append(ev)
+        if len(events) == before and events:
+            _follow_up_toll(text, sentence, events[-1])
     return _merge_within_document(events)
+
+
+def _follow_up_toll(text: str, sentence: Sentence, last: _Event) -> None:
+    """A death toll told in a sentence of its own ("No deaths were reported") belongs to the event before it."""
+    if last.fatalities is not None or sentence.start - last.sentence[1] > _CONTINUATION_CHARS:
+        return
+    toll = find_fatalities(text, sentence.start, sentence.end)
+    if toll is None:
+        return
+    last.fatalities = toll.value
+    last.reasons += [f"fatalities {toll.surface!r} -> {toll.value}, told after the event", *toll.reasons]
+    if toll.lower_bound:
+        last.flags.append(FATALITIES_LOWER_BOUND_FLAG)
 
 
 def _contains(coarse: EventLocation, fine: EventLocation) -> bool:
@@ -167,15 +183,34 @@ def _contains(coarse: EventLocation, fine: EventLocation) -> bool:
     return False
 
 
+#: An event with no place of its own, this close after one of its type, is that event told on.
+_CONTINUATION_CHARS = 400
+
+
+def _dates_compatible(a: _Event, b: _Event) -> bool:
+    if a.date is None or b.date is None:
+        return True
+    slack = 7 if DATE_FROM_PUBLISHED_FLAG in a.flags + b.flags else 0
+    return abs((a.date - b.date).days) <= slack
+
+
 def _same_event(a: _Event, b: _Event) -> bool:
-    """Whether two events of one report are the same happening told twice (headline and lede)."""
-    if a.classification.event_type != b.classification.event_type:
+    """Whether ``b`` tells again the happening ``a`` told earlier in the same report.
+
+    Same event type (and sub-event type, where both have one) and compatible
+    dates, and either the same place (or one
+    place containing the other: the headline's "Syria" and the lede's town),
+    or ``b`` has no place of its own and follows ``a`` closely ("A bomb went
+    off at a roundabout", after the sentence that placed the bombing).
+    """
+    ca, cb = a.classification, b.classification
+    if ca.event_type != cb.event_type or not _dates_compatible(a, b):
         return False
-    if a.date and b.date and abs((a.date - b.date).days) > (7 if DATE_FROM_PUBLISHED_FLAG in a.flags + b.flags else 0):
+    if ca.sub_event_type and cb.sub_event_type and ca.sub_event_type != cb.sub_event_type:
         return False
     la, lb = a.location, b.location
     if la is None or lb is None:
-        return False
+        return (la is not None or lb is not None) and 0 <= b.start - a.sentence[1] <= _CONTINUATION_CHARS
     if la.place.id == lb.place.id and la.geo_precision == lb.geo_precision:
         return True
     return _contains(la, lb) or _contains(lb, la)
@@ -185,19 +220,21 @@ def _merge_within_document(events: list[_Event]) -> list[_Event]:
     """Merge the events one report tells twice, keeping the finer place and the richer fields."""
     kept: list[_Event] = []
     for ev in events:
-        twin = next((k for k in kept if _same_event(k, ev)), None)
+        twin = next((k for k in reversed(kept) if _same_event(k, ev)), None)
         if twin is None:
             kept.append(ev)
             continue
-        if ev.location is not None and twin.location is not None and ev.location.geo_precision < twin.location.geo_precision:
+        if ev.location is not None and (twin.location is None or ev.location.geo_precision < twin.location.geo_precision):
             twin.location, twin.sentence = ev.location, ev.sentence
             twin.confidence = max(twin.confidence, ev.confidence)
-            twin.flags = [f for f in twin.flags if f != GEO_COARSE_FLAG]
+            twin.flags = [f for f in twin.flags if f not in (GEO_COARSE_FLAG, NO_LOCATION_FLAG)]
         if (twin.date is None or DATE_FROM_PUBLISHED_FLAG in twin.flags) and ev.date is not None and DATE_FROM_PUBLISHED_FLAG not in ev.flags:
             twin.date, twin.time_precision = ev.date, ev.time_precision
             twin.flags = [f for f in twin.flags if f != DATE_FROM_PUBLISHED_FLAG]
         if ev.fatalities is not None and (twin.fatalities is None or ev.fatalities > twin.fatalities):
             twin.fatalities = ev.fatalities
+            twin.flags = [f for f in twin.flags if f != FATALITIES_LOWER_BOUND_FLAG]
+            twin.flags += [f for f in ev.flags if f == FATALITIES_LOWER_BOUND_FLAG]
         twin.actor1 = twin.actor1 or ev.actor1
         twin.actor2 = twin.actor2 or ev.actor2
         if twin.classification.sub_event_type is None and ev.classification.sub_event_type is not None:
@@ -214,6 +251,21 @@ def _doc_key(doc: Document) -> str:
     return h.hexdigest()[:12]
 
 
+#: Actors the table names without a country ("the army", "police"): the event's country completes them.
+_STATE_ACTORS_WITHOUT_COUNTRY = ("Military Forces", "Police Forces")
+
+
+def _complete_actor(actor: str | None, where: EventLocation | None, reasons: list[str]) -> str | None:
+    """'Military Forces' in an event in Syria are the Military Forces of Syria (ACLED's naming)."""
+    if actor not in _STATE_ACTORS_WITHOUT_COUNTRY or where is None or not where.place.country_code:
+        return actor
+    country = _country_name(where.place.country_code)
+    if not country:
+        return actor
+    reasons.append(f"{actor} of the event's country: {actor} of {country}")
+    return f"{actor} of {country}"
+
+
 def _rows(doc: Document, events: list[_Event]) -> list[dict[str, Any]]:
     key = _doc_key(doc)
     published = None if doc.published is None else pd.Timestamp(doc.published).tz_localize("UTC")
@@ -222,6 +274,8 @@ def _rows(doc: Document, events: list[_Event]) -> list[dict[str, Any]]:
         where = ev.location
         place = None if where is None else where.place
         sentence = doc.text[ev.sentence[0]:ev.sentence[1]]
+        ev.actor1 = _complete_actor(ev.actor1, where, ev.reasons)
+        ev.actor2 = _complete_actor(ev.actor2, where, ev.reasons)
         rows.append({
             "event_id": f"text:{key}:{i}",
             "event_date": ev.date,

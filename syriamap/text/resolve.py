@@ -29,11 +29,8 @@ from syriamap.text.mentions import Mention
 
 __all__ = ["Resolved", "resolve_mentions"]
 
-#: Candidates below this score are no answer: a confident wrong place is worse than none.
-MIN_CONFIDENCE = 0.35
-#: A second candidate this close in score, far from the first, makes the answer doubtful.
-_AMBIGUOUS_MARGIN = 0.05
-_AMBIGUOUS_KM = 50.0
+#: Places below this gazetteer confidence are no answer: a confident wrong place is worse than none.
+MIN_CONFIDENCE = 0.5
 
 _APPOSITION_RE = re.compile(
     r"^\s*(?:capital|city|town|village|port|province|governorate|region|district|border town|"
@@ -86,62 +83,82 @@ def _hints_from_neighbours(text: str, mentions: Sequence[Mention], first: Sequen
     return hints
 
 
-def _confidence(cands: Sequence[Candidate]) -> tuple[float, str | None]:
-    """Confidence of the best candidate, lowered when a distant rival scores nearly as well."""
-    from syriamap.geo import haversine_km
-
-    best = cands[0]
-    if len(cands) > 1:
-        rival = cands[1]
-        if best.score - rival.score < _AMBIGUOUS_MARGIN and haversine_km(best.place.point, rival.place.point) > _AMBIGUOUS_KM:
-            return best.score * 0.8, f"ambiguous: {rival.place.name} ({rival.place.country_code}) scores {rival.score:.2f}"
-    return best.score, None
-
-
-def _lookup(gazetteer: Gazetteer, mention: Mention, *, country: str | None = None,
+def _lookup(gazetteer: Gazetteer, mention: Mention, query: str, *, country: str | None = None,
             admin1: str | None = None, context: Context | None = None) -> list[Candidate]:
     kind = "country" if mention.role == "demonym" else None
     try:
-        return gazetteer.lookup(mention.surface, country=country, admin1=admin1, kind=kind,
-                                context=context, limit=3)
+        return gazetteer.lookup(query, country=country, admin1=admin1, kind=kind, context=context, limit=3)
     except ValueError:
         return []
 
 
+#: At most this many of the document's places (the most often named) form its context.
+_MAX_ANCHORS = 25
+_DIRECTION_BEFORE_RE = re.compile(r"\b(northern|southern|eastern|western|central|north-eastern|north-western|"
+                                  r"south-eastern|south-western|northeastern|northwestern|southeastern|southwestern|"
+                                  r"rural)\s+$", re.IGNORECASE)
+
+
+def _query(text: str, mention: Mention) -> str:
+    """The name to look up: "northern Hama" means the governorate, so the adjective goes with it."""
+    before = _DIRECTION_BEFORE_RE.search(text, max(0, mention.start - 16), mention.start)
+    if before and mention.role == "place":
+        return f"{before.group(1)} {mention.surface}"
+    return mention.surface
+
+
 def resolve_mentions(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Resolved]:
-    """Resolve every mention of one document; one :class:`Resolved` per mention, in order."""
+    """Resolve every mention of one document; one :class:`Resolved` per mention, in order.
+
+    Each distinct name (with its hints) is looked up once, so a report naming
+    the same towns many times costs no more than naming them once.
+    """
+    queries = [_query(text, m) for m in mentions]
+    first_cache: dict[tuple[str, str], Candidate | None] = {}
     first: list[Candidate | None] = []
-    for mention in mentions:
-        cands = _lookup(gazetteer, mention)
-        first.append(cands[0] if cands and cands[0].score >= MIN_CONFIDENCE else None)
+    for mention, query in zip(mentions, queries):
+        key = (query, mention.role)
+        if key not in first_cache:
+            cands = _lookup(gazetteer, mention, query)
+            first_cache[key] = cands[0] if cands and cands[0].confidence >= MIN_CONFIDENCE else None
+        first.append(first_cache[key])
 
     # The document's context: its countries (demonyms count) and its confidently placed towns.
     countries = Counter(c.place.country_code for c in first if c is not None and c.place.country_code)
-    anchors = tuple(
+    named = Counter(
         c.place for c in first
-        if c is not None and c.score >= 0.6 and c.place.kind not in ("country", "admin1", "region", "river")
+        if c is not None and c.confidence >= 0.6 and c.place.kind not in ("country", "admin1", "region", "river")
     )
+    anchors = tuple(place for place, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0].id))[:_MAX_ANCHORS])
     focus = tuple(dict.fromkeys([code for code, _ in countries.most_common(3)] + list(DEFAULT_FOCUS)))
     hints = _hints_from_neighbours(text, mentions, first)
 
+    cache: dict[tuple, Resolved] = {}
     out: list[Resolved] = []
-    for mention, own, hint in zip(mentions, first, hints):
-        others = tuple(p for p in anchors if own is None or p.id != own.place.id)
-        context = Context(focus=focus, places=others)
-        cands = _lookup(gazetteer, mention, country=hint.get("country"), admin1=hint.get("admin1"), context=context)
-        reasons: list[str] = [hint["why"]] if "why" in hint else []
-        if not cands and hint:
-            cands = _lookup(gazetteer, mention, context=context)
-            reasons.append("the hint left no candidate; resolved without it")
-        if not cands:
-            out.append(Resolved(mention, None, 0.0, (*reasons, "no place of this name")))
-            continue
-        confidence, doubt = _confidence(cands)
-        if doubt:
-            reasons.append(doubt)
-        if confidence < MIN_CONFIDENCE:
-            out.append(Resolved(mention, None, confidence,
-                                (*reasons, f"best candidate {cands[0].place.name} scores only {confidence:.2f}")))
-            continue
-        out.append(Resolved(mention, cands[0], round(confidence, 4), (*reasons, *cands[0].reasons)))
+    for mention, query, own, hint in zip(mentions, queries, first, hints):
+        key = (query, mention.role, hint.get("country"), hint.get("admin1"), hint.get("why"),
+               None if own is None else own.place.id)
+        if key not in cache:
+            cache[key] = _resolve_one(gazetteer, mention, query, own, hint, anchors, focus)
+        done = cache[key]
+        out.append(done if done.mention is mention else Resolved(mention, done.candidate, done.confidence, done.reasons))
     return out
+
+
+def _resolve_one(gazetteer: Gazetteer, mention: Mention, query: str, own: Candidate | None, hint: dict,
+                 anchors: tuple[Place, ...], focus: tuple[str, ...]) -> Resolved:
+    others = tuple(p for p in anchors if own is None or p.id != own.place.id)
+    context = Context(focus=focus, places=others)
+    cands = _lookup(gazetteer, mention, query, country=hint.get("country"), admin1=hint.get("admin1"), context=context)
+    reasons: list[str] = [hint["why"]] if "why" in hint else []
+    if not cands and hint:
+        cands = _lookup(gazetteer, mention, query, context=context)
+        reasons.append("the hint left no candidate; resolved without it")
+    if not cands:
+        return Resolved(mention, None, 0.0, (*reasons, f"no place called {query!r}"))
+    best = cands[0]
+    if best.confidence < MIN_CONFIDENCE:
+        doubts = "; ".join(best.caveats) or "weak match"
+        return Resolved(mention, None, best.confidence,
+                        (*reasons, f"best candidate {best.place.name} has confidence {best.confidence:.2f} only ({doubts})"))
+    return Resolved(mention, best, round(best.confidence, 4), (*reasons, *best.reasons, *best.caveats))
