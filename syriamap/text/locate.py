@@ -72,6 +72,8 @@ _NOT_HERE_AFTER_RE = re.compile(
 _WHERE_RE = re.compile(r"^\W*(?:where|in which|there)\b", re.IGNORECASE)
 
 _COARSE_KINDS = ("country", "admin1", "region", "river")
+#: Most mentions weighed for one event.
+_MAX_POOL = 40
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,11 @@ def locate(
             reasons.append("no place in the clause itself; taken from its sentence")
     if not pool:
         return None
-    window = {id(r): clause[0] if r in in_clause else sentence[0] for r in pool}
+    if len(pool) > _MAX_POOL:  # a list of hundreds of names: the nearest to the event word will do
+        middle = (trigger[0] + trigger[1]) / 2
+        pool = sorted(pool, key=lambda r: abs(r.mention.start - middle))[:_MAX_POOL]
+    clause_ids = {id(r) for r in in_clause}
+    window = {id(r): clause[0] if id(r) in clause_ids else sentence[0] for r in pool}
     scored = []
     for r in pool:
         s, why = _score(text, r, trigger, window[id(r)])

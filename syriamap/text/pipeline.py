@@ -351,17 +351,29 @@ def extract_events(
     if not doc.body:
         logger.info("no article text: %s", "; ".join(doc.reasons) or "empty input")
         return _table([])
-    events = _build_events(doc, _gazetteer(gazetteer))
-    return _table(_rows(doc, events))
+    return _table(_rows(doc, _build_events(doc, _gazetteer(gazetteer))))
 
 
-def _error_row(article_id: object, exc: BaseException, source: str | None, url: str | None) -> dict[str, Any]:
+def _error_row(article_id: object, why: str, source: str | None, url: str | None) -> dict[str, Any]:
     return {
         "event_id": f"error:{article_id}",
-        "notes": f"article {article_id!r} could not be processed: {type(exc).__name__}: {exc}"[:500],
+        "notes": f"article {article_id!r} could not be processed: {why}"[:500],
         "source": source, "url": url, "flags": ERROR_FLAG, "confidence": 0.0,
-        REASONS_COLUMN: f"{type(exc).__name__}: {exc}"[:500],
+        REASONS_COLUMN: why[:500],
     }
+
+
+def _extract_article(art: object, body: object, pub: object, src: object, link: object, gaz: Gazetteer) -> pd.DataFrame:
+    """One article of a batch: its events, or one error row saying why there is nothing to read."""
+    source, url = _text_or_none(src), _text_or_none(link)
+    try:
+        doc = load_document(body, published=None if _missing(pub) else pub, source=source, url=url)
+        if not doc.body:
+            return _table([_error_row(art, "no article text: " + ("; ".join(doc.reasons) or "empty"), source, url)])
+        return _table(_rows(doc, _build_events(doc, gaz)))
+    except Exception as exc:  # noqa: BLE001 - one bad article must not end the batch
+        logger.warning("article %r failed: %s: %s", art, type(exc).__name__, exc)
+        return _table([_error_row(art, f"{type(exc).__name__}: {exc}", source, url)])
 
 
 def extract_events_many(
@@ -382,8 +394,9 @@ def extract_events_many(
     ``id_column`` name its columns).  For an iterable or a Series they may be
     iterables of the same length, or one value for all.  The extra column
     ``article`` holds each row's article id (the DataFrame's ``id_column``, else
-    its position).  An article that fails becomes one row flagged
-    ``extract_error`` naming it and the error: nothing is lost.
+    its position).  An article with no readable text (missing, binary, too
+    long) or whose processing fails becomes one row flagged ``extract_error``
+    naming it and why: nothing is lost.
     """
     from tqdm.auto import tqdm
 
@@ -423,11 +436,7 @@ def extract_events_many(
         zip(ids, bodies, pubs, sources, urls), total=len(bodies), desc="extracting", unit="article",
         disable=progress is False or (progress is None and len(bodies) < 50),
     ):
-        try:
-            table = extract_events(body, published=None if _missing(pub) else pub, source=_text_or_none(src), url=_text_or_none(link), gazetteer=gaz)
-        except Exception as exc:  # noqa: BLE001 - one bad article must not end the batch
-            logger.warning("article %r failed: %s: %s", art, type(exc).__name__, exc)
-            table = _table([_error_row(art, exc, _text_or_none(src), _text_or_none(link))])
+        table = _extract_article(art, body, pub, src, link, gaz)
         table.insert(len(table.columns), "article", [art] * len(table))
         tables.append(table)
     if not tables:
