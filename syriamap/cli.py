@@ -30,13 +30,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    from syriamap.evaluation import cli as evaluation_cli
     from syriamap.gazetteer import cli as gazetteer_cli
     from syriamap.gazetteer.importers import cli as import_cli
     from syriamap.io import cli as io_cli
     from syriamap.maps import cli as map_cli
+    from syriamap.text import cli as text_cli
 
     gazetteer_actions = gazetteer_cli.add_cli(sub)
     import_cli.add_cli(sub, gazetteer_actions=gazetteer_actions)
+    # `evaluate gazetteer` is the gazetteer's; `evaluate events|mentions` join it.
+    evaluate = sub.choices["evaluate"]
+    evaluation_cli.add_cli(next(a for a in evaluate._actions if isinstance(a, argparse._SubParsersAction)))
+    text_cli.add_cli(sub)
     io_cli.add_cli(sub)
     map_cli.add_cli(sub)
     return parser
