@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from syriamap.gazetteer import store
 from syriamap.geo import haversine_km
 from syriamap.gazetteer.importers.common import (
     GazetteerImportError,
@@ -51,6 +50,7 @@ from syriamap.gazetteer.importers.common import (
     check_layer_name,
     target,
     text_lines,
+    write_import_layer,
 )
 from syriamap.gazetteer.model import Alias, Place
 from syriamap.normalize import normalize_name, parse_descriptor
@@ -162,19 +162,25 @@ def read_event_places(
 
 
 def import_events(
-    path: str | Path, into: str | Path | None = None, *, format: str = "auto", layer: str | None = None
+    path: str | Path,
+    into: str | Path | None = None,
+    *,
+    format: str = "auto",
+    layer: str | None = None,
+    allow_empty: bool = False,
 ) -> ImportReport:
     """Import an ACLED or UCDP table as ``layer`` (default: ``acled``/``ucdp``) of the gazetteer ``into``.
 
     ``into`` defaults to the user's gazetteer.  The whole table is checked before
-    anything is written; on a malformed table the gazetteer file is left as it was.
+    anything is written; on a malformed table, or one giving no place (a header
+    only, unless ``allow_empty``), the gazetteer file is left as it was.
     """
     places, report = read_event_places(path, format=format, layer=layer)
     with target(into) as (gazetteer_path, conn):
         report.path = gazetteer_path
-        store.write_layer(
-            conn, report.layer, places, source=f"event table {Path(path).name}",
-            description=f"places of the events of {Path(path).name}", priority=1,
+        write_import_layer(
+            conn, report, places, file=Path(path), allow_empty=allow_empty, source=f"event table {Path(path).name}",
+            description=f"places of the events of {Path(path).name}",
         )
     logger.info("%s", report.summary())
     return report

@@ -52,13 +52,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from syriamap.gazetteer import store
 from syriamap.gazetteer.importers.common import (
     GazetteerImportError,
     ImportReport,
     check_layer_name,
     target,
     text_lines,
+    write_import_layer,
 )
 from syriamap.gazetteer.model import Alias, Place
 from syriamap.normalize import script_of
@@ -167,6 +167,7 @@ def import_geonames(
     *,
     layer: str = "geonames",
     countries: Iterable[str] | None = None,
+    allow_empty: bool = False,
 ) -> ImportReport:
     """Import GeoNames dump files as ``layer`` of the gazetteer file ``into``.
 
@@ -174,7 +175,8 @@ def import_geonames(
     (:func:`~syriamap.gazetteer.importers.common.user_gazetteer_path`);
     ``countries`` (ISO2 codes) keeps only their places.  The layer replaces any
     earlier layer of that name.  Raises :class:`GazetteerImportError` on a
-    malformed file, leaving the gazetteer file as it was.
+    malformed file, or when no place would be imported (unless
+    ``allow_empty``), leaving the gazetteer file as it was.
     """
     check_layer_name(layer)
     paths = [Path(f) for f in files]
@@ -201,10 +203,10 @@ def import_geonames(
         conn.execute("CREATE INDEX temp.gn_alias_id ON gn_alias(geonameid)")
         _check_ids_free(conn, layer, gazetteer_path)
         source = "GeoNames dump " + ", ".join(p.name for p in paths) + " (CC BY 4.0, geonames.org)"
-        report.places = store.write_layer(
-            conn, layer, _places(conn, admin_names, report), source=source,
+        report.places = write_import_layer(
+            conn, report, _places(conn, admin_names, report), file=place_files[0], allow_empty=allow_empty,
+            source=source,
             description="GeoNames dump import" + (f" ({', '.join(sorted(wanted))})" if wanted else ""),
-            priority=1,
         )
         conn.executescript("DROP TABLE temp.gn_place; DROP TABLE temp.gn_alias;")
     logger.info("%s", report.summary())
