@@ -274,7 +274,7 @@ def write_layer(
         )
         count += 1
     if count == 0 and not allow_empty:
-        replaced = f"; the layer's {before[0]:,} places are kept" if before else ""
+        replaced = f"; layer {layer!r} is kept as it was ({before[0]:,} places)" if before else ""
         raise EmptyLayerError(f"no places to write to layer {layer!r}{replaced}")
     conn.execute("UPDATE layers SET places=? WHERE name=?", (count, layer))
     logger.info("gazetteer layer %r: %d places", layer, count)
