@@ -324,7 +324,7 @@ class CachedGeocoder:
             try:
                 with online_http.deadline(self.deadline_seconds):
                     answer = self._limited(method, query, timeout, params)
-                    stored = _checked_answer(method, answer, online_http.last_json())
+                    stored = _checked_answer(method, answer, online_http.last_json(), self.service == "nominatim")
             except GeopyError as exc:
                 logger.warning(
                     "%s %s of %.80r failed (%s: %s); not cached, will ask again next time",
@@ -409,10 +409,27 @@ def _check_point(latitude: Any, longitude: Any) -> None:
         raise ValueError(f"coordinates off the Earth: ({latitude}, {longitude})")
 
 
-def _checked_answer(method: str, answer: Any, json_answer: Any) -> list[dict[str, Any]]:
+def _check_raw_point(location: Location, nominatim: bool) -> None:
+    """Raise ValueError unless the raw answer's ``lat``/``lon`` (if any) are the location's coordinates."""
+    raw = location.raw
+    if not isinstance(raw, Mapping) or not (nominatim or "lat" in raw or "lon" in raw):
+        return
+    try:
+        lat, lon = float(raw["lat"]), float(raw["lon"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"lat/lon missing or not numbers: ({raw.get('lat')!r:.40}, {raw.get('lon')!r:.40})") from None
+    _check_point(lat, lon)
+    if not (math.isclose(lat, location.latitude, abs_tol=1e-9) and math.isclose(lon, location.longitude, abs_tol=1e-9)):
+        raise ValueError(f"lat/lon ({lat}, {lon}) differ from the parsed point {location.point}")
+
+
+def _checked_answer(method: str, answer: Any, json_answer: Any, nominatim: bool) -> list[dict[str, Any]]:
     """The answer as cache entries, or :class:`OnlineAnswerError` if it cannot be trusted.
 
-    A location needs an address and finite coordinates in range.  "No result"
+    A location needs an address and finite coordinates in range; where its raw
+    answer has ``lat``/``lon`` (always, for Nominatim) they must be those
+    coordinates, because geopy turns a missing latitude into 0 and wraps a
+    longitude of -999 onto the globe, which would be silently wrong places.  "No result"
     is accepted only where the service's JSON (when a :class:`BoundedAdapter`
     read it) says so: an empty list, an object that is a (non-empty) answer, or
     for ``reverse`` Nominatim's ``{"error": "Unable to geocode"}``; an error
@@ -442,6 +459,7 @@ def _checked_answer(method: str, answer: Any, json_answer: Any) -> list[dict[str
             raise OnlineAnswerError(f"a result without an address: {str(location.raw)[:200]}")
         try:
             _check_point(location.latitude, location.longitude)
+            _check_raw_point(location, nominatim)
             entry = _location_to_json(location)
             json.dumps(entry, allow_nan=False)
         except (ValueError, TypeError) as exc:
