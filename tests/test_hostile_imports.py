@@ -349,3 +349,61 @@ def test_fuzz_the_place_line_parser_gives_a_row_or_a_located_error(line: str) ->
     gid, name, _ascii, _alt, lat, lon, *_rest, population = row
     assert gid >= 1 and name and -90 <= lat <= 90 and -180 <= lon <= 180
     assert population is None or population > 0
+
+
+# -- malformed event tables ---------------------------------------------------
+
+EVENT_ROW = "SYR1,2016-01-02,2016,Battles,Armed clash,Syria,Homs,Homs,Qirbat Zaytuna,35.11,38.21,1,0"
+MALFORMED_EVENTS: dict[str, tuple[str, str]] = {
+    "unterminated quote": (ACLED_HEADER + EVENT_ROW + '\n"SYR2,2016\n' + EVENT_ROW + "\n" + EVENT_ROW + "\n",
+                           "events.csv:5: "),
+    "200 KB field": (ACLED_HEADER + EVENT_ROW.replace("Qirbat Zaytuna", '"' + "x" * 200_000 + '"') + "\n",
+                     "events.csv:2: unreadable CSV row"),
+    "duplicate column": (ACLED_HEADER.rstrip("\n") + ",location\n" + EVENT_ROW + ",Elsewhere\n",
+                         "events.csv:1: column 'location': appears twice"),
+    "latitude 1e400": (ACLED_HEADER + EVENT_ROW.replace("35.11", "1e400") + "\n", "events.csv:2: column 'latitude'"),
+    "1 MB of empty columns": (ACLED_HEADER.rstrip("\n") + "," * 1_000_000 + "\n" + EVENT_ROW + "\n",
+                              "events.csv:2: 13 fields, the header has 1000013"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_EVENTS))
+def test_a_malformed_event_table_is_refused_as_file_line_message(
+    case: str, gazetteer_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, expected = MALFORMED_EVENTS[case]
+    path = tmp_path / "events.csv"
+    path.write_text(text, encoding="utf-8")
+    before = sha256(gazetteer_file)
+    assert syriamap_main(["import", "events", str(path), "--into", str(gazetteer_file)]) == 1
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert "Traceback" not in err and len(err) < 600
+    assert sha256(gazetteer_file) == before
+
+
+def test_gzip_data_named_csv_is_refused(gazetteer_file: Path, tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "events.csv"
+    path.write_bytes(gzip.compress((ACLED_HEADER + EVENT_ROW + "\n").encode()))
+    with pytest.raises(GazetteerImportError, match=r"events\.csv:1: (binary data|not UTF-8)"):
+        import_events(path, gazetteer_file)
+
+
+def test_a_huge_open_syria_file_is_refused_before_reading(gazetteer_file: Path, tmp_path: Path) -> None:
+    release = tmp_path / "open-syria"
+    release.mkdir()
+    with (release / "governorates.json").open("wb") as handle:
+        handle.write(b"[")
+        handle.truncate(100 << 20)  # sparse
+    for name in ("districts.json", "subdistricts.json"):
+        (release / name).write_text("[]", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(GazetteerImportError, match=r"governorates\.json: 104,857,600 bytes: too big"):
+            import_open_syria(release, gazetteer_file)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20

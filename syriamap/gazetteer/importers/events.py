@@ -115,6 +115,16 @@ def _check_delimiter(header: str, path: Path, delimiter: str) -> None:
             )
 
 
+def _check_unique(header: list[str], path: Path) -> None:
+    """Refuse a header naming a column twice: which of the two holds the place would be a guess."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, 1):
+        if name and name in seen:
+            raise GazetteerImportError(path, 1, f"appears twice in the header (columns {seen[name]} and {number})",
+                                       column=name[:60])
+        seen.setdefault(name, number)
+
+
 def detect_format(header: list[str], path: Path) -> EventFormat:
     """The format whose location column the header has, or an error saying what was found."""
     columns = set(header)
@@ -147,6 +157,7 @@ def read_event_places(
         raise GazetteerImportError(path, 1, f"unreadable CSV header ({exc})") from None
     if len(header) == 1:
         _check_delimiter(header[0], path, delimiter)
+    _check_unique(header, path)
     fmt = detect_format(header, path) if format == "auto" else FORMATS[format]
     missing = [c for c in fmt.required if c not in header]
     if missing:
