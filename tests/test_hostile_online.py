@@ -11,6 +11,7 @@ of memory (tracemalloc), give ``None`` with a logged reason, and cache nothing.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import threading
@@ -25,6 +26,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from geopy.geocoders import Nominatim
+from geopy.location import Location
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from syriamap.gazetteer import cli as gazetteer_cli
 from syriamap.gazetteer.online import CachedGeocoder, default_cache_path
@@ -68,6 +72,10 @@ MALFORMED: dict[str, bytes] = {
     "not UTF-8": b'[{"display_name": "\xff\xfe"}]',
     "100k-deep JSON": b"[" * 100_000 + b"]" * 100_000,
 }
+
+
+#: The body the server sends for ``Fuzz:<n>`` queries (set by the fuzz test).
+FUZZ_BODY = {"body": b"[]"}
 
 
 class Hostile(BaseHTTPRequestHandler):
@@ -125,6 +133,8 @@ class Hostile(BaseHTTPRequestHandler):
             self._stream(HUGE)
         elif q == "GzipBomb":
             self._body(200, self.bomb, {"Content-Encoding": "gzip"})
+        elif q.startswith("Fuzz:"):
+            self._body(200, FUZZ_BODY["body"])
         elif q.startswith("Malformed:"):
             self._body(200, MALFORMED[q.removeprefix("Malformed:")])
         elif q == "AwayRedirect":
@@ -365,3 +375,32 @@ def test_the_cache_lives_under_the_configured_cache_dir(
     args = parser.parse_args(["online-cache", "info"])
     assert args.func(args) == 0
     assert str(tmp_path / "cache-here" / "online-geocode.sqlite") in capsys.readouterr().out
+
+
+# -- fuzz: any JSON answer gives a valid location or None, never an exception ----
+
+_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8),
+    st.sampled_from(["35.5", "999", "-999", "NaN", "1e400", "", " 12 ", "Infinity"]),
+)
+_json = st.recursive(_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=12)
+_place = st.fixed_dictionaries(
+    {}, optional={"lat": _scalar, "lon": _scalar, "display_name": _scalar, "type": _scalar, "error": _scalar},
+)
+_answer = st.one_of(_json, st.lists(_place, max_size=3), _place)
+
+
+_fuzz_queries = itertools.count()
+
+
+# Each example is a real request and a cache write (about 45 ms): 400 keep the suite quick.
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=_answer)
+def test_fuzz_any_answer_gives_a_valid_location_or_none(online: CachedGeocoder, servers, answer: object) -> None:
+    FUZZ_BODY["body"] = json.dumps(answer).encode()
+    found = online.geocode(f"Fuzz:{next(_fuzz_queries)}", exactly_one=False)
+    for loc in found or []:
+        assert isinstance(loc, Location) and isinstance(loc.address, str) and loc.address.strip()
+        assert -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180
+        assert float(loc.raw["lat"]) == loc.latitude and float(loc.raw["lon"]) == loc.longitude
