@@ -238,7 +238,7 @@ def _number(text: str, path: Path, lineno: int, column: str, limit: float) -> fl
     except ValueError:
         value = float("nan")
     if not -limit <= value <= limit:  # also false for NaN
-        raise GazetteerImportError(path, lineno, f"{text!r} is not a {column} in [-{limit}, {limit}]", column=column)
+        raise GazetteerImportError(path, lineno, f"{text!r:.60} is not a {column} in [-{limit}, {limit}]", column=column)
     return value
 
 
@@ -248,7 +248,7 @@ def _precision(text: str, path: Path, lineno: int, column: str) -> int:
     except ValueError:
         value = float("nan")
     if not value.is_integer() or value < 1:
-        raise GazetteerImportError(path, lineno, f"{text!r} is not a precision code (1, 2, 3...)", column=column)
+        raise GazetteerImportError(path, lineno, f"{text!r:.60} is not a precision code (1, 2, 3...)", column=column)
     return int(value)
 
 

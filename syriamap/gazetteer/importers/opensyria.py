@@ -135,7 +135,7 @@ def _place(
     for axis, limit in (("latitude", 90), ("longitude", 180)):
         value = _field(path, index, record, "centroid", axis)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not -limit <= value <= limit:
-            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): centroid.{axis} {value!r}"
+            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): centroid.{axis} {value!r:.60}"
                                        " is not a coordinate")
         coords.append(float(value))
     parent = None
@@ -143,7 +143,7 @@ def _place(
         parent_key = _field(path, index, record, parent_field)
         parent = by_key.get(str(parent_key))
         if parent is None:
-            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): {parent_field} {parent_key!r}"
+            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): {parent_field} {parent_key!r:.60}"
                                        " names no record of the level above")
     population = record.get("population")
     value = population.get("value") if isinstance(population, dict) else None
@@ -176,7 +176,7 @@ def _aliases(path: Path, index: int, record: dict, name: str) -> Iterator[Alias]
     for entry in entries:
         value = entry.get("value") if isinstance(entry, dict) else None
         if not isinstance(value, str):
-            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): alias {entry!r} has no text value")
+            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): alias {entry!r:.60} has no text value")
         value = value.strip()
         if value and value not in seen:
             seen.add(value)
