@@ -17,11 +17,26 @@ apart and retries :class:`geopy.exc.GeocoderServiceError` (timeouts, 429, 5xx)
 ``max_retries`` times ``error_wait_seconds`` apart; :class:`CachedGeocoder` only
 adds the cache in front and turns a persistent failure into ``None`` and a
 logged warning.
+
+Why bounds: the service is outside our control and may be broken or hostile.
+Every call has an overall deadline (``deadline_seconds``) that nothing extends:
+the rate limiter's waits, retries and a ``Retry-After`` longer than the time
+left all give up instead of sleeping past it, and a geopy geocoder's HTTP
+transport is replaced by :class:`~syriamap.gazetteer.online_http.BoundedAdapter`
+(deadline watchdog, ``max_response_bytes``, redirects only within the configured
+host).  Every answer is validated before it is cached: finite coordinates in
+range and an address for each location; a negative answer only when the
+service really said "nothing" (an empty JSON list, or Nominatim's reverse
+"Unable to geocode"), never for an error object, a bare number or junk.  A
+refused answer gives ``None`` and a logged warning with the reason, and is not
+cached.
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -30,20 +45,29 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-from geopy.exc import GeopyError
+from geopy.adapters import BaseAsyncAdapter, BaseSyncAdapter
+from geopy.exc import GeocoderRateLimited, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from geopy.point import Point
 
+from syriamap.gazetteer import online_http
 from syriamap.gazetteer.model import GEO_PRECISION
+from syriamap.gazetteer.online_http import (
+    MAX_RESPONSE_BYTES,
+    BoundedAdapter,
+    OnlineAnswerError,
+    OnlineDeadlineError,
+)
 
 logger = logging.getLogger(__name__)
 
 CACHE_FILE_NAME = "online-geocode.sqlite"
 CACHE_SCHEMA_VERSION = 1
 DEFAULT_TTL_DAYS = 90.0
+#: Longest a geocode/reverse call may take in all (waits, retries and reads included).
+DEFAULT_DEADLINE_SECONDS = 30.0
 _SECONDS_PER_DAY = 86_400.0
 #: Longest query sent to an online service; longer text is not a place name.
 MAX_QUERY_LENGTH = 500
@@ -69,8 +93,10 @@ class GeocodeCacheError(RuntimeError):
 
 
 def default_cache_path() -> Path:
-    """``<user cache dir>/syriamap/online-geocode.sqlite``."""
-    return Path(platformdirs.user_cache_dir("syriamap")) / CACHE_FILE_NAME
+    """``online-geocode.sqlite`` in syriamap's cache directory (``$SYRIAMAP_CACHE_DIR`` if set)."""
+    from syriamap.gazetteer.build import cache_dir
+
+    return cache_dir() / CACHE_FILE_NAME
 
 
 def normalize_query(query: str) -> str:
@@ -194,6 +220,16 @@ def _query_error(query: object) -> str | None:
     return None
 
 
+class _DeadlineRateLimiter(RateLimiter):
+    """geopy's ``RateLimiter`` whose waits (spacing and error waits) never run past the call's deadline."""
+
+    def _sleep(self, seconds: float) -> None:
+        left = online_http.remaining()
+        if seconds >= left:
+            raise OnlineDeadlineError(f"a wait of {seconds:.1f} s would pass the deadline ({max(left, 0):.1f} s left)")
+        time.sleep(seconds)
+
+
 class CachedGeocoder:
     """A geopy geocoder behind geopy's ``RateLimiter`` and a :class:`GeocodeCache`.
 
@@ -203,6 +239,13 @@ class CachedGeocoder:
     ``source`` (``"online:<service>"``), ``kind`` and ``geo_precision`` where the
     answer says what the place is.  They never raise for a service failure:
     after the retries they log a warning and return ``None`` (not cached).
+
+    Each call ends within ``deadline_seconds`` (plus scheduling slack), whatever
+    the service does; ``timeout`` bounds each request within that.  A geopy
+    geocoder is used through a copy whose HTTP transport is a
+    :class:`~syriamap.gazetteer.online_http.BoundedAdapter` reading at most
+    ``max_response_bytes`` per answer and following redirects only within its
+    host.  Answers are validated before they are cached (see the module).
     """
 
     def __init__(
@@ -215,18 +258,23 @@ class CachedGeocoder:
         error_wait_seconds: float = 5.0,
         cache_ttl_days: float = DEFAULT_TTL_DAYS,
         service: str | None = None,
+        deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         if cache_ttl_days <= 0:
             raise ValueError(f"cache_ttl_days must be positive, not {cache_ttl_days!r}")
-        self.geocoder = geocoder
+        if not deadline_seconds > 0 or math.isinf(deadline_seconds):
+            raise ValueError(f"deadline_seconds must be a positive number of seconds, not {deadline_seconds!r}")
+        self.geocoder = _bounded(geocoder, max_response_bytes)
         self.service = service or type(geocoder).__name__.lower()
         domain = getattr(geocoder, "domain", None)
         #: Cache key of the service: two servers of the same software may answer differently.
         self.service_key = f"{self.service}@{domain}" if domain else self.service
         self.cache = GeocodeCache(cache_path)
         self.cache_ttl_days = cache_ttl_days
+        self.deadline_seconds = float(deadline_seconds)
         self.max_retries = max_retries
-        self._limited = RateLimiter(
+        self._limited = _DeadlineRateLimiter(
             self._ask,
             min_delay_seconds=min_delay_seconds,
             max_retries=max_retries,
@@ -271,35 +319,58 @@ class CachedGeocoder:
         self, method: str, query: Any, key: str, exactly_one: bool, timeout: Any, params: dict[str, Any]
     ) -> Location | list[Location] | None:
         params_key = json.dumps(params, sort_keys=True, default=str, ensure_ascii=False)
-        try:
-            stored = self.cache.get(self.service_key, method, key, params_key)
-        except sqlite3.Error as exc:
-            logger.warning("cannot read the online geocoding cache %s (%s); asking %s", self.cache.path, exc,
-                           self.service)
-            stored = None
-        if stored is None:
+        locations = self._stored(method, key, params_key)
+        if locations is None:
             try:
-                answer = self._limited(method, query, timeout, params)
+                with online_http.deadline(self.deadline_seconds):
+                    answer = self._limited(method, query, timeout, params)
+                    stored = _checked_answer(method, answer, online_http.last_json(), self.service == "nominatim")
             except GeopyError as exc:
                 logger.warning(
-                    "%s %s of %.80r failed after %d retries (%s: %s); not cached, will ask again next time",
-                    self.service, method, query, self.max_retries, type(exc).__name__, exc,
+                    "%s %s of %.80r failed (%s: %s); not cached, will ask again next time",
+                    self.service, method, query, type(exc).__name__, exc,
                 )
                 return None
-            stored = [_location_to_json(loc) for loc in _as_list(answer)]
             try:
                 self.cache.put(self.service_key, method, key, params_key, stored, self.cache_ttl_days)
             except sqlite3.Error as exc:
                 logger.warning("cannot store in the online geocoding cache %s (%s)", self.cache.path, exc)
             logger.debug("%s %s of %r: %d result(s)", self.service, method, query, len(stored))
-        locations = [self._location(item) for item in stored]
+            locations = [self._location(item) for item in stored]
         if not locations:
             return None
         return locations[0] if exactly_one else locations
 
+    def _stored(self, method: str, key: str, params_key: str) -> list[Location] | None:
+        """The cached answer as locations, or ``None`` to ask the service (nothing stored, or unreadable)."""
+        try:
+            stored = self.cache.get(self.service_key, method, key, params_key)
+            return None if stored is None else [self._location(item) for item in stored]
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as exc:
+            logger.warning("cannot use the online geocoding cache %s for %r (%s: %s); asking %s",
+                           self.cache.path, key, type(exc).__name__, exc, self.service)
+            return None
+
     def _ask(self, method: str, query: Any, timeout: Any, params: dict[str, Any]) -> Any:
-        """One call to the wrapped geocoder, always for the full list (the cache keeps it all)."""
-        return getattr(self.geocoder, method)(query, exactly_one=False, timeout=timeout, **params)
+        """One call to the wrapped geocoder, always for the full list (the cache keeps it all).
+
+        A parsing failure inside the geocoder (a bare number, a field of the
+        wrong type, coordinates off the Earth) becomes :class:`OnlineAnswerError`;
+        a ``Retry-After`` beyond the deadline ends the call at once.
+        """
+        online_http._check_deadline("before asking")
+        try:
+            return getattr(self.geocoder, method)(query, exactly_one=False, timeout=timeout, **params)
+        except GeocoderRateLimited as exc:
+            if exc.retry_after is not None and exc.retry_after >= online_http.remaining():
+                raise OnlineDeadlineError(
+                    f"the service asks to retry after {exc.retry_after} s, past the deadline"
+                ) from None
+            raise
+        except GeopyError:
+            raise
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError) as exc:
+            raise OnlineAnswerError(f"malformed answer ({type(exc).__name__}: {str(exc)[:200]})") from None
 
     def _location(self, item: Mapping[str, Any]) -> Location:
         raw = dict(item["raw"]) if isinstance(item.get("raw"), Mapping) else {"value": item.get("raw")}
@@ -307,17 +378,94 @@ class CachedGeocoder:
         raw["source"] = f"online:{self.service}"
         raw["kind"] = kind
         raw["geo_precision"] = GEO_PRECISION.get(kind) if kind else None
+        _check_point(item["latitude"], item["longitude"])
         return Location(item["address"], (item["latitude"], item["longitude"], item.get("altitude") or 0.0), raw)
 
 
-def _as_list(answer: Any) -> list[Location]:
+def _bounded(geocoder: Any, max_bytes: int) -> Any:
+    """A copy of a geopy geocoder whose HTTP transport is a :class:`BoundedAdapter`.
+
+    Anything else (a geocoder not built on geopy's adapters) is used as it is;
+    the deadline then bounds the waits between its calls, not its requests.
+    """
+    adapter = getattr(geocoder, "adapter", None)
+    if isinstance(adapter, BaseAsyncAdapter):
+        raise ValueError("an async geopy geocoder cannot be a fallback; build it with a sync adapter")
+    if not isinstance(adapter, BaseSyncAdapter):
+        return geocoder
+    if getattr(geocoder, "proxies", None):
+        logger.warning("the online fallback connects directly; the proxies of %r are not used", geocoder)
+    bounded = copy.copy(geocoder)
+    bounded.adapter = BoundedAdapter(ssl_context=getattr(geocoder, "ssl_context", None), max_bytes=max_bytes)
+    return bounded
+
+
+def _check_point(latitude: Any, longitude: Any) -> None:
+    """Raise ValueError unless ``(latitude, longitude)`` are finite numbers on the Earth."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (latitude, longitude)):
+        raise ValueError(f"coordinates are not numbers: ({latitude!r:.40}, {longitude!r:.40})")
+    if not (math.isfinite(latitude) and math.isfinite(longitude)
+            and -90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError(f"coordinates off the Earth: ({latitude}, {longitude})")
+
+
+def _check_raw_point(location: Location, nominatim: bool) -> None:
+    """Raise ValueError unless the raw answer's ``lat``/``lon`` (if any) are the location's coordinates."""
+    raw = location.raw
+    if not isinstance(raw, Mapping) or not (nominatim or "lat" in raw or "lon" in raw):
+        return
+    try:
+        lat, lon = float(raw["lat"]), float(raw["lon"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"lat/lon missing or not numbers: ({raw.get('lat')!r:.40}, {raw.get('lon')!r:.40})") from None
+    _check_point(lat, lon)
+    if not (math.isclose(lat, location.latitude, abs_tol=1e-9) and math.isclose(lon, location.longitude, abs_tol=1e-9)):
+        raise ValueError(f"lat/lon ({lat}, {lon}) differ from the parsed point {location.point}")
+
+
+def _checked_answer(method: str, answer: Any, json_answer: Any, nominatim: bool) -> list[dict[str, Any]]:
+    """The answer as cache entries, or :class:`OnlineAnswerError` if it cannot be trusted.
+
+    A location needs an address and finite coordinates in range; where its raw
+    answer has ``lat``/``lon`` (always, for Nominatim) they must be those
+    coordinates, because geopy turns a missing latitude into 0 and wraps a
+    longitude of -999 onto the globe, which would be silently wrong places.  "No result"
+    is accepted only where the service's JSON (when a :class:`BoundedAdapter`
+    read it) says so: an empty list, an object that is a (non-empty) answer, or
+    for ``reverse`` Nominatim's ``{"error": "Unable to geocode"}``; an error
+    object, ``null``, a number or a string is an error, never "no such place".
+    """
     if answer is None:
-        return []
-    if isinstance(answer, Location):
-        return [answer]
-    if isinstance(answer, Sequence):
-        return [loc for loc in answer if isinstance(loc, Location)]
-    return []
+        found: list[Any] = []
+    elif isinstance(answer, Location):
+        found = [answer]
+    elif isinstance(answer, Sequence) and not isinstance(answer, (str, bytes)):
+        found = list(answer)
+    else:
+        raise OnlineAnswerError(f"the geocoder returned {type(answer).__name__}, not locations")
+    if not found and json_answer is not online_http.NO_ANSWER:
+        nothing_found = (
+            json_answer == []
+            or (isinstance(json_answer, Mapping) and json_answer and "error" not in json_answer)
+            or (method == "reverse" and json_answer == {"error": "Unable to geocode"})
+        )
+        if not nothing_found:
+            raise OnlineAnswerError(f"not an answer: {json.dumps(json_answer, default=str)[:200]}")
+    entries = []
+    for location in found:
+        if not isinstance(location, Location):
+            raise OnlineAnswerError(f"the geocoder returned a {type(location).__name__}, not a Location")
+        if not isinstance(location.address, str) or not location.address.strip():
+            raise OnlineAnswerError(f"a result without an address: {str(location.raw)[:200]}")
+        try:
+            _check_point(location.latitude, location.longitude)
+            _check_raw_point(location, nominatim)
+            entry = _location_to_json(location)
+            json.dumps(entry, allow_nan=False)
+        except (ValueError, TypeError) as exc:
+            raise OnlineAnswerError(f"result {location.address[:80]!r}: {exc}") from None
+        entries.append(entry)
+    return entries
 
 
 def _location_to_json(location: Location) -> dict[str, Any]:
@@ -328,6 +476,3 @@ def _location_to_json(location: Location) -> dict[str, Any]:
         "altitude": location.altitude,
         "raw": location.raw,
     }
-
-
-# -- command line -----------------------------------------------------------

@@ -5,12 +5,20 @@ import (a GeoNames dump, Open-Syria, an ACLED/UCDP export) adds another.  Every
 write goes to a temporary copy that replaces the file only when complete, under
 a file lock, so a failed import leaves the file as it was and two processes
 building at once do not corrupt it.
+
+The temporary copy is ``<name>.<8 random characters>.tmp`` beside the file.  A
+writer killed mid-write (``kill -9``) leaves it behind; the next transaction on
+that file, or the next reader that can take the lock, deletes it.  Holding the
+lock is what makes that safe: a live writer holds it for as long as its copy
+exists.  A path that is a symbolic link is written through: the link's target
+is replaced and the link kept, and the file keeps its permission bits.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -18,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from syriamap.gazetteer.model import KINDS, Alias, Place
 from syriamap.normalize import normalize_name, phonetic_key, script_of
@@ -77,10 +85,71 @@ class GazetteerFileError(RuntimeError):
     """A gazetteer file that cannot be read or written, with the reason."""
 
 
+class EmptyLayerError(GazetteerFileError):
+    """A layer would be written with no places (and the caller did not allow that)."""
+
+
+def _lock(real: Path, timeout: float) -> FileLock:
+    """The writers' lock of the gazetteer file ``real`` (a resolved path)."""
+    return FileLock(str(real) + ".lock", timeout=timeout)
+
+
+def _temp_copies(real: Path) -> list[Path]:
+    """Temporary copies of ``real`` made by :func:`transaction`: ``<name>.<mkstemp's 8 characters>.tmp``."""
+    pattern = re.compile(re.escape(real.name) + r"\.[a-z0-9_]{8}\.tmp")
+    try:
+        with os.scandir(real.parent) as entries:
+            return sorted(real.parent / e.name for e in entries if pattern.fullmatch(e.name) and e.is_file())
+    except OSError:
+        return []
+
+
+def _remove_stale_temps(real: Path) -> int:
+    """Delete leftover temporary copies of ``real``; the caller holds its lock.  Returns how many."""
+    removed = 0
+    for leftover in _temp_copies(real):
+        try:
+            size = leftover.stat().st_size
+            leftover.unlink()
+        except OSError as exc:
+            logger.warning("cannot delete the leftover temporary file %s: %s", leftover, exc)
+            continue
+        removed += 1
+        logger.warning("deleted %s (%.1f MB), left by an interrupted write of %s", leftover, size / 1e6, real)
+    return removed
+
+
+def clean_stale_temps(path: Path) -> int:
+    """Delete temporary copies of ``path`` left by interrupted writes, if no writer is live.
+
+    Takes the writers' lock without waiting: if another process is writing the
+    file now, its temporary copy is live and nothing is touched.  Returns how
+    many files were deleted.
+    """
+    real = Path(os.path.realpath(path))
+    if not _temp_copies(real):
+        return 0
+    try:
+        with _lock(real, timeout=0):
+            return _remove_stale_temps(real)
+    except (Timeout, OSError):  # a live writer, or a folder we cannot write: leave it
+        return 0
+
+
 def connect(path: Path, *, readonly: bool = True) -> sqlite3.Connection:
-    """Open a gazetteer file, checking that it is one of ours and of this version."""
+    """Open a gazetteer file, checking that it is one of ours and of this version.
+
+    Temporary files left beside it by an interrupted write are deleted first
+    (see :func:`clean_stale_temps`).
+    """
     if not path.is_file():
         raise GazetteerFileError(f"gazetteer file not found: {path}")
+    clean_stale_temps(path)
+    return _connect_unlocked(path, readonly=readonly)
+
+
+def _connect_unlocked(path: Path, *, readonly: bool = True) -> sqlite3.Connection:
+    """:func:`connect` without the clean-up (for a caller that holds the writers' lock)."""
     uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
     try:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -115,17 +184,20 @@ def transaction(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock", timeout=600):
-        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    real = Path(os.path.realpath(path))  # write through a symbolic link: replace its target, keep the link
+    real.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(real, timeout=600):
+        _remove_stale_temps(real)
+        fd, tmp_name = tempfile.mkstemp(prefix=real.name + ".", suffix=".tmp", dir=real.parent)
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            source = None if new else path if path.exists() else base
+            source = None if new else real if real.exists() else base
             fresh = source is None
             if source is None:
                 tmp.unlink()
             else:
-                connect(source).close()  # refuse to build on a file that is not ours
+                _connect_unlocked(source).close()  # refuse to build on a file that is not ours
                 shutil.copyfile(source, tmp)
             conn = sqlite3.connect(tmp)
             try:
@@ -140,9 +212,31 @@ def transaction(
                 conn.execute("ANALYZE")
             finally:
                 conn.close()
-            os.replace(tmp, path)
+            os.chmod(tmp, _mode_for(real))
+            os.replace(tmp, real)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def _mode_for(real: Path) -> int:
+    """Permission bits for the new version of ``real``: its own, or the umask's default for a new file."""
+    try:
+        return real.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    umask = os.umask(0o022)  # elsewhere: the only way to read it is to set it, briefly
+    os.umask(umask)
+    return umask
 
 
 def write_layer(
@@ -153,12 +247,16 @@ def write_layer(
     source: str,
     description: str = "",
     priority: int = 0,
+    allow_empty: bool = True,
 ) -> int:
     """Replace ``layer`` in an open transaction with ``places``; return how many.
 
     Place ids must be unique across layers; a place whose id exists in another
-    layer is an error (the caller chose ids that collide).
+    layer is an error (the caller chose ids that collide).  With
+    ``allow_empty=False`` no places at all raises :class:`EmptyLayerError` (so
+    the transaction, and the layer it would have replaced, are left as they were).
     """
+    before = conn.execute("SELECT places FROM layers WHERE name=?", (layer,)).fetchone()
     _delete_layer(conn, layer)
     conn.execute(
         "INSERT INTO layers (name, source, description, priority) VALUES (?, ?, ?, ?)",
@@ -186,6 +284,9 @@ def write_layer(
             list(_alias_rows(rowid, place)),
         )
         count += 1
+    if count == 0 and not allow_empty:
+        replaced = f"; layer {layer!r} is kept as it was ({before[0]:,} places)" if before else ""
+        raise EmptyLayerError(f"no places to write to layer {layer!r}{replaced}")
     conn.execute("UPDATE layers SET places=? WHERE name=?", (count, layer))
     logger.info("gazetteer layer %r: %d places", layer, count)
     return count

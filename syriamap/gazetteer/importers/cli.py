@@ -2,14 +2,16 @@
 
 ``add_cli(subparsers)`` registers::
 
-    syriamap import geonames FILE... [--into PATH] [--layer NAME] [--countries SY,TR]
-    syriamap import open-syria DIR [--into PATH] [--layer NAME]
-    syriamap import events FILE [--into PATH] [--format acled|ucdp|auto] [--layer NAME]
+    syriamap import geonames FILE... [--into PATH] [--layer NAME] [--countries SY,TR] [--allow-empty]
+    syriamap import open-syria DIR [--into PATH] [--layer NAME] [--allow-empty]
+    syriamap import events FILE [--into PATH] [--format acled|ucdp|auto] [--layer NAME] [--allow-empty]
     syriamap gazetteer layers [PATH]
     syriamap gazetteer remove-layer NAME [--into PATH]
 
 Each handler prints a one-line summary (or its error, on stderr) and returns an
-exit code: 0 done, 2 bad input (the gazetteer file is then unchanged).
+exit code: 0 done, 1 a data problem (a malformed or empty input file), 2 a
+usage problem (a bad option, a target that is not a gazetteer file).  On any
+failure the gazetteer file is unchanged.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from syriamap.gazetteer import store
 from syriamap.gazetteer.importers.common import GazetteerImportError, ImportReport, user_gazetteer_path
 
 _INTO_HELP = "gazetteer file to write (default: $SYRIAMAP_GAZETTEER, else gazetteer.sqlite in the user data folder)"
+_EMPTY_HELP = "write the layer even if the input gives no place (by default that is refused, keeping any earlier layer)"
 
 
 def add_cli(subparsers: argparse._SubParsersAction, gazetteer_actions: argparse._SubParsersAction | None = None) -> None:
@@ -40,6 +43,7 @@ def add_cli(subparsers: argparse._SubParsersAction, gazetteer_actions: argparse.
     p.add_argument("--layer", default="geonames", help="layer name (default: geonames)")
     p.add_argument("--countries", help="keep only places of these ISO2 codes, e.g. SY,TR,IQ")
     p.add_argument("--into", type=Path, help=_INTO_HELP)
+    p.add_argument("--allow-empty", action="store_true", help=_EMPTY_HELP)
     p.set_defaults(func=_cmd_import_geonames)
 
     p = isub.add_parser("open-syria", help="the Open-Syria geography folder (governorates, districts,"
@@ -47,6 +51,7 @@ def add_cli(subparsers: argparse._SubParsersAction, gazetteer_actions: argparse.
     p.add_argument("directory", type=Path, metavar="DIR")
     p.add_argument("--layer", default="open-syria", help="layer name (default: open-syria)")
     p.add_argument("--into", type=Path, help=_INTO_HELP)
+    p.add_argument("--allow-empty", action="store_true", help=_EMPTY_HELP)
     p.set_defaults(func=_cmd_import_open_syria)
 
     p = isub.add_parser("events", help="an ACLED or UCDP GED export: one place per location at its events' median point")
@@ -55,6 +60,7 @@ def add_cli(subparsers: argparse._SubParsersAction, gazetteer_actions: argparse.
                    help="table format (default: detected from the header)")
     p.add_argument("--layer", help="layer name (default: the format, acled or ucdp)")
     p.add_argument("--into", type=Path, help=_INTO_HELP)
+    p.add_argument("--allow-empty", action="store_true", help=_EMPTY_HELP)
     p.set_defaults(func=_cmd_import_events)
 
     if gazetteer_actions is None:
@@ -74,7 +80,10 @@ def _run(action: Callable[[], ImportReport]) -> int:
     """Run an import; print its summary, or its error on stderr."""
     try:
         report = action()
-    except (GazetteerImportError, store.GazetteerFileError, ValueError) as exc:
+    except GazetteerImportError as exc:
+        print(f"syriamap: import failed, gazetteer file unchanged: {exc}", file=sys.stderr)
+        return 1
+    except (store.GazetteerFileError, ValueError) as exc:
         print(f"syriamap: import failed, gazetteer file unchanged: {exc}", file=sys.stderr)
         return 2
     print(report.summary())
@@ -87,19 +96,23 @@ def _cmd_import_geonames(args: argparse.Namespace) -> int:
     from syriamap.gazetteer.importers.geonames import import_geonames
 
     countries = args.countries.split(",") if args.countries else None
-    return _run(lambda: import_geonames(args.files, args.into, layer=args.layer, countries=countries))
+    return _run(lambda: import_geonames(
+        args.files, args.into, layer=args.layer, countries=countries, allow_empty=args.allow_empty
+    ))
 
 
 def _cmd_import_open_syria(args: argparse.Namespace) -> int:
     from syriamap.gazetteer.importers.opensyria import import_open_syria
 
-    return _run(lambda: import_open_syria(args.directory, args.into, layer=args.layer))
+    return _run(lambda: import_open_syria(args.directory, args.into, layer=args.layer, allow_empty=args.allow_empty))
 
 
 def _cmd_import_events(args: argparse.Namespace) -> int:
     from syriamap.gazetteer.importers.events import import_events
 
-    return _run(lambda: import_events(args.file, args.into, format=args.format, layer=args.layer))
+    return _run(lambda: import_events(
+        args.file, args.into, format=args.format, layer=args.layer, allow_empty=args.allow_empty
+    ))
 
 
 def _cmd_layers(args: argparse.Namespace) -> int:

@@ -9,12 +9,13 @@ every write goes through :func:`syriamap.gazetteer.store.transaction`.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import sqlite3
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,14 @@ from tqdm.auto import tqdm
 
 from syriamap.gazetteer import store
 from syriamap.gazetteer.build import DEFAULT_LAYER, ensure_default
+from syriamap.gazetteer.model import Place
 
 #: Layer names: a letter or digit, then letters, digits, ``_``, ``.`` or ``-``.
 _LAYER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: Longest line an importer reads (bytes).  GeoNames' longest rows are tens of
+#: kilobytes; a longer "line" is a file that is not a table (a 1.5 GB dump with no
+#: line breaks), refused before it fills memory.
+MAX_LINE_BYTES = 1 << 20
 #: Files GeoNames packs beside the data file in its zip archives.
 _ZIP_EXTRAS = ("readme.txt", "iso-languagecodes.txt")
 
@@ -100,6 +106,39 @@ def check_layer_name(layer: str) -> str:
     return layer
 
 
+def write_import_layer(
+    conn: sqlite3.Connection,
+    report: ImportReport,
+    places: Iterable[Place],
+    *,
+    file: Path,
+    allow_empty: bool,
+    source: str,
+    description: str,
+) -> int:
+    """Write ``places`` as ``report.layer`` (priority 1); refuse an empty layer unless ``allow_empty``.
+
+    An import that yields no place (a header-only file, or every row skipped)
+    is almost always the wrong file; it would silently replace a good layer
+    with nothing, so it raises :class:`GazetteerImportError` naming ``file``
+    and why, and the transaction leaves the gazetteer file as it was.
+    """
+    try:
+        return store.write_layer(
+            conn, report.layer, places, source=source, description=description, priority=1, allow_empty=allow_empty
+        )
+    except store.EmptyLayerError as exc:
+        if report.rows == 0:
+            why = "the file has no data rows"
+        else:
+            why = f"none of its {report.rows:,} data rows gave a place"
+            if report.skipped:
+                why += " (skipped: " + ", ".join(f"{n:,} {r}" for r, n in sorted(report.skipped.items())) + ")"
+        raise GazetteerImportError(
+            file, None, f"{why}; {exc}. Pass allow_empty=True (--allow-empty) to write an empty layer anyway"
+        ) from None
+
+
 @contextmanager
 def target(into: str | Path | None) -> Iterator[tuple[Path, sqlite3.Connection]]:
     """Open the gazetteer file ``into`` (default :func:`user_gazetteer_path`) for one import.
@@ -114,20 +153,31 @@ def target(into: str | Path | None) -> Iterator[tuple[Path, sqlite3.Connection]]
         yield path, conn
 
 
-def text_lines(path: Path, *, keep_ends: bool = False) -> Iterator[tuple[int, str]]:
+def text_lines(
+    path: Path, *, keep_ends: bool = False, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for each line of a UTF-8 text file, streaming.
 
     A ``.zip`` (as GeoNames serves its dumps) is read from the member named like
     the archive (``SY.zip`` -> ``SY.txt``) or its only data file.  A tqdm bar
-    shows the bytes read (on a terminal).  Binary content and bad UTF-8 raise
-    :class:`GazetteerImportError` with the line number.
+    shows the bytes read (on a terminal).  Binary content, bad UTF-8 and a line
+    longer than ``max_line_bytes`` raise :class:`GazetteerImportError` with the
+    line number; memory stays within one line of that size.
     """
     if not path.is_file():
         raise GazetteerImportError(path, None, "no such file")
     with _open_binary(path) as (handle, size):
         with tqdm(total=size, unit="B", unit_scale=True, desc=path.name, disable=None, leave=False) as bar:
-            for lineno, raw in enumerate(handle, 1):
+            for lineno in itertools.count(1):
+                raw = handle.readline(max_line_bytes + 1)
+                if not raw:
+                    break
                 bar.update(len(raw))
+                if len(raw) > max_line_bytes:
+                    raise GazetteerImportError(
+                        path, lineno, f"line longer than {max_line_bytes:,} bytes: not a text table"
+                        " (a file with no line breaks, or binary data)"
+                    )
                 if b"\x00" in raw:
                     raise GazetteerImportError(path, lineno, "binary data (NUL bytes), not a text table")
                 try:

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from syriamap.gazetteer import store
 from syriamap.geo import haversine_km
 from syriamap.gazetteer.importers.common import (
     GazetteerImportError,
@@ -51,6 +50,7 @@ from syriamap.gazetteer.importers.common import (
     check_layer_name,
     target,
     text_lines,
+    write_import_layer,
 )
 from syriamap.gazetteer.model import Alias, Place
 from syriamap.normalize import normalize_name, parse_descriptor
@@ -115,6 +115,16 @@ def _check_delimiter(header: str, path: Path, delimiter: str) -> None:
             )
 
 
+def _check_unique(header: list[str], path: Path) -> None:
+    """Refuse a header naming a column twice: which of the two holds the place would be a guess."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, 1):
+        if name and name in seen:
+            raise GazetteerImportError(path, 1, f"appears twice in the header (columns {seen[name]} and {number})",
+                                       column=name[:60])
+        seen.setdefault(name, number)
+
+
 def detect_format(header: list[str], path: Path) -> EventFormat:
     """The format whose location column the header has, or an error saying what was found."""
     columns = set(header)
@@ -147,6 +157,7 @@ def read_event_places(
         raise GazetteerImportError(path, 1, f"unreadable CSV header ({exc})") from None
     if len(header) == 1:
         _check_delimiter(header[0], path, delimiter)
+    _check_unique(header, path)
     fmt = detect_format(header, path) if format == "auto" else FORMATS[format]
     missing = [c for c in fmt.required if c not in header]
     if missing:
@@ -162,19 +173,25 @@ def read_event_places(
 
 
 def import_events(
-    path: str | Path, into: str | Path | None = None, *, format: str = "auto", layer: str | None = None
+    path: str | Path,
+    into: str | Path | None = None,
+    *,
+    format: str = "auto",
+    layer: str | None = None,
+    allow_empty: bool = False,
 ) -> ImportReport:
     """Import an ACLED or UCDP table as ``layer`` (default: ``acled``/``ucdp``) of the gazetteer ``into``.
 
     ``into`` defaults to the user's gazetteer.  The whole table is checked before
-    anything is written; on a malformed table the gazetteer file is left as it was.
+    anything is written; on a malformed table, or one giving no place (a header
+    only, unless ``allow_empty``), the gazetteer file is left as it was.
     """
     places, report = read_event_places(path, format=format, layer=layer)
     with target(into) as (gazetteer_path, conn):
         report.path = gazetteer_path
-        store.write_layer(
-            conn, report.layer, places, source=f"event table {Path(path).name}",
-            description=f"places of the events of {Path(path).name}", priority=1,
+        write_import_layer(
+            conn, report, places, file=Path(path), allow_empty=allow_empty, source=f"event table {Path(path).name}",
+            description=f"places of the events of {Path(path).name}",
         )
     logger.info("%s", report.summary())
     return report
@@ -221,7 +238,7 @@ def _number(text: str, path: Path, lineno: int, column: str, limit: float) -> fl
     except ValueError:
         value = float("nan")
     if not -limit <= value <= limit:  # also false for NaN
-        raise GazetteerImportError(path, lineno, f"{text!r} is not a {column} in [-{limit}, {limit}]", column=column)
+        raise GazetteerImportError(path, lineno, f"{text!r:.60} is not a {column} in [-{limit}, {limit}]", column=column)
     return value
 
 
@@ -231,7 +248,7 @@ def _precision(text: str, path: Path, lineno: int, column: str) -> int:
     except ValueError:
         value = float("nan")
     if not value.is_integer() or value < 1:
-        raise GazetteerImportError(path, lineno, f"{text!r} is not a precision code (1, 2, 3...)", column=column)
+        raise GazetteerImportError(path, lineno, f"{text!r:.60} is not a precision code (1, 2, 3...)", column=column)
     return int(value)
 
 

@@ -52,13 +52,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from syriamap.gazetteer import store
 from syriamap.gazetteer.importers.common import (
     GazetteerImportError,
     ImportReport,
     check_layer_name,
     target,
     text_lines,
+    write_import_layer,
 )
 from syriamap.gazetteer.model import Alias, Place
 from syriamap.normalize import script_of
@@ -156,7 +156,7 @@ def read_admin_codes(path: str | Path) -> dict[str, str]:
         code, name, ascii_name, _ = fields
         if len(code.split(".")) != depth or not all(code.split(".")):
             example = "SY.11" if depth == 2 else "SY.11.163532"
-            raise GazetteerImportError(path, lineno, f"{code!r} is not a code like {example!r}", column="code")
+            raise GazetteerImportError(path, lineno, f"{code!r:.60} is not a code like {example!r}", column="code")
         names[code] = name.strip() or ascii_name.strip()
     return names
 
@@ -167,6 +167,7 @@ def import_geonames(
     *,
     layer: str = "geonames",
     countries: Iterable[str] | None = None,
+    allow_empty: bool = False,
 ) -> ImportReport:
     """Import GeoNames dump files as ``layer`` of the gazetteer file ``into``.
 
@@ -174,7 +175,8 @@ def import_geonames(
     (:func:`~syriamap.gazetteer.importers.common.user_gazetteer_path`);
     ``countries`` (ISO2 codes) keeps only their places.  The layer replaces any
     earlier layer of that name.  Raises :class:`GazetteerImportError` on a
-    malformed file, leaving the gazetteer file as it was.
+    malformed file, or when no place would be imported (unless
+    ``allow_empty``), leaving the gazetteer file as it was.
     """
     check_layer_name(layer)
     paths = [Path(f) for f in files]
@@ -201,10 +203,10 @@ def import_geonames(
         conn.execute("CREATE INDEX temp.gn_alias_id ON gn_alias(geonameid)")
         _check_ids_free(conn, layer, gazetteer_path)
         source = "GeoNames dump " + ", ".join(p.name for p in paths) + " (CC BY 4.0, geonames.org)"
-        report.places = store.write_layer(
-            conn, layer, _places(conn, admin_names, report), source=source,
+        report.places = write_import_layer(
+            conn, report, _places(conn, admin_names, report), file=place_files[0], allow_empty=allow_empty,
+            source=source,
             description="GeoNames dump import" + (f" ({', '.join(sorted(wanted))})" if wanted else ""),
-            priority=1,
         )
         conn.executescript("DROP TABLE temp.gn_place; DROP TABLE temp.gn_alias;")
     logger.info("%s", report.summary())
@@ -234,41 +236,54 @@ def _country_set(countries: Iterable[str] | None) -> frozenset[str]:
 def _number(path: Path, lineno: int, column: str, text: str, kind: type, low: float, high: float) -> float | int:
     try:
         value = kind(text)
-    except ValueError:
-        raise GazetteerImportError(path, lineno, f"{text!r} is not a number", column=column) from None
+    except (ValueError, OverflowError):
+        raise GazetteerImportError(path, lineno, f"{text!r:.60} is not a number", column=column) from None
     if not low <= value <= high:
         raise GazetteerImportError(path, lineno, f"{value} is out of range [{low}, {high}]", column=column)
     return value
+
+
+def parse_place_line(path: Path, lineno: int, line: str) -> tuple | None:
+    """The checked values of one line of a place file, or ``None`` for a blank line.
+
+    ``(geonameid, name, asciiname, alternatenames, latitude, longitude, feature
+    code, country code, admin1, admin2, admin3, population or None)``.  Any
+    malformed line raises :class:`GazetteerImportError` as ``file:line: message``.
+    """
+    if not line.strip():
+        return None
+    fields = line.split("\t")
+    if len(fields) != len(PLACE_COLUMNS):
+        raise GazetteerImportError(
+            path, lineno, f"expected {len(PLACE_COLUMNS)} tab-separated columns, found {len(fields)}"
+        )
+    gid = _number(path, lineno, "geonameid", fields[0], int, 1, 2**62)
+    lat = _number(path, lineno, "latitude", fields[4], float, -90, 90)
+    lon = _number(path, lineno, "longitude", fields[5], float, -180, 180)
+    population = _number(path, lineno, "population", fields[14], int, 0, 2**62) if fields[14] else 0
+    if not fields[1].strip():
+        raise GazetteerImportError(path, lineno, "empty name", column="name")
+    return (gid, fields[1].strip(), fields[2].strip(), fields[3], lat, lon, fields[7].strip(),
+            fields[8].strip().upper(), fields[10].strip(), fields[11].strip(), fields[12].strip(), population or None)
 
 
 def _stage_places(conn: sqlite3.Connection, path: Path, wanted: frozenset[str], report: ImportReport) -> None:
     """Validate a place file and copy the rows to import into ``gn_place``."""
     batch: list[tuple] = []
     for lineno, line in text_lines(path):
-        if not line.strip():
+        row = parse_place_line(path, lineno, line)
+        if row is None:
             continue
-        fields = line.split("\t")
-        if len(fields) != len(PLACE_COLUMNS):
-            raise GazetteerImportError(
-                path, lineno, f"expected {len(PLACE_COLUMNS)} tab-separated columns, found {len(fields)}"
-            )
         report.rows += 1
-        gid = _number(path, lineno, "geonameid", fields[0], int, 1, 2**62)
-        lat = _number(path, lineno, "latitude", fields[4], float, -90, 90)
-        lon = _number(path, lineno, "longitude", fields[5], float, -180, 180)
-        population = _number(path, lineno, "population", fields[14], int, 0, 2**62) if fields[14] else 0
-        if not fields[1].strip():
-            raise GazetteerImportError(path, lineno, "empty name", column="name")
-        cc = fields[8].strip().upper()
+        gid, name, ascii_name, alternates, lat, lon, code, cc, a1, a2, a3, population = row
         if wanted and cc not in wanted:
             report.skipped["places in other countries"] += 1
             continue
-        kind = feature_kind(fields[7].strip())
+        kind = feature_kind(code)
         if kind is None:
             report.skipped["places of feature codes not imported"] += 1
             continue
-        batch.append((gid, fields[1].strip(), fields[2].strip(), fields[3], lat, lon, fields[7].strip(), *kind,
-                      cc, fields[10].strip(), fields[11].strip(), fields[12].strip(), population or None))
+        batch.append((gid, name, ascii_name, alternates, lat, lon, code, *kind, cc, a1, a2, a3, population))
         if len(batch) >= _BATCH:
             _insert_places(conn, batch, report)
     _insert_places(conn, batch, report)
@@ -290,7 +305,7 @@ def _year(path: Path, lineno: int, column: str, text: str) -> int | None:
         return None
     match = _YEAR_RE.match(text)
     if match is None:
-        raise GazetteerImportError(path, lineno, f"{text!r} is not a year", column=column)
+        raise GazetteerImportError(path, lineno, f"{text!r:.60} is not a year", column=column)
     return int(match.group())
 
 

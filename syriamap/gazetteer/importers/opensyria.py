@@ -23,13 +23,20 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from syriamap.gazetteer import store
-from syriamap.gazetteer.importers.common import GazetteerImportError, ImportReport, check_layer_name, target
+from syriamap.gazetteer.importers.common import (
+    GazetteerImportError,
+    ImportReport,
+    check_layer_name,
+    target,
+    write_import_layer,
+)
 from syriamap.gazetteer.model import Alias, Place
 from syriamap.normalize import script_of
 
 logger = logging.getLogger(__name__)
 
+#: Largest release file read (the real ones are well under a megabyte).
+MAX_JSON_BYTES = 64 << 20
 #: The files of a release, their kind, and the field naming each level's parent.
 LEVELS: tuple[tuple[str, str, str | None], ...] = (
     ("governorates.json", "admin1", None),
@@ -64,30 +71,41 @@ def read_open_syria(directory: str | Path) -> list[Place]:
     return list(by_key.values())
 
 
-def import_open_syria(directory: str | Path, into: str | Path | None = None, *, layer: str = "open-syria") -> ImportReport:
+def import_open_syria(
+    directory: str | Path, into: str | Path | None = None, *, layer: str = "open-syria", allow_empty: bool = False
+) -> ImportReport:
     """Import an Open-Syria release folder as ``layer`` of the gazetteer file ``into``.
 
-    ``into`` defaults to the user's gazetteer.  On a malformed file nothing is
-    written and :class:`GazetteerImportError` says where the problem is.
+    ``into`` defaults to the user's gazetteer.  On a malformed file, or files
+    with no record (unless ``allow_empty``), nothing is written and
+    :class:`GazetteerImportError` says where the problem is.
     """
     check_layer_name(layer)
     places = read_open_syria(directory)
     with target(into) as (path, conn):
         report = ImportReport(layer=layer, path=path, rows=len(places), used=len(places))
         report.aliases = sum(len(p.aliases) for p in places)
-        report.places = store.write_layer(
-            conn, layer, places, source=SOURCE, description="Syria's governorates, districts and subdistricts",
-            priority=1,
+        report.places = write_import_layer(
+            conn, report, places, file=Path(directory), allow_empty=allow_empty, source=SOURCE,
+            description="Syria's governorates, districts and subdistricts",
         )
     logger.info("%s", report.summary())
     return report
 
 
 def _load(path: Path) -> list[dict]:
+    """The records of one release file; a malformed, huge or absurdly nested file is a clear error."""
     if not path.is_file():
         raise GazetteerImportError(path, None, "file missing from the Open-Syria folder")
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise GazetteerImportError(
+            path, None, f"{size:,} bytes: too big for an Open-Syria file (at most {MAX_JSON_BYTES:,})"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise GazetteerImportError(path, None, "JSON nested too deeply to be an Open-Syria file") from None
     except UnicodeDecodeError as exc:
         raise GazetteerImportError(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -117,7 +135,7 @@ def _place(
     for axis, limit in (("latitude", 90), ("longitude", 180)):
         value = _field(path, index, record, "centroid", axis)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not -limit <= value <= limit:
-            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): centroid.{axis} {value!r}"
+            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): centroid.{axis} {value!r:.60}"
                                        " is not a coordinate")
         coords.append(float(value))
     parent = None
@@ -125,7 +143,7 @@ def _place(
         parent_key = _field(path, index, record, parent_field)
         parent = by_key.get(str(parent_key))
         if parent is None:
-            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): {parent_field} {parent_key!r}"
+            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): {parent_field} {parent_key!r:.60}"
                                        " names no record of the level above")
     population = record.get("population")
     value = population.get("value") if isinstance(population, dict) else None
@@ -158,7 +176,7 @@ def _aliases(path: Path, index: int, record: dict, name: str) -> Iterator[Alias]
     for entry in entries:
         value = entry.get("value") if isinstance(entry, dict) else None
         if not isinstance(value, str):
-            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): alias {entry!r} has no text value")
+            raise GazetteerImportError(path, None, f"record {index} ({record['id']}): alias {entry!r:.60} has no text value")
         value = value.strip()
         if value and value not in seen:
             seen.add(value)
