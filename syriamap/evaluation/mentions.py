@@ -12,7 +12,9 @@ Two gold formats, one JSON object a line:
 * **event-location sentences** (Halterman's corpus): ``text``, ``answer`` and
   ``spans`` labelled ``LOCATION`` (where the event happened).  Measured: span
   precision and recall of the locations of the events that
-  :func:`syriamap.extract_events` finds, over the accepted sentences.
+  :func:`syriamap.extract_events` finds, over the accepted sentences (gold
+  spans shorter than two characters, which the corpus uses for "no place", are
+  not places).
 """
 from __future__ import annotations
 
@@ -117,7 +119,7 @@ def evaluate_event_locations(path: str | Path, *, gazetteer: object | None = Non
             continue
         text = doc.get("text") or ""
         gold = [(int(s["start"]), int(s["end"])) for s in doc.get("spans") or []
-                if isinstance(s, dict) and s.get("label") == "LOCATION"]
+                if isinstance(s, dict) and s.get("label") == "LOCATION" and int(s["end"]) - int(s["start"]) >= 2]
         events = extract_events(text, gazetteer=gazetteer)  # type: ignore[arg-type]
         spans = events[["char_start", "char_end"]].dropna()
         found = {(int(a), int(b)) for a, b in spans.itertuples(index=False)}

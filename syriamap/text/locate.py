@@ -106,9 +106,6 @@ def _score(text: str, res: Resolved, trigger: tuple[int, int], clause_start: int
     before = text[max(clause_start, m.start - 60):m.start]
     after = text[m.end:m.end + 30]
     score, why = res.confidence, []
-    if m.role == "demonym":
-        score -= 0.6
-        why.append("a demonym, not a place name")
     if _NOT_HERE_AFTER_RE.match(after):
         score -= 0.8
         why.append(f"names who acted, not where: {text[m.start:m.end + 12].strip()!r}")
@@ -168,7 +165,8 @@ def locate(
     sentence; otherwise the other places of the sentence are considered, with
     lower confidence.
     """
-    placed = [r for r in resolved if r.place is not None]
+    # A demonym says whose forces or government acted ("Pakistani authorities"), not where.
+    placed = [r for r in resolved if r.place is not None and r.mention.role != "demonym"]
     in_clause = [r for r in placed if clause[0] <= r.mention.start < clause[1]]
     reasons: list[str] = []
     pool = in_clause
