@@ -8,9 +8,11 @@ Why regular expressions and calendar arithmetic rather than ``dateparser``: the
 forms news reports use are few and fixed, and every one of them needs a rule that
 ``dateparser`` does not apply (a weekday is the most recent such day *on or before*
 publication, a day-month without a year that would fall long after publication
-belongs to the previous year, 'last week' is a week-precision date).  One compiled
-alternation scans a sentence in microseconds, whereas ``dateparser.search`` takes
-milliseconds per call; the pipeline must stay above 300 articles/s per core.
+belongs to the previous year, 'last week' is a week-precision date), so a general
+parser would still need all of them on top, at a far higher cost per call.  Here a
+cheap scan finds the word every date form contains (a digit, a month, a weekday,
+'yesterday', 'week'...) and the full pattern is tried only there: tens of thousands
+of sentences per second per core (``benchmarks/bench_text_numdate.py``).
 
 Resolution rules (``published`` is the publication date):
 
@@ -25,22 +27,29 @@ Resolution rules (``published`` is the publication date):
 * 'last week' / 'N weeks ago' / 'this week' / 'earlier this week' -> precision 2,
   dated at the middle of that calendar week (Monday to Sunday), never after
   publication.  'this month' / 'earlier this month' / 'last month' / 'in March' /
-  'March 2017' / 'in 2016' -> precision 3, dated at the 15th of the month (1 July
-  for a bare year), never after publication; ACLED codes vague dates to the middle
-  of the period.
+  'March 2017' / 'October last year' / 'in 2016' -> precision 3, dated at the 15th
+  of the month (1 July for a bare year), never after publication: the middle of the
+  period, with the precision code saying how vague it is.
 * '14 March', 'March 14', '14th of March' take the publication year; a day-month
   that would fall more than :data:`FUTURE_GRACE_DAYS` after publication belongs to
   the previous year (a report of 2 January about '28 December').  Within the grace
   window the date stays in the future and is flagged (talks planned 'on 23 March').
 * 'on the 12th' is the 12th of the publication month, or of the month before when
   that would be after publication.
-* Numeric dates: '2017-03-14' (ISO) and '14/03/2017', '14/03/17' or '14.03.2017' are read
-  day-first, the convention of Syrian, European and most Middle Eastern sources;
+* Numeric dates: '2017-03-14' (ISO) and '14/03/2017', '14/03/17' or '14.03.2017'
+  are read day-first, the convention of Syrian, European and most Middle Eastern sources;
   '03/14/2017' (second field above 12) is read month-first.  Times ('10:30',
   '3 pm'), counts ('2,500 insurgents'), ordinals of other things ('95th
   anniversary', 'on the 5th Division') and names made of dates ('14 March
   Alliance', '1 March Movement': a day-month followed by a capitalised name word)
   are not dates.
+* A weekday named with its date ('Wednesday 29 Oct 2014', 'Monday, March 13') is
+  one mention dated by the date.
+* Flagged, and skipped by :func:`event_date`: datelines ('BEIRUT, March 15
+  (Reuters) -') and publication stamps ('Updated 15 March 2017', 'Date of
+  publication ...'), which date the report, not the event; announced or future dates
+  ('will resume on Monday': the coming Monday; 'next week'); starts of periods
+  ('since 2011', 'since Saturday').
 * Arabic month names (Levantine 'آذار' and Egyptian 'مارس' forms) and 'أمس'
   (yesterday) / 'اليوم' (today) are read too; Arabic-Indic digits are digits.
 
