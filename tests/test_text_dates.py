@@ -177,6 +177,14 @@ def test_dateline_and_since_are_not_event_dates():
     assert event_date([], PUBLISHED) is None
 
 
+def test_explicit_date_after_publication_is_flagged_and_skipped():
+    text = "More from this author: 9 February 2018. Jets struck on 14 March 2017."
+    mentions = find_dates(text, 0, len(text), PUBLISHED)
+    assert [m.date for m in mentions] == [dt.date(2018, 2, 9), dt.date(2017, 3, 14)]
+    assert any(r.startswith("future") for r in mentions[0].reasons)
+    assert event_date(mentions, PUBLISHED) is mentions[1]
+
+
 def test_publication_stamp_is_not_the_event_date():
     text = "Date of publication 14 March 2017 Jets struck Douma yesterday."
     mentions = find_dates(text, 0, len(text), PUBLISHED)

@@ -563,6 +563,9 @@ def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str
             date += _dt.timedelta(days=7)  # 'will meet on Monday': the coming one
             reasons = [r for r in reasons if not r.startswith("weekday")] + ["weekday: the next such day"]
         reasons.append("future: announced, not happened")
+    if published is not None and date is not None and date > published and not any(
+            r.startswith("future") for r in reasons):
+        reasons.append("future: after the publication date")
     return date, reasons
 
 
