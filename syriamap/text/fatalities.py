@@ -52,6 +52,7 @@ length of the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from syriamap.text._trie import trie_pattern
@@ -254,7 +255,7 @@ _TOLL_BEFORE = re.compile(
     )(?:[^.;]{0,170}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
     \s*,?\s*$"""
 )
-_TOLL_WORD = re.compile(r"(?i)toll|number|count|tally")
+_TOLL_WORD = re.compile(r"[Tt]oll|TOLL|[Nn]umber|NUMBER|[Cc]ount|COUNT|[Tt]ally|TALLY")
 _LIVES_AFTER = re.compile(r"(?i)(?:\s+(?:more|other|civilian|innocent|human))?\s+lives\b")
 _DEAD_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,3}}?\s+(?:dead|killed)\b")
 # Coordinated groups: a few words of their own ('civilians', 'of the regime forces'), no place phrase.
@@ -362,13 +363,27 @@ class _Toll:
     group: int  # index of the group's first quantity: coordinated numbers share one
 
 
-def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tuple[str, int] | None:
-    """How quantity ``q`` is tied to a death word: (kind, end of the expression)."""
+def _near(positions: list[int], lo: int, hi: int) -> bool:
+    """Whether a sorted list of positions has one in [lo, hi)."""
+    i = bisect_left(positions, lo)
+    return i < len(positions) and positions[i] < hi
+
+
+def _attach(text: str, q: re.Match, start: int, end: int, cues: list[int],
+            tolls: list[int]) -> tuple[str, int] | None:
+    """How quantity ``q`` is tied to a death word: (kind, end of the expression).
+
+    ``cues`` and ``tolls`` are the positions of death cues and toll words in the
+    span: a pattern is tried only when its cue word is close enough to the number."""
     # The cues before a number are at most a few words long: look in a short window.
     window = max(start, q.start() - 32)
     toll_window = max(start, q.start() - 200)
-    if has_toll and _TOLL_BEFORE.search(text, toll_window, q.start()):
+    if _near(tolls, toll_window, q.start()) and _TOLL_BEFORE.search(text, toll_window, q.start()):
         return "toll", q.end()
+    cue_before = _near(cues, window, q.start())
+    cue_after = _near(cues, q.end(), q.end() + 200)
+    if not (cue_before or cue_after):
+        return None
     before = _BEFORE.search(text, window, q.start())
     if before is not None:
         if before.group("object"):
@@ -381,7 +396,7 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
             dead = _DEAD_AFTER.match(text, q.end(), end)
             if dead:
                 return "left", dead.end()
-    subj = _SUBJ_AFTER.match(text, q.end(), end)
+    subj = _SUBJ_AFTER.match(text, q.end(), end) if cue_after else None
     if subj:
         pred_end = subj.end()
         if _COMBINED_AFTER.match(text, pred_end, end):
@@ -429,7 +444,8 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
     """
     start = max(0, start)
     end = min(len(text), end)
-    if not _CUE.search(text, start, end):
+    cues = [cue.start() for cue in _CUE.finditer(text, start, end)]
+    if not cues:
         return None
     quants = []
     resume = start
@@ -455,8 +471,10 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
             continue  # 'children aged four to 10'
         quants.append((q, _quantity_value(q)))
     tolls: list[_Toll] = []
-    has_toll = _TOLL_WORD.search(text, start, end) is not None
-    attached: list[tuple[str, int] | None] = [_attach(text, q, start, end, has_toll) for q, _ in quants]
+    toll_words = [word.start() for word in _TOLL_WORD.finditer(text, start, end)] if quants else []
+    attached: list[tuple[str, int] | None] = [
+        _attach(text, q, start, end, cues, toll_words) for q, _ in quants
+    ]
 
     def joined(i: int) -> bool:
         """Whether quantity i is coordinated with the one before ('5 civilians and 3 soldiers')."""
