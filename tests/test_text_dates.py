@@ -72,6 +72,12 @@ def only(text: str, published=PUBLISHED) -> DateMention:
         ("قتل ستة أشخاص أمس", "أمس", dt.date(2017, 3, 14), 1),
         ("between 10-12 March", "10-12 March", dt.date(2017, 3, 10), 2),
         ("In October last year the town fell.", "In October last year", dt.date(2016, 10, 15), 3),
+        ("a week ago", "a week ago", dt.date(2017, 3, 9), 2),
+        ("Raids intensified over the weekend.", "over the weekend", dt.date(2017, 3, 11), 2),
+        ("Raids intensified last weekend.", "last weekend", dt.date(2017, 3, 11), 2),
+        ("Raids on Friday evening", "on Friday evening", dt.date(2017, 3, 10), 1),
+        ("The town fell late last month.", "late last month", dt.date(2017, 2, 15), 3),
+        ("from 10 to 15 March", "10 to 15 March", dt.date(2017, 3, 10), 2),
         ("on 5 March last year", "5 March last year", dt.date(2016, 3, 5), 1),
         ("AFP Wednesday 29 Oct 2014 Syrian jets struck", "Wednesday 29 Oct 2014", dt.date(2014, 10, 29), 1),
         ("Jets struck on Monday, March 13, residents said.", "on Monday, March 13", dt.date(2017, 3, 13), 1),
@@ -131,6 +137,25 @@ def test_future_weekday_moves_forward_and_is_not_the_event_date():
     assert [m.surface for m in mentions] == ["on Monday", "yesterday"]
     assert mentions[0].date == dt.date(2017, 3, 20)
     assert event_date(mentions, PUBLISHED).surface == "yesterday"
+
+
+def test_this_weekend_midweek_is_the_coming_one():
+    mention = only("Talks are expected this weekend.")
+    assert mention.date == dt.date(2017, 3, 18)
+    assert event_date([mention], PUBLISHED) is None
+    assert only("Jets struck this weekend.", dt.date(2017, 3, 13)).date == dt.date(2017, 3, 11)
+
+
+def test_since_early_march_starts_a_period():
+    mention = only("Fighting has raged since early March.")
+    assert mention.surface == "since early March"
+    assert "start of a period" in mention.reasons
+
+
+def test_empty_and_out_of_range_spans():
+    assert find_dates("yesterday", 5, 2, PUBLISHED) == []
+    assert [m.surface for m in find_dates("yesterday", -3, 100, PUBLISHED)] == ["yesterday"]
+    assert find_dates("", 0, 0, PUBLISHED) == []
 
 
 def test_next_week_is_future():

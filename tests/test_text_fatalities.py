@@ -95,6 +95,7 @@ def toll(text: str) -> tuple[int, bool] | None:
         ("At least 10 civilians were killed and 50 wounded.", 10, True),
         ("More than 330000 people are estimated to have been killed.", 330_000, True),
         ("Four people killed including a child, 25 others injured", 4, False),
+        ("3 rebels and a child were killed.", 4, False),
         ("At least 40 people including civilians were killed and dozens wounded.", 40, True),
         ("At least 10 civilians among them children were killed by airstrikes.", 10, True),
         ("Shells hit the market, claiming the lives of a man and a woman, injuring 5 others.", 2, False),
@@ -165,6 +166,12 @@ def test_reads_the_toll(text, value, lower):
 )
 def test_no_toll(text):
     assert find_fatalities(text, 0, len(text)) is None
+
+
+def test_empty_and_out_of_range_spans():
+    assert find_fatalities("killed 6", 5, 2) is None
+    assert find_fatalities("killed 6", -5, 100).value == 6
+    assert find_fatalities("", 0, 0) is None
 
 
 def test_zero_is_distinct_from_none():

@@ -173,7 +173,7 @@ _PATTERN = re.compile(
             rf"(?P<md>(?<![\w-])(?P<md_m>{_EN_MONTH})\s+(?P<md_d>{_DAY}){_ORD}?(?![\d\w]|,\d|\.\d|:\d)"
             rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d)|{_REL_MD})?(?!\s+{_NAME_WORDS}))",
             # March 2017, in March, early March, mid-March, last March
-            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|(?:in\s+)?the\s+middle\s+of|"
+            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|since\s+early|since\s+late|since\s+mid|(?:in\s+)?the\s+middle\s+of|"
             rf"in|during|early|late|mid|last|this|since|until|by|from|"
             rf"of|end\s+of|beginning\s+of|start\s+of|the\s+end\s+of|the\s+start\s+of|the\s+beginning\s+of|"
             rf"earlier\s+in|later\s+in))[\s-]+)?"
@@ -189,7 +189,7 @@ _PATTERN = re.compile(
             r"\s+(?i:ago|earlier)(?![\w-]))",
             # last week, earlier this week, this month, earlier this month, last month, next week
             r"(?P<per>(?<![\w-])(?i:(?P<per_mod>last|this|earlier\s+this|later\s+this|early\s+this|late\s+this"
-            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous)"
+            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous|over\s+the|at\s+the)"
             r"\s+(?P<per_u>week(?:end)?|month))"
             r"(?![\w-]))",
             # on Monday, last Monday, Monday night, Saturday's, next Friday
@@ -221,7 +221,7 @@ _CORE = re.compile(
 _PREFIX_WORDS = frozenset(
     "the on in during early late mid middle last this since until by from of end beginning start earlier later "
     "day before next past previous a one two three four five six seven eight nine ten eleven twelve "
-    "days".split()
+    "days over at".split()
 )
 _WORD = re.compile(r"\w+")
 _GAP = re.compile(r"[\s-]*")
@@ -368,7 +368,7 @@ def _resolve_my(m: re.Match, published: _dt.date | None) -> _Resolved:
     relative_year = (g("my_rely") or "").lower()
     if not year and not mod and not relative_year:
         return None  # a bare capitalised 'March' or 'May' is too often a verb or a name
-    if mod == "since":
+    if mod.startswith("since"):
         reasons.append("start of a period")
     if year:
         return _mid_month(int(year), month, published), 3, reasons + ["month and year; middle of the month"]
@@ -458,6 +458,9 @@ def _resolve_per(m: re.Match, published: _dt.date | None) -> _Resolved:
         monday += _dt.timedelta(weeks=1)
     if unit == "weekend":
         saturday = monday + _dt.timedelta(days=5)
+        if mod == "this" and published.weekday() in range(1, 5):
+            # said from Tuesday to Friday, 'this weekend' is the coming one
+            return saturday, 2, reasons + ["future", "'this weekend' before it; its Saturday"]
         if saturday > published and not back and mod != "next":
             saturday -= _dt.timedelta(weeks=1)
         return saturday, 2, reasons + [f"'{mod} weekend'; its Saturday"]
