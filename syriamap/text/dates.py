@@ -26,7 +26,8 @@ Resolution rules (``published`` is the publication date):
   next one after it (flagged 'future').
 * 'last week' / 'N weeks ago' / 'this week' / 'earlier this week' -> precision 2,
   dated at the middle of that calendar week (Monday to Sunday), never after
-  publication.  'this month' / 'earlier this month' / 'last month' / 'in March' /
+  publication; 'over the weekend' / 'last weekend' -> that weekend's Saturday
+  (precision 2), but 'this weekend' said from Tuesday to Friday is the coming one.  'this month' / 'earlier this month' / 'last month' / 'in March' /
   'March 2017' / 'October last year' / 'in 2016' -> precision 3, dated at the 15th
   of the month (1 July for a bare year), never after publication: the middle of the
   period, with the precision code saying how vague it is.
