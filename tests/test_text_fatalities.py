@@ -96,6 +96,8 @@ def toll(text: str) -> tuple[int, bool] | None:
         ("More than 330000 people are estimated to have been killed.", 330_000, True),
         ("Four people killed including a child, 25 others injured", 4, False),
         ("3 rebels and a child were killed.", 4, False),
+        ("Seven were killed, scores injured in clashes.", 7, False),
+        ("Before the elections on November 1, two police officers and seven militants have been killed.", 9, False),
         ("At least 40 people including civilians were killed and dozens wounded.", 40, True),
         ("At least 10 civilians among them children were killed by airstrikes.", 10, True),
         ("Shells hit the market, claiming the lives of a man and a woman, injuring 5 others.", 2, False),

@@ -243,7 +243,7 @@ _BEFORE = re.compile(
             (?:the\s+)?(?:deaths?|killings?|executions?|massacre|murders?)\s+of)
       | (?P<claim>claim(?:s|ed|ing)?|took|tak(?:es|ing)|cost(?:s|ing)?)
       | (?P<left>leav(?:es|ing)|left)
-    )\s*,?\s*$"""
+    )\s*$"""
 )
 _TOLL_BEFORE = re.compile(
     r"""(?ix)\b(?:
@@ -464,9 +464,9 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         resume = q.end()
         if _NOT_PEOPLE.match(text, q.end(), end):
             continue
-        if q.group("simple") and _YEAR.fullmatch(q.group("simple")) and _MONTH_BEFORE.search(
-                text, max(start, q.start() - 16), q.start()):
-            continue  # 'August 24 2014': a year
+        if q.group("simple") and _MONTH_BEFORE.search(text, max(start, q.start() - 16), q.start()) and (
+                _YEAR.fullmatch(q.group("simple")) or q.end() - q.start() <= 2):
+            continue  # 'August 24 2014', 'on November 1, two police officers': a date
         if _AGE_BEFORE.search(text, max(start, q.start() - 24), q.start()):
             continue  # 'children aged four to 10'
         quants.append((q, _quantity_value(q)))
