@@ -160,7 +160,7 @@ _QUANT = re.compile(
         (?P<half>half\s+a\s+dozen)
       | (?P<dozen>(?:(?P<dozen_n>a|{_WORD}|\d+)\s+)dozen)\b(?!s)
       | (?P<couple>a\s+couple\s+of)
-      | between\s+(?P<between>{_SIMPLE})\s+and\s+{_SIMPLE}
+      | between\s+(?P<between>{_SIMPLE})(?:\s+and\s+|\s*[-–]\s*){_SIMPLE_TAIL}
       | (?P<range>{_SIMPLE})(?:\s*[-–]\s*(?=\d)|\s+(?:to|or)\s+){_SIMPLE_TAIL}
       | (?P<vague>(?:tens|hundreds)\s+of\s+thousands|tens|dozens|scores|hundreds|thousands)\b
       | (?<!no\s)(?<!any\s)(?<!every\s)(?P<simple>{_SIMPLE})
@@ -241,6 +241,7 @@ _BEFORE = re.compile(
             (?:claim(?:s|ed|ing)?|took|tak(?:es|ing)|cost(?:s|ing)?)\s+the\s+lives\s+of|
             (?:the\s+)?(?:dead\s+)?(?:bodies|corpses|remains)\s+of|
             (?:the\s+)?(?:deaths?|killings?|executions?|massacre|murders?)\s+of)
+        (?:\s+(?:so\s+far|already|now|reportedly|also|all|the|all\s+the))?
       | (?P<claim>claim(?:s|ed|ing)?|took|tak(?:es|ing)|cost(?:s|ing)?)
       | (?P<left>leav(?:es|ing)|left)
     )\s*$"""
