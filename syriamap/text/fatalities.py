@@ -438,16 +438,8 @@ def _modifier_starts(text: str, lo: int, p: int) -> list[int]:
     return chain[-4:]  # the longest modifier has four words ('at the very least')
 
 
-def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
-    """The deaths reported in ``text[start:end]`` (absolute offsets), or None if no toll is stated.
-
-    A statement that nobody died ('no casualties were reported') gives value 0.
-    """
-    start = max(0, start)
-    end = min(len(text), end)
-    cues = [cue.start() for cue in _CUE.finditer(text, start, end)]
-    if not cues:
-        return None
+def _quantities(text: str, start: int, end: int) -> list[tuple[re.Match, tuple[int, bool]]]:
+    """The quantities of the span that could count people, with their values."""
     quants = []
     resume = start
     for gate in _GATE.finditer(text, start, end):
@@ -471,17 +463,19 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         if _AGE_BEFORE.search(text, max(start, q.start() - 24), q.start()):
             continue  # 'children aged four to 10'
         quants.append((q, _quantity_value(q)))
-    tolls: list[_Toll] = []
-    toll_words = [word.start() for word in _TOLL_WORD.finditer(text, start, end)] if quants else []
-    attached: list[tuple[str, int] | None] = [
-        _attach(text, q, start, end, cues, toll_words) for q, _ in quants
-    ]
+    return quants
+
+
+def _tolls(text: str, quants: list, attached: list, end: int) -> list[_Toll]:
+    """The attached quantities as tolls, coordinated groups gathered under one group id."""
 
     def joined(i: int) -> bool:
         """Whether quantity i is coordinated with the one before ('5 civilians and 3 soldiers')."""
         return i > 0 and _JOIN.fullmatch(text, quants[i - 1][0].end(), quants[i][0].start()) is not None
+
+    tolls: list[_Toll] = []
     used = [False] * len(quants)
-    for i, ((q, (value, lower)), how) in enumerate(zip(quants, attached)):
+    for i, how in enumerate(attached):
         if how is None or used[i]:
             continue
         kind, expr_end = how
@@ -502,25 +496,24 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         for k in members:
             used[k] = True
             mq, (mvalue, mlower) = quants[k]
-            tolls.append(_Toll(mq, mvalue, mlower, kind if k == i else "joined",
-                               expr_end if k == members[-1] else mq.end(),
+            member_kind = kind if k == i else "joined"
+            tolls.append(_Toll(mq, mvalue, mlower, member_kind, expr_end if k == members[-1] else mq.end(),
                                f"{mq.group().strip()!r} -> {mvalue}" + (" (lower bound)" if mlower else "")
-                               + f" [{kind if k == i else 'joined'}]", members[0]))
-    if not tolls:
-        zero = _ZERO.search(text, start, end)
-        if zero:
-            return FatalityCount(zero.start(), zero.end(), zero.group(), 0, False,
-                                 (f"{zero.group()!r}: no deaths reported",))
-        return None
+                               + f" [{member_kind}]", members[0]))
+    return tolls
+
+
+def _combine(text: str, quants: list, tolls: list[_Toll]) -> FatalityCount:
+    """One count from the tolls of a span: subsets and restatements dropped, groups summed."""
     # Subsets ('including 5 children') are not added to the toll they belong to.
-    first = [t for t in tolls if t.group == tolls[0].group]
-    first_end = max(t.end for t in first)
-    subsets = {
-        t.group for t in tolls
+    first_end = max(t.end for t in tolls if t.group == tolls[0].group)
+    subsets = set()
+    for t in tolls:
+        group_start = quants[t.group][0].start()
         if t.group != tolls[0].group and (
-            _SUBSET.search(text, first_end, quants[t.group][0].start())
-            or _WITH_BEFORE.search(text, max(first_end, quants[t.group][0].start() - 6), quants[t.group][0].start()))
-    }
+                _SUBSET.search(text, first_end, group_start)
+                or _WITH_BEFORE.search(text, max(first_end, group_start - 6), group_start)):
+            subsets.add(t.group)
     kept = [t for t in tolls if t.group not in subsets]
     reasons = [t.reason for t in kept]
     # The same number again further on ('raids kill 10 in a camp ... aircraft killed at
@@ -541,6 +534,7 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
             reasons.append(f"{group_value} restated further on: counted once")
         last_end[group_value] = group_spans[group][1]
     kept = [t for t in kept if t.group not in restated]
+    # A running toll ('bringing the death toll to 40') is a total: the larger reading wins.
     counts = [t for t in kept if t.kind != "toll"]
     running = [t for t in kept if t.kind == "toll"]
     total = sum(t.value for t in counts)
@@ -559,3 +553,26 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
     s = min(t.quant.start() for t in chosen)
     e = max(t.end for t in chosen)
     return FatalityCount(s, e, text[s:e], value, any(t.lower for t in chosen), tuple(reasons))
+
+
+def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
+    """The deaths reported in ``text[start:end]`` (absolute offsets), or None if no toll is stated.
+
+    A statement that nobody died ('no casualties were reported') gives value 0.
+    """
+    start = max(0, start)
+    end = min(len(text), end)
+    cues = [cue.start() for cue in _CUE.finditer(text, start, end)]
+    if not cues:
+        return None
+    quants = _quantities(text, start, end)
+    toll_words = [word.start() for word in _TOLL_WORD.finditer(text, start, end)] if quants else []
+    attached = [_attach(text, q, start, end, cues, toll_words) for q, _ in quants]
+    tolls = _tolls(text, quants, attached, end)
+    if tolls:
+        return _combine(text, quants, tolls)
+    zero = _ZERO.search(text, start, end)
+    if zero:
+        return FatalityCount(zero.start(), zero.end(), zero.group(), 0, False,
+                             (f"{zero.group()!r}: no deaths reported",))
+    return None
