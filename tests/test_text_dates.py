@@ -158,6 +158,13 @@ def test_empty_and_out_of_range_spans():
     assert find_dates("", 0, 0, PUBLISHED) == []
 
 
+def test_due_to_is_a_cause_not_a_plan():
+    mention = only("Two people died due to shelling on Monday.")
+    assert mention.date == dt.date(2017, 3, 13)
+    assert not any(r.startswith("future") for r in mention.reasons)
+    assert only("The envoy is due to arrive on Monday.").date == dt.date(2017, 3, 20)
+
+
 def test_next_week_is_future():
     mention = only("A new round is due next week.")
     assert mention.date > PUBLISHED

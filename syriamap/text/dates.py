@@ -237,7 +237,9 @@ _STAMP_BEFORE = re.compile(
     r"(?:\s+on)?\s*:?\s*$"
 )
 _FUTURE_BEFORE = re.compile(
-    r"(?i:\b(?:will|would|shall|plans?\s+to|planned|scheduled|due|expected|set\s+to|to\s+be\s+held|to\s+resume)\b)"
+    # 'is due to meet', not 'killed due to shelling'
+    r"(?i:\b(?:will|would|shall|plans?\s+to|planned|scheduled|(?:is|are|was|were)\s+due|expected|set\s+to"
+    r"|to\s+be\s+held|to\s+resume)\b)"
     r"[^.;,]{0,40}$"
 )
 
