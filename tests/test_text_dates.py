@@ -79,7 +79,7 @@ def only(text: str, published=PUBLISHED) -> DateMention:
         ("The town fell late last month.", "late last month", dt.date(2017, 2, 15), 3),
         ("from 10 to 15 March", "10 to 15 March", dt.date(2017, 3, 10), 2),
         ("on 5 March last year", "5 March last year", dt.date(2016, 3, 5), 1),
-        ("AFP Wednesday 29 Oct 2014 Syrian jets struck", "Wednesday 29 Oct 2014", dt.date(2014, 10, 29), 1),
+        ("Wednesday 29 Oct 2014: Syrian jets struck", "Wednesday 29 Oct 2014", dt.date(2014, 10, 29), 1),
         ("Jets struck on Monday, March 13, residents said.", "on Monday, March 13", dt.date(2017, 3, 13), 1),
     ],
 )
@@ -215,6 +215,14 @@ def test_explicit_date_after_publication_is_flagged_and_skipped():
     assert [m.date for m in mentions] == [dt.date(2018, 2, 9), dt.date(2017, 3, 14)]
     assert any(r.startswith("future") for r in mentions[0].reasons)
     assert event_date(mentions, PUBLISHED) is mentions[1]
+
+
+def test_agency_dateline_is_not_the_event_date():
+    text = "Raids kill 10 in camp AFP Wednesday 29 Oct 2014 Syrian aircraft killed 10 people on Wednesday."
+    mentions = find_dates(text, 0, len(text), dt.date(2014, 10, 29))
+    assert [m.surface for m in mentions] == ["Wednesday 29 Oct 2014", "on Wednesday"]
+    assert any("dateline" in r for r in mentions[0].reasons)
+    assert event_date(mentions, dt.date(2014, 10, 29)).surface == "on Wednesday"
 
 
 def test_publication_stamp_is_not_the_event_date():

@@ -47,7 +47,7 @@ Resolution rules (``published`` is the publication date):
 * A weekday named with its date ('Wednesday 29 Oct 2014', 'Monday, March 13') is
   one mention dated by the date.
 * Flagged, and skipped by :func:`event_date`: datelines ('BEIRUT, March 15
-  (Reuters) -') and publication stamps ('Updated 15 March 2017', 'Date of
+  (Reuters) -', 'AFP Wednesday 29 Oct 2014') and publication stamps ('Updated 15 March 2017', 'Date of
   publication ...'), which date the report, not the event; announced or future dates
   ('will resume on Monday': the coming Monday; 'next week'); starts of periods
   ('since 2011', 'since Saturday').
@@ -232,6 +232,11 @@ _BEFORE_CORE = 32  # chars before the core word that a pattern may start ('the d
 # Context looked at around a match (a small window, not the whole sentence).
 _DATELINE_AFTER = re.compile(r"\s*(?:\([A-Z][\w .&-]{0,30}\)\s*)?[-–—]\s|\s*\((?:Reuters|AFP|AP|SANA|dpa|Xinhua)\)")
 _DATELINE_BEFORE = re.compile(r"\s*[A-Z][A-Z' .-]{1,40},(?:\s*[A-Z][a-z]+\s*,)?\s*")
+# 'AFP Wednesday 29 Oct 2014 Syrian jets...': an agency's dateline.
+_AGENCY_BEFORE = re.compile(
+    r"\b(?:AFP|Reuters|AP|SANA|Xinhua|dpa|Anadolu|Sputnik|TASS|RIA\s+Novosti)\s*,?\s+"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s*,?\s+)?$"
+)
 _STAMP_BEFORE = re.compile(
     r"(?i:updated|published|posted|last\s+modified|first\s+published|date\s+of\s+publication|dated)"
     r"(?:\s+on)?\s*:?\s*$"
@@ -558,7 +563,8 @@ def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str
     before = text[max(0, s - 60):s]
     if kind in ("dm", "md", "iso", "num"):
         line_start = max(text.rfind("\n", 0, s) + 1, s - 60)
-        if _DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s):
+        if (_DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s)) or (
+                _AGENCY_BEFORE.search(before)):
             reasons.append("dateline: the publication date")
         elif _STAMP_BEFORE.search(before):
             reasons.append("publication stamp")
