@@ -11,6 +11,8 @@ times, over the same sentences and in the same run:
 
 Also prints the same for the sentences that hold a death word, the worst case for
 ``find_fatalities``.  Target: tens of thousands of sentences/s for each reader.
+Times are CPU time of this process (``time.process_time``), the best of
+``--repeat`` runs, so that other load on a shared machine disturbs them less.
 
 Run: ``.venv/bin/python benchmarks/bench_text_numdate.py [--repeat N]``
 """
@@ -34,14 +36,15 @@ _TOKEN = re.compile(r"\w+")
 _DEATH = re.compile(r"(?i)kill|dead|died|death|toll|bodies")
 
 
-def _sentences() -> list[tuple[str, dt.date | None]]:
+def _sentences() -> tuple[list[tuple[str, dt.date | None]], int]:
+    """(sentence, published) of every article, and the number of articles."""
     frame = pd.read_csv(FAKES)
     out = []
     for text, date in zip(frame["article_content"].fillna("").astype(str), frame["date_iso"]):
         published = pd.to_datetime(date, errors="coerce")
         published = None if pd.isna(published) else published.date()
         out.extend((s, published) for s in _SENTENCE_END.split(text) if s.strip())
-    return out
+    return out, len(frame)
 
 
 def _rate(func, sentences, repeat: int) -> float:
@@ -61,7 +64,7 @@ def main(argv: list[str]) -> int:
     if not FAKES.is_file():
         print(f"FA-KES dev file not found at {FAKES}", file=sys.stderr)
         return 1
-    sentences = _sentences()
+    sentences, articles = _sentences()
     deadly = [(s, p) for s, p in sentences if _DEATH.search(s)]
     readers = {
         "find_dates": lambda s, p: find_dates(s, 0, len(s), p),
@@ -75,7 +78,9 @@ def main(argv: list[str]) -> int:
         base = rates["baseline (tokenise)"]
         print(f"\n{label}:")
         for name, rate in rates.items():
-            print(f"  {name:22s} {rate:10,.0f} sentences/s   {rate / base:5.2f} x baseline")
+            per_article = rate * articles / len(sentences) if subset is sentences else None
+            extra = f"   ({per_article:,.0f} articles/s)" if per_article else ""
+            print(f"  {name:22s} {rate:10,.0f} sentences/s   {rate / base:5.2f} x baseline{extra}")
     return 0
 
 

@@ -72,8 +72,14 @@ def only(text: str, published=PUBLISHED) -> DateMention:
         ("قتل ستة أشخاص أمس", "أمس", dt.date(2017, 3, 14), 1),
         ("between 10-12 March", "10-12 March", dt.date(2017, 3, 10), 2),
         ("In October last year the town fell.", "In October last year", dt.date(2016, 10, 15), 3),
+        ("a week ago", "a week ago", dt.date(2017, 3, 9), 2),
+        ("Raids intensified over the weekend.", "over the weekend", dt.date(2017, 3, 11), 2),
+        ("Raids intensified last weekend.", "last weekend", dt.date(2017, 3, 11), 2),
+        ("Raids on Friday evening", "on Friday evening", dt.date(2017, 3, 10), 1),
+        ("The town fell late last month.", "late last month", dt.date(2017, 2, 15), 3),
+        ("from 10 to 15 March", "10 to 15 March", dt.date(2017, 3, 10), 2),
         ("on 5 March last year", "5 March last year", dt.date(2016, 3, 5), 1),
-        ("AFP Wednesday 29 Oct 2014 Syrian jets struck", "Wednesday 29 Oct 2014", dt.date(2014, 10, 29), 1),
+        ("Wednesday 29 Oct 2014: Syrian jets struck", "Wednesday 29 Oct 2014", dt.date(2014, 10, 29), 1),
         ("Jets struck on Monday, March 13, residents said.", "on Monday, March 13", dt.date(2017, 3, 13), 1),
     ],
 )
@@ -133,6 +139,32 @@ def test_future_weekday_moves_forward_and_is_not_the_event_date():
     assert event_date(mentions, PUBLISHED).surface == "yesterday"
 
 
+def test_this_weekend_midweek_is_the_coming_one():
+    mention = only("Talks are expected this weekend.")
+    assert mention.date == dt.date(2017, 3, 18)
+    assert event_date([mention], PUBLISHED) is None
+    assert only("Jets struck this weekend.", dt.date(2017, 3, 13)).date == dt.date(2017, 3, 11)
+
+
+def test_since_early_march_starts_a_period():
+    mention = only("Fighting has raged since early March.")
+    assert mention.surface == "since early March"
+    assert "start of a period" in mention.reasons
+
+
+def test_empty_and_out_of_range_spans():
+    assert find_dates("yesterday", 5, 2, PUBLISHED) == []
+    assert [m.surface for m in find_dates("yesterday", -3, 100, PUBLISHED)] == ["yesterday"]
+    assert find_dates("", 0, 0, PUBLISHED) == []
+
+
+def test_due_to_is_a_cause_not_a_plan():
+    mention = only("Two people died due to shelling on Monday.")
+    assert mention.date == dt.date(2017, 3, 13)
+    assert not any(r.startswith("future") for r in mention.reasons)
+    assert only("The envoy is due to arrive on Monday.").date == dt.date(2017, 3, 20)
+
+
 def test_next_week_is_future():
     mention = only("A new round is due next week.")
     assert mention.date > PUBLISHED
@@ -175,6 +207,22 @@ def test_dateline_and_since_are_not_event_dates():
     assert chosen.surface == "on Tuesday" and chosen.date == dt.date(2017, 3, 14)
     assert event_date([mentions[0], mentions[2]], PUBLISHED) is None
     assert event_date([], PUBLISHED) is None
+
+
+def test_explicit_date_after_publication_is_flagged_and_skipped():
+    text = "More from this author: 9 February 2018. Jets struck on 14 March 2017."
+    mentions = find_dates(text, 0, len(text), PUBLISHED)
+    assert [m.date for m in mentions] == [dt.date(2018, 2, 9), dt.date(2017, 3, 14)]
+    assert any(r.startswith("future") for r in mentions[0].reasons)
+    assert event_date(mentions, PUBLISHED) is mentions[1]
+
+
+def test_agency_dateline_is_not_the_event_date():
+    text = "Raids kill 10 in camp AFP Wednesday 29 Oct 2014 Syrian aircraft killed 10 people on Wednesday."
+    mentions = find_dates(text, 0, len(text), dt.date(2014, 10, 29))
+    assert [m.surface for m in mentions] == ["Wednesday 29 Oct 2014", "on Wednesday"]
+    assert any("dateline" in r for r in mentions[0].reasons)
+    assert event_date(mentions, dt.date(2014, 10, 29)).surface == "on Wednesday"
 
 
 def test_publication_stamp_is_not_the_event_date():

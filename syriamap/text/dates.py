@@ -8,9 +8,11 @@ Why regular expressions and calendar arithmetic rather than ``dateparser``: the
 forms news reports use are few and fixed, and every one of them needs a rule that
 ``dateparser`` does not apply (a weekday is the most recent such day *on or before*
 publication, a day-month without a year that would fall long after publication
-belongs to the previous year, 'last week' is a week-precision date).  One compiled
-alternation scans a sentence in microseconds, whereas ``dateparser.search`` takes
-milliseconds per call; the pipeline must stay above 300 articles/s per core.
+belongs to the previous year, 'last week' is a week-precision date), so a general
+parser would still need all of them on top, at a far higher cost per call.  Here a
+cheap scan finds the word every date form contains (a digit, a month, a weekday,
+'yesterday', 'week'...) and the full pattern is tried only there: tens of thousands
+of sentences per second per core (``benchmarks/bench_text_numdate.py``).
 
 Resolution rules (``published`` is the publication date):
 
@@ -24,23 +26,31 @@ Resolution rules (``published`` is the publication date):
   next one after it (flagged 'future').
 * 'last week' / 'N weeks ago' / 'this week' / 'earlier this week' -> precision 2,
   dated at the middle of that calendar week (Monday to Sunday), never after
-  publication.  'this month' / 'earlier this month' / 'last month' / 'in March' /
-  'March 2017' / 'in 2016' -> precision 3, dated at the 15th of the month (1 July
-  for a bare year), never after publication; ACLED codes vague dates to the middle
-  of the period.
+  publication; 'over the weekend' / 'last weekend' -> that weekend's Saturday
+  (precision 2), but 'this weekend' said from Tuesday to Friday is the coming one.  'this month' / 'earlier this month' / 'last month' / 'in March' /
+  'March 2017' / 'October last year' / 'in 2016' -> precision 3, dated at the 15th
+  of the month (1 July for a bare year), never after publication: the middle of the
+  period, with the precision code saying how vague it is.
 * '14 March', 'March 14', '14th of March' take the publication year; a day-month
   that would fall more than :data:`FUTURE_GRACE_DAYS` after publication belongs to
   the previous year (a report of 2 January about '28 December').  Within the grace
   window the date stays in the future and is flagged (talks planned 'on 23 March').
 * 'on the 12th' is the 12th of the publication month, or of the month before when
   that would be after publication.
-* Numeric dates: '2017-03-14' (ISO) and '14/03/2017', '14/03/17' or '14.03.2017' are read
-  day-first, the convention of Syrian, European and most Middle Eastern sources;
+* Numeric dates: '2017-03-14' (ISO) and '14/03/2017', '14/03/17' or '14.03.2017'
+  are read day-first, the convention of Syrian, European and most Middle Eastern sources;
   '03/14/2017' (second field above 12) is read month-first.  Times ('10:30',
   '3 pm'), counts ('2,500 insurgents'), ordinals of other things ('95th
   anniversary', 'on the 5th Division') and names made of dates ('14 March
   Alliance', '1 March Movement': a day-month followed by a capitalised name word)
   are not dates.
+* A weekday named with its date ('Wednesday 29 Oct 2014', 'Monday, March 13') is
+  one mention dated by the date.
+* Flagged, and skipped by :func:`event_date`: datelines ('BEIRUT, March 15
+  (Reuters) -', 'AFP Wednesday 29 Oct 2014') and publication stamps ('Updated 15 March 2017', 'Date of
+  publication ...'), which date the report, not the event; announced or future dates
+  ('will resume on Monday': the coming Monday; 'next week'); starts of periods
+  ('since 2011', 'since Saturday').
 * Arabic month names (Levantine 'آذار' and Egyptian 'مارس' forms) and 'أمس'
   (yesterday) / 'اليوم' (today) are read too; Arabic-Indic digits are digits.
 
@@ -164,7 +174,7 @@ _PATTERN = re.compile(
             rf"(?P<md>(?<![\w-])(?P<md_m>{_EN_MONTH})\s+(?P<md_d>{_DAY}){_ORD}?(?![\d\w]|,\d|\.\d|:\d)"
             rf"(?:,?\s+(?P<md_y>{_YEAR})(?!\d)|{_REL_MD})?(?!\s+{_NAME_WORDS}))",
             # March 2017, in March, early March, mid-March, last March
-            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|(?:in\s+)?the\s+middle\s+of|"
+            rf"(?P<my>(?<![\w-])(?:(?P<my_mod>(?i:in\s+early|in\s+late|in\s+mid|since\s+early|since\s+late|since\s+mid|(?:in\s+)?the\s+middle\s+of|"
             rf"in|during|early|late|mid|last|this|since|until|by|from|"
             rf"of|end\s+of|beginning\s+of|start\s+of|the\s+end\s+of|the\s+start\s+of|the\s+beginning\s+of|"
             rf"earlier\s+in|later\s+in))[\s-]+)?"
@@ -180,7 +190,7 @@ _PATTERN = re.compile(
             r"\s+(?i:ago|earlier)(?![\w-]))",
             # last week, earlier this week, this month, earlier this month, last month, next week
             r"(?P<per>(?<![\w-])(?i:(?P<per_mod>last|this|earlier\s+this|later\s+this|early\s+this|late\s+this"
-            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous)"
+            r"|earlier\s+last|late\s+last|early\s+last|next|the\s+past|the\s+previous|over\s+the|at\s+the)"
             r"\s+(?P<per_u>week(?:end)?|month))"
             r"(?![\w-]))",
             # on Monday, last Monday, Monday night, Saturday's, next Friday
@@ -212,7 +222,7 @@ _CORE = re.compile(
 _PREFIX_WORDS = frozenset(
     "the on in during early late mid middle last this since until by from of end beginning start earlier later "
     "day before next past previous a one two three four five six seven eight nine ten eleven twelve "
-    "days".split()
+    "days over at".split()
 )
 _WORD = re.compile(r"\w+")
 _GAP = re.compile(r"[\s-]*")
@@ -222,12 +232,19 @@ _BEFORE_CORE = 32  # chars before the core word that a pattern may start ('the d
 # Context looked at around a match (a small window, not the whole sentence).
 _DATELINE_AFTER = re.compile(r"\s*(?:\([A-Z][\w .&-]{0,30}\)\s*)?[-–—]\s|\s*\((?:Reuters|AFP|AP|SANA|dpa|Xinhua)\)")
 _DATELINE_BEFORE = re.compile(r"\s*[A-Z][A-Z' .-]{1,40},(?:\s*[A-Z][a-z]+\s*,)?\s*")
+# 'AFP Wednesday 29 Oct 2014 Syrian jets...': an agency's dateline.
+_AGENCY_BEFORE = re.compile(
+    r"\b(?:AFP|Reuters|AP|SANA|Xinhua|dpa|Anadolu|Sputnik|TASS|RIA\s+Novosti)\s*,?\s+"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s*,?\s+)?$"
+)
 _STAMP_BEFORE = re.compile(
     r"(?i:updated|published|posted|last\s+modified|first\s+published|date\s+of\s+publication|dated)"
     r"(?:\s+on)?\s*:?\s*$"
 )
 _FUTURE_BEFORE = re.compile(
-    r"(?i:\b(?:will|would|shall|plans?\s+to|planned|scheduled|due|expected|set\s+to|to\s+be\s+held|to\s+resume)\b)"
+    # 'is due to meet', not 'killed due to shelling'
+    r"(?i:\b(?:will|would|shall|plans?\s+to|planned|scheduled|(?:is|are|was|were)\s+due|expected|set\s+to"
+    r"|to\s+be\s+held|to\s+resume)\b)"
     r"[^.;,]{0,40}$"
 )
 
@@ -359,7 +376,7 @@ def _resolve_my(m: re.Match, published: _dt.date | None) -> _Resolved:
     relative_year = (g("my_rely") or "").lower()
     if not year and not mod and not relative_year:
         return None  # a bare capitalised 'March' or 'May' is too often a verb or a name
-    if mod == "since":
+    if mod.startswith("since"):
         reasons.append("start of a period")
     if year:
         return _mid_month(int(year), month, published), 3, reasons + ["month and year; middle of the month"]
@@ -449,6 +466,9 @@ def _resolve_per(m: re.Match, published: _dt.date | None) -> _Resolved:
         monday += _dt.timedelta(weeks=1)
     if unit == "weekend":
         saturday = monday + _dt.timedelta(days=5)
+        if mod == "this" and published.weekday() in range(1, 5):
+            # said from Tuesday to Friday, 'this weekend' is the coming one
+            return saturday, 2, reasons + ["future", "'this weekend' before it; its Saturday"]
         if saturday > published and not back and mod != "next":
             saturday -= _dt.timedelta(weeks=1)
         return saturday, 2, reasons + [f"'{mod} weekend'; its Saturday"]
@@ -543,7 +563,8 @@ def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str
     before = text[max(0, s - 60):s]
     if kind in ("dm", "md", "iso", "num"):
         line_start = max(text.rfind("\n", 0, s) + 1, s - 60)
-        if _DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s):
+        if (_DATELINE_AFTER.match(text, e) and _DATELINE_BEFORE.fullmatch(text, line_start, s)) or (
+                _AGENCY_BEFORE.search(before)):
             reasons.append("dateline: the publication date")
         elif _STAMP_BEFORE.search(before):
             reasons.append("publication stamp")
@@ -554,6 +575,9 @@ def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str
             date += _dt.timedelta(days=7)  # 'will meet on Monday': the coming one
             reasons = [r for r in reasons if not r.startswith("weekday")] + ["weekday: the next such day"]
         reasons.append("future: announced, not happened")
+    if published is not None and date is not None and date > published and not any(
+            r.startswith("future") for r in reasons):
+        reasons.append("future: after the publication date")
     return date, reasons
 
 

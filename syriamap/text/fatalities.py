@@ -52,6 +52,7 @@ length of the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from syriamap.text._trie import trie_pattern
@@ -159,7 +160,7 @@ _QUANT = re.compile(
         (?P<half>half\s+a\s+dozen)
       | (?P<dozen>(?:(?P<dozen_n>a|{_WORD}|\d+)\s+)dozen)\b(?!s)
       | (?P<couple>a\s+couple\s+of)
-      | between\s+(?P<between>{_SIMPLE})\s+and\s+{_SIMPLE}
+      | between\s+(?P<between>{_SIMPLE})(?:\s+and\s+|\s*[-–]\s*){_SIMPLE_TAIL}
       | (?P<range>{_SIMPLE})(?:\s*[-–]\s*(?=\d)|\s+(?:to|or)\s+){_SIMPLE_TAIL}
       | (?P<vague>(?:tens|hundreds)\s+of\s+thousands|tens|dozens|scores|hundreds|thousands)\b
       | (?<!no\s)(?<!any\s)(?<!every\s)(?P<simple>{_SIMPLE})
@@ -240,9 +241,10 @@ _BEFORE = re.compile(
             (?:claim(?:s|ed|ing)?|took|tak(?:es|ing)|cost(?:s|ing)?)\s+the\s+lives\s+of|
             (?:the\s+)?(?:dead\s+)?(?:bodies|corpses|remains)\s+of|
             (?:the\s+)?(?:deaths?|killings?|executions?|massacre|murders?)\s+of)
+        (?:\s+(?:so\s+far|already|now|reportedly|also|all|the|all\s+the))?
       | (?P<claim>claim(?:s|ed|ing)?|took|tak(?:es|ing)|cost(?:s|ing)?)
       | (?P<left>leav(?:es|ing)|left)
-    )\s*,?\s*$"""
+    )\s*$"""
 )
 _TOLL_BEFORE = re.compile(
     r"""(?ix)\b(?:
@@ -254,7 +256,7 @@ _TOLL_BEFORE = re.compile(
     )(?:[^.;]{0,170}?\b(?:to|at|of|reached|hit|is|was|stands|stood|rose|risen|climbed|jumped|now|surpassed))?
     \s*,?\s*$"""
 )
-_TOLL_WORD = re.compile(r"(?i)toll|number|count|tally")
+_TOLL_WORD = re.compile(r"[Tt]oll|TOLL|[Nn]umber|NUMBER|[Cc]ount|COUNT|[Tt]ally|TALLY")
 _LIVES_AFTER = re.compile(r"(?i)(?:\s+(?:more|other|civilian|innocent|human))?\s+lives\b")
 _DEAD_AFTER = re.compile(rf"(?ix)(?:\s+{_NOUNWORD}){{0,3}}?\s+(?:dead|killed)\b")
 # Coordinated groups: a few words of their own ('civilians', 'of the regime forces'), no place phrase.
@@ -362,13 +364,27 @@ class _Toll:
     group: int  # index of the group's first quantity: coordinated numbers share one
 
 
-def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tuple[str, int] | None:
-    """How quantity ``q`` is tied to a death word: (kind, end of the expression)."""
+def _near(positions: list[int], lo: int, hi: int) -> bool:
+    """Whether a sorted list of positions has one in [lo, hi)."""
+    i = bisect_left(positions, lo)
+    return i < len(positions) and positions[i] < hi
+
+
+def _attach(text: str, q: re.Match, start: int, end: int, cues: list[int],
+            tolls: list[int]) -> tuple[str, int] | None:
+    """How quantity ``q`` is tied to a death word: (kind, end of the expression).
+
+    ``cues`` and ``tolls`` are the positions of death cues and toll words in the
+    span: a pattern is tried only when its cue word is close enough to the number."""
     # The cues before a number are at most a few words long: look in a short window.
     window = max(start, q.start() - 32)
     toll_window = max(start, q.start() - 200)
-    if has_toll and _TOLL_BEFORE.search(text, toll_window, q.start()):
+    if _near(tolls, toll_window, q.start()) and _TOLL_BEFORE.search(text, toll_window, q.start()):
         return "toll", q.end()
+    cue_before = _near(cues, window, q.start())
+    cue_after = _near(cues, q.end(), q.end() + 200)
+    if not (cue_before or cue_after):
+        return None
     before = _BEFORE.search(text, window, q.start())
     if before is not None:
         if before.group("object"):
@@ -381,7 +397,7 @@ def _attach(text: str, q: re.Match, start: int, end: int, has_toll: bool) -> tup
             dead = _DEAD_AFTER.match(text, q.end(), end)
             if dead:
                 return "left", dead.end()
-    subj = _SUBJ_AFTER.match(text, q.end(), end)
+    subj = _SUBJ_AFTER.match(text, q.end(), end) if cue_after else None
     if subj:
         pred_end = subj.end()
         if _COMBINED_AFTER.match(text, pred_end, end):
@@ -422,15 +438,8 @@ def _modifier_starts(text: str, lo: int, p: int) -> list[int]:
     return chain[-4:]  # the longest modifier has four words ('at the very least')
 
 
-def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
-    """The deaths reported in ``text[start:end]`` (absolute offsets), or None if no toll is stated.
-
-    A statement that nobody died ('no casualties were reported') gives value 0.
-    """
-    start = max(0, start)
-    end = min(len(text), end)
-    if not _CUE.search(text, start, end):
-        return None
+def _quantities(text: str, start: int, end: int) -> list[tuple[re.Match, tuple[int, bool]]]:
+    """The quantities of the span that could count people, with their values."""
     quants = []
     resume = start
     for gate in _GATE.finditer(text, start, end):
@@ -448,21 +457,25 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         resume = q.end()
         if _NOT_PEOPLE.match(text, q.end(), end):
             continue
-        if q.group("simple") and _YEAR.fullmatch(q.group("simple")) and _MONTH_BEFORE.search(
-                text, max(start, q.start() - 16), q.start()):
-            continue  # 'August 24 2014': a year
+        if q.group("simple") and _MONTH_BEFORE.search(text, max(start, q.start() - 16), q.start()) and (
+                _YEAR.fullmatch(q.group("simple")) or q.end() - q.start() <= 2):
+            continue  # 'August 24 2014', 'on November 1, two police officers': a date
         if _AGE_BEFORE.search(text, max(start, q.start() - 24), q.start()):
             continue  # 'children aged four to 10'
         quants.append((q, _quantity_value(q)))
-    tolls: list[_Toll] = []
-    has_toll = _TOLL_WORD.search(text, start, end) is not None
-    attached: list[tuple[str, int] | None] = [_attach(text, q, start, end, has_toll) for q, _ in quants]
+    return quants
+
+
+def _tolls(text: str, quants: list, attached: list, end: int) -> list[_Toll]:
+    """The attached quantities as tolls, coordinated groups gathered under one group id."""
 
     def joined(i: int) -> bool:
         """Whether quantity i is coordinated with the one before ('5 civilians and 3 soldiers')."""
         return i > 0 and _JOIN.fullmatch(text, quants[i - 1][0].end(), quants[i][0].start()) is not None
+
+    tolls: list[_Toll] = []
     used = [False] * len(quants)
-    for i, ((q, (value, lower)), how) in enumerate(zip(quants, attached)):
+    for i, how in enumerate(attached):
         if how is None or used[i]:
             continue
         kind, expr_end = how
@@ -483,25 +496,24 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
         for k in members:
             used[k] = True
             mq, (mvalue, mlower) = quants[k]
-            tolls.append(_Toll(mq, mvalue, mlower, kind if k == i else "joined",
-                               expr_end if k == members[-1] else mq.end(),
+            member_kind = kind if k == i else "joined"
+            tolls.append(_Toll(mq, mvalue, mlower, member_kind, expr_end if k == members[-1] else mq.end(),
                                f"{mq.group().strip()!r} -> {mvalue}" + (" (lower bound)" if mlower else "")
-                               + f" [{kind if k == i else 'joined'}]", members[0]))
-    if not tolls:
-        zero = _ZERO.search(text, start, end)
-        if zero:
-            return FatalityCount(zero.start(), zero.end(), zero.group(), 0, False,
-                                 (f"{zero.group()!r}: no deaths reported",))
-        return None
+                               + f" [{member_kind}]", members[0]))
+    return tolls
+
+
+def _combine(text: str, quants: list, tolls: list[_Toll]) -> FatalityCount:
+    """One count from the tolls of a span: subsets and restatements dropped, groups summed."""
     # Subsets ('including 5 children') are not added to the toll they belong to.
-    first = [t for t in tolls if t.group == tolls[0].group]
-    first_end = max(t.end for t in first)
-    subsets = {
-        t.group for t in tolls
+    first_end = max(t.end for t in tolls if t.group == tolls[0].group)
+    subsets = set()
+    for t in tolls:
+        group_start = quants[t.group][0].start()
         if t.group != tolls[0].group and (
-            _SUBSET.search(text, first_end, quants[t.group][0].start())
-            or _WITH_BEFORE.search(text, max(first_end, quants[t.group][0].start() - 6), quants[t.group][0].start()))
-    }
+                _SUBSET.search(text, first_end, group_start)
+                or _WITH_BEFORE.search(text, max(first_end, group_start - 6), group_start)):
+            subsets.add(t.group)
     kept = [t for t in tolls if t.group not in subsets]
     reasons = [t.reason for t in kept]
     # The same number again further on ('raids kill 10 in a camp ... aircraft killed at
@@ -522,6 +534,7 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
             reasons.append(f"{group_value} restated further on: counted once")
         last_end[group_value] = group_spans[group][1]
     kept = [t for t in kept if t.group not in restated]
+    # A running toll ('bringing the death toll to 40') is a total: the larger reading wins.
     counts = [t for t in kept if t.kind != "toll"]
     running = [t for t in kept if t.kind == "toll"]
     total = sum(t.value for t in counts)
@@ -540,3 +553,26 @@ def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
     s = min(t.quant.start() for t in chosen)
     e = max(t.end for t in chosen)
     return FatalityCount(s, e, text[s:e], value, any(t.lower for t in chosen), tuple(reasons))
+
+
+def find_fatalities(text: str, start: int, end: int) -> FatalityCount | None:
+    """The deaths reported in ``text[start:end]`` (absolute offsets), or None if no toll is stated.
+
+    A statement that nobody died ('no casualties were reported') gives value 0.
+    """
+    start = max(0, start)
+    end = min(len(text), end)
+    cues = [cue.start() for cue in _CUE.finditer(text, start, end)]
+    if not cues:
+        return None
+    quants = _quantities(text, start, end)
+    toll_words = [word.start() for word in _TOLL_WORD.finditer(text, start, end)] if quants else []
+    attached = [_attach(text, q, start, end, cues, toll_words) for q, _ in quants]
+    tolls = _tolls(text, quants, attached, end)
+    if tolls:
+        return _combine(text, quants, tolls)
+    zero = _ZERO.search(text, start, end)
+    if zero:
+        return FatalityCount(zero.start(), zero.end(), zero.group(), 0, False,
+                             (f"{zero.group()!r}: no deaths reported",))
+    return None
