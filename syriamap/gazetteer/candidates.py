@@ -73,7 +73,7 @@ _HYPHEN_RE = re.compile(r"(?<=\w)-(?=[A-Z\u0600-\u06ff])")
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), repl)
     for pattern, repl in (
-        (r"\s+military\s+(air\s*base|airbase|airport|heliport|base)\s*$", r" \1"),
+        (r"\s+military\s+(air\s*base|airbase|airport|heliport|base)\s*$", " airbase"),
         (r"\s+heliport\s*$", " airbase"),
         (r"\s+(idp|displacement|displaced people'?s?|refugees?'?)\s+camps?\s*$", " camp"),
         (r"\s+(central|military|civil)\s+prison\s*$", " prison"),
