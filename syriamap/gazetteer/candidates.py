@@ -80,6 +80,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
+_REWRITE_WORDS = ("military", "heliport", "camp", "prison")
+
 #: One alias row: (match, similarity 0-1, alias, row of ``aliases``+``places`` columns).
 Row = tuple[str, float, Alias, tuple]
 
@@ -431,6 +433,9 @@ def vowel_fold(norm: str) -> str:
 
 def _rewrites(alt: str) -> list[str]:
     """Other forms of ``alt`` in the gazetteer's descriptor words ("X Military Airbase" -> "X airbase")."""
+    folded = alt.casefold()
+    if not any(word in folded for word in _REWRITE_WORDS):
+        return []
     out = []
     for pattern, repl in _REWRITES:
         form = pattern.sub(repl, alt)
