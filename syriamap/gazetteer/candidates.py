@@ -337,13 +337,15 @@ class CandidateFinder:
         scope: tuple[str, ...],
     ) -> list[Hit]:
         """"X al-Tahtani" the gazetteer lacks: the place called X, with a caveat."""
-        words = alt.strip().replace("-", " ").split()
+        desc = parse_descriptor(alt.strip())
+        words = (desc.core or alt).strip().replace("-", " ").split()
+        suffix = [w for w in desc.words if w not in _DIRECTION_WORDS][:1]  # "village" goes back after the base
         for base, qualifier in ((words[:-1], words[-1:]), (words[1:], words[:1])):
             if not base or not qualifier or normalize_name(qualifier[0]) not in _QUALIFIERS:
                 continue
             while base and base[-1].casefold() in _ARTICLES:
                 base = base[:-1]  # "X al-Tahtani": the article went with the qualifier
-            base_name = " ".join(base)
+            base_name = " ".join(base + suffix)
             note = f"no place called {alt.strip()!r}: answered with {base_name!r}, one of a pair or group"
             return [
                 replace(h, derived="qualifier", note=note)
