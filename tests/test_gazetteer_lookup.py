@@ -318,6 +318,7 @@ def test_an_unknown_qualifier_gives_the_base_place_at_lower_confidence(made_up):
     assert best.place.id == "t:tuffah"
     assert best.confidence < plain.confidence
     assert any("one of a pair" in c for c in best.caveats)
+    assert made_up.resolve("Umm Tuffah al-Kabir village").place.id == "t:tuffah"
     western = made_up.resolve("Western Umm Tuffah")
     assert western.place.id == "t:tuffah" and any("western dropped" in c for c in western.caveats)
 

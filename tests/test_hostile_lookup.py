@@ -113,7 +113,7 @@ def test_geocoder_wrong_typed_hints_are_value_errors(gz):
 _any_char = st.one_of(
     st.characters(),
     st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=[]),  # lone surrogates
-    st.sampled_from("HomsAlepIdlb -'"),
+    st.sampled_from("HomsAlepIdlb -',()/"),
 )
 _any_text = st.lists(_any_char, max_size=40).map("".join)
 

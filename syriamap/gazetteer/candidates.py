@@ -73,12 +73,14 @@ _HYPHEN_RE = re.compile(r"(?<=\w)-(?=[A-Z\u0600-\u06ff])")
 _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), repl)
     for pattern, repl in (
-        (r"\s+military\s+(air\s*base|airbase|airport|heliport|base)\s*$", r" \1"),
+        (r"\s+military\s+(air\s*base|airbase|airport|heliport|base)\s*$", " airbase"),
         (r"\s+heliport\s*$", " airbase"),
         (r"\s+(idp|displacement|displaced people'?s?|refugees?'?)\s+camps?\s*$", " camp"),
         (r"\s+(central|military|civil)\s+prison\s*$", " prison"),
     )
 )
+
+_REWRITE_WORDS = ("military", "heliport", "camp", "prison")
 
 #: One alias row: (match, similarity 0-1, alias, row of ``aliases``+``places`` columns).
 Row = tuple[str, float, Alias, tuple]
@@ -335,13 +337,15 @@ class CandidateFinder:
         scope: tuple[str, ...],
     ) -> list[Hit]:
         """"X al-Tahtani" the gazetteer lacks: the place called X, with a caveat."""
-        words = alt.strip().replace("-", " ").split()
+        desc = parse_descriptor(alt.strip())
+        words = (desc.core or alt).strip().replace("-", " ").split()
+        suffix = [w for w in desc.words if w not in _DIRECTION_WORDS][:1]  # "village" goes back after the base
         for base, qualifier in ((words[:-1], words[-1:]), (words[1:], words[:1])):
             if not base or not qualifier or normalize_name(qualifier[0]) not in _QUALIFIERS:
                 continue
             while base and base[-1].casefold() in _ARTICLES:
                 base = base[:-1]  # "X al-Tahtani": the article went with the qualifier
-            base_name = " ".join(base)
+            base_name = " ".join(base + suffix)
             note = f"no place called {alt.strip()!r}: answered with {base_name!r}, one of a pair or group"
             return [
                 replace(h, derived="qualifier", note=note)
@@ -431,6 +435,9 @@ def vowel_fold(norm: str) -> str:
 
 def _rewrites(alt: str) -> list[str]:
     """Other forms of ``alt`` in the gazetteer's descriptor words ("X Military Airbase" -> "X airbase")."""
+    folded = alt.casefold()
+    if not any(word in folded for word in _REWRITE_WORDS):
+        return []
     out = []
     for pattern, repl in _REWRITES:
         form = pattern.sub(repl, alt)

@@ -29,6 +29,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from syriamap.gazetteer.candidates import AREA_KINDS, Hit, in_country
 from syriamap.gazetteer.model import Candidate, Place
@@ -492,6 +493,28 @@ def score(
 #: Rival doubts are weighed for this many leading candidates.
 _ASSESSED = 10
 
+#: Priors and doubts that can only contribute when the request carries some hint
+#: (an index into :func:`_hints_given`): a lookup skips them otherwise, since most
+#: lookups carry few hints and this keeps them fast.
+_NEEDS: dict[Callable[[Hit, Request], object], int] = {
+    admin1_prior: 0, other_admin1_doubt: 0, unknown_admin1_doubt: 1, near_prior: 2, year_prior: 3, year_doubt: 3,
+    layer_prior: 4, document_places_prior: 5, majority_admin1_prior: 5, within_prior: 6, within_doubt: 6,
+    notes_doubt: 7, far_from_focus_doubt: 8,
+}
+
+
+def _hints_given(req: Request) -> tuple[bool, ...]:
+    return (
+        req.admin1_names is not None, bool(req.admin1), req.near is not None, req.year is not None,
+        any(v > 0 for v in req.layer_priority.values()), bool(req.places), req.within is not None, bool(req.notes),
+        not req.country,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _active(functions: tuple[Prior, ...], given: tuple[bool, ...]) -> tuple[Prior, ...]:
+    return tuple(f for f in functions if (need := _NEEDS.get(f)) is None or given[need])
+
 
 def rank(
     hits: Sequence[Hit], req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS,
@@ -500,6 +523,8 @@ def rank(
     """One candidate per place (its best-scoring hit), best first; ties go to the bigger place,
     then the id.  The leading candidates' confidence also weighs their rivals."""
     best: dict[str, Candidate] = {}
+    given = _hints_given(req)
+    priors, doubts = _active(tuple(priors), given), _active(tuple(doubts), given)
     for hit in hits:
         cand = score(hit, req, priors, doubts)
         old = best.get(hit.place.id)
