@@ -38,7 +38,7 @@ DISPATCHES: list[tuple[str, str, str]] = [
     ("Unknown assailants kidnapped a journalist in Idlib city on Wednesday.", "Abduction/forced disappearance",
      "kidnapped"),
     ("Hundreds of people protested peacefully in Sweida against rising prices.", "Peaceful protest", "protested"),
-    ("Police fired tear gas to disperse demonstrators in Daraa.", "Protest with intervention", "demonstrators"),
+    ("Police fired tear gas to disperse demonstrators in Daraa.", "Protest with intervention", "fired"),
     ("Security forces opened fire on protesters in Homs, killing five.", "Excessive force against protesters",
      "opened fire"),
     ("Rioters torched tyres and threw stones at police in Suwayda.", "Violent demonstration", "Rioters"),

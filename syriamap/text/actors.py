@@ -171,6 +171,8 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
 _PASSIVE_AUX = frozenset("was were been being is are be got".split())
 #: Prepositions that introduce the other side ('battles with X', 'captured from X').
 _OPPONENT = frozenset("with against from".split())
+#: Weapons whose origin 'from X' names the one who acted.
+_FIRE_WORDS = frozenset("fire shelling shells shell rockets rocket missiles missile strikes mortars artillery".split())
 #: Participles whose 'by' names a helper or a holder, not the agent of the happening.
 _DESCRIBED_BY = frozenset(
     """
@@ -253,7 +255,10 @@ def assign_actors(
                 agent = agent or actor
             # else 'X, backed by Y, ...': Y only describes X
             continue
-        if set(preceding(actor, 2)) & _OPPONENT:
+        near = preceding(actor, 3)
+        if near[-1:] == ("from",) and set(near) & _FIRE_WORDS:
+            agent = agent or actor  # 'sniper fire from X', 'shelling from X'
+        elif set(near[-2:]) & _OPPONENT:
             opponent = opponent or actor
         elif actor.end <= trigger_start:
             subjects.append(actor)
@@ -274,7 +279,7 @@ def assign_actors(
     trigger = text[trigger_start - base:trigger_end - base]
     if agent is not None or passive:
         actor1 = agent or next((o for o in objects if o.name != getattr(subject, "name", None)), None)
-        actor2 = subject or opponent
+        actor2 = subject or opponent or next((o for o in objects if actor1 is None or o.name != actor1.name), None)
         how1, how2 = f"agent of '{trigger}'", f"undergoes '{trigger}'"
     else:
         actor1 = subject

@@ -64,7 +64,7 @@ class Classification:
 _LEXICON = """
 CHEM: n: chemical attack, chemical attacks, chemical weapon, chemical weapons, chemical strike, gas attack, gas attacks, poison gas, toxic gas, chlorine, chlorine gas, sarin, mustard gas, nerve agent, chemical munitions, chemical bombs, toxic chemicals
 SUICIDE: n: suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide attacker, suicide attackers, suicide car bomb, suicide car bombs, suicide truck bomb, suicide vest, suicide vests, suicide blast, suicide explosion, self detonated, blew himself up, blew herself up, blew themselves up, explosive belt, explosive vest
-AIR: n: air strike, air strikes, airstrike, airstrikes, air raid, air raids, airraid, air attack, air attacks, aerial bombardment, aerial bombing, aerial attack, drone strike, drone strikes, drone attack, drone attacks, barrel bomb, barrel bombs, warplanes, warplane, fighter jets, jets, bombers, helicopter gunships, sorties, air campaign, airpower, military aircraft
+AIR: n: air strike, air strikes, airstrike, airstrikes, air raid, air raids, airraid, air attack, air attacks, aerial bombardment, aerial bombing, aerial attack, drone strike, drone strikes, drone attack, drone attacks, drones, armed drone, barrel bomb, barrel bombs, warplanes, warplane, fighter jets, jets, bombers, helicopter gunships, sorties, air campaign, airpower, military aircraft
 AIRVERB: v: airstrike/airstruck
 SHELL: n: shelling, shellings, shells, shell, artillery, artillery fire, mortar, mortars, mortar shells, mortar fire, rocket, rockets, rocket fire, missile, missiles, missile attack, missile strike, ballistic missile, cruise missiles, projectiles, projectile, bombardment, bombardments, tank fire, grad rockets, katyusha
 SHELLV: v: shell/shelled/shelling/shells, bombard/bombarded/bombarding/bombards
@@ -87,7 +87,7 @@ ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains,
 KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
 VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
-ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch, fired at, fired on, firing at, firing on, fire at, fire on; n: attack, attacks, assault, raids
+ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch, fired, fired at, fired on, firing at, firing on, fire at, fire on; n: attack, attacks, assault, raids
 AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
 AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
 TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference, consultations, meeting, meetings
@@ -314,7 +314,8 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
         return f"modifier of '{lowered[after]}'"
     first = max(0, i - 6)
     for k in range(i - 1, first - 1, -1):
-        if lowered[k] in _INTENT and text[starts[k]].islower():  # not the month May, not Will
+        if lowered[k] in _INTENT and text[starts[k]].islower() and text[ends[k]:ends[k] + 1] != "-":
+            # (not the month May, nor Will, nor 'would-be')
             return f"intention/modality '{lowered[k]}'"
     if cue.pos == "V" and window and window[-1] in ("has", "have", "had") and any(
             w in _BACKGROUND_SUBJECTS for w in window[:-1]):
@@ -326,7 +327,7 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
         # Subject of a modal: 'Striking across the river would allow...', 'the attack would cause...'.
         for j in range(i + cue.size, min(len(lowered), i + cue.size + 12)):
             w = lowered[j]
-            if w in _MODALS and text[starts[j]].islower():
+            if w in _MODALS and text[starts[j]].islower() and text[ends[j]:ends[j] + 1] != "-":
                 return f"subject of modal '{w}'"
             if is_finite_verb(text, starts[j], ends[j], w) or w in ("which", "that", "who", "and", "as"):
                 break
