@@ -195,7 +195,7 @@ def _joined_by_and(lowered: tuple[str, ...], position: dict[int, int], first: Ac
                    second: ActorMention) -> bool:
     """Whether only 'and' (or 'and the') stands between two mentions."""
     i, j = position.get(first.start), position.get(second.start)
-    if i is None or j is None:
+    if i is None or j is None or not 0 < j - i <= 10:
         return False
     gap = [w for w in lowered[i:j] if w not in first.surface.lower().split()][-2:]
     return bool(gap) and gap[0] == "and" and all(w in ("and", "the") for w in gap)

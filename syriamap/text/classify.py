@@ -8,8 +8,12 @@ It then
 1. drops cues that report no happening: under a modal or an intention ("would",
    "could", "plans to", "threatened to", "the planned attack"), a bare infinitive
    ("to cut"), a negation ("did not attack", "no clashes"), a gerund or noun that is
-   the subject of a modal ("Striking across the river would allow..."), and
-   progressive background ("have been fighting for six years");
+   the subject of a modal ("Striking across the river would allow..."), a noun
+   that points back to an event already told ("this attack") or only qualifies
+   another ("attack helicopter"), a purpose ("positions for air strikes"), and
+   background ("have been fighting for six years", "the war has killed...");
+   a question, a "since ..." clause or one about a long period ("over the past
+   three years") reports nothing;
 2. decides the type from the surviving groups by a fixed precedence (chemical
    weapon, protest/riot, suicide bomb, air strike, shelling, grenade, explosive,
    sexual violence, abduction, capture of territory, armed clash, arrests,
@@ -25,7 +29,13 @@ It then
 Choices documented here: peace talks that go ahead are "Strategic developments /
 Other" (ACLED's "Agreement" needs a deal struck, signed or reached, as in "an
 amnesty deal was struck"); a withdrawal from talks is "Change to group/activity";
-patrols and deployments are "Other".  Everything is a generic rule, no text is
+patrols and deployments are "Other"; a bomb defused or an attack foiled is
+"Disrupted weapons use"; a person captured is an arrest when state forces hold
+them and an abduction otherwise; killings are "Violence against civilians" when
+the target is civilian and "Battles" when it is armed, and an explosion, strike
+or shelling stays "Explosions/Remote violence" whoever it hits (ACLED's rule).
+A clause joined by "when" is not split from its main clause, so "six were killed
+when a bomb exploded" is one explosion.  Everything is a generic rule, no text is
 special-cased.  The lexicon is compiled once at import; a clause costs a few
 dictionary look-ups per word.
 """

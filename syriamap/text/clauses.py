@@ -171,7 +171,7 @@ def _boundaries(text: str, tokens: Words) -> list[tuple[int, int]]:
                 continue
         cuts.append((a, b))
         last = b
-        last_word = k if k >= 0 else next((j for j, start in enumerate(starts) if start >= b), len(starts))
+        last_word = k if k >= 0 else bisect.bisect_left(starts, b)
     return cuts
 
 
