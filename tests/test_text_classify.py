@@ -72,6 +72,9 @@ NON_EVENTS: list[str] = [
     "Since the start of the uprising more than 300 people have been killed in the town.",
     "The five-year war has killed hundreds of thousands of people.",
     "Can a town be captured without a fight?",
+    "The town has often been targeted by rebel rockets.",
+    "Washington leads a coalition fighting IS in Syria and Iraq.",
+    "President Bashar al-Assad met Vladimir Putin in Sochi.",
 ]
 
 
@@ -104,6 +107,12 @@ def test_blocked_words_are_explained():
     result = classify_text("Rebels shelled the base, which they plan to storm next week.")
     assert result is not None and result.trigger == "shelled"
     assert any("storm" in r and "dropped" in r for r in result.reasons)
+
+
+def test_intent_words_that_are_also_nouns():
+    result = classify_text("The bomber struck as the couple exchanged vows killing 30 guests.")
+    assert result is not None and result.event_type == "Violence against civilians"
+    assert classify_text("The group vowed to attack the city.") is None
 
 
 def test_month_may_is_no_modal():

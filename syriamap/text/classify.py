@@ -214,14 +214,20 @@ def _lexicon() -> tuple[dict[tuple[str, ...], _Entry], dict[str, int]]:
 
 # --- modality, negation, background -----------------------------------------
 
-#: Words that put what follows out of the realm of reported happenings.
+#: Words that put what follows out of the realm of reported happenings ...
 _INTENT = frozenset(
     """
-    would could might may should will shall can must ll d wants want plans plan planned planning intends intend
-    intended aims aim aiming seeks seek threatened threatens threaten threat threats vowed vows vow pledged
-    promised promises ready prepared preparing expected likely going hopes hope hoped if unless whether
-    possible potential risk fear fears priority aimed prevent avoid urged urge demanded demand
-    proposed propose considering consider allow allows think believe suppose guess
+    would could might may should will shall can must ll d planned if unless whether possible potential risk
+    threat threats fear fears priority aimed prevent avoid urged urge demanded demand proposed propose
+    considering consider allow allows think believe suppose guess
+    """.split()
+)
+#: ... and words that do so only before 'to' ('vowed to attack'; 'vows' alone is a noun).
+_INTENT_TO = frozenset(
+    """
+    wants want plans plan planning intends intend intended aims aim aiming seeks seek threatened threatens
+    threaten vowed vows vow pledged pledge promised promises promise ready prepared preparing expected likely
+    going hopes hope hoped about set trying tried attempt attempts attempting order
     """.split()
 )
 #: Determiners that point back to an event already reported ('this attack').
@@ -230,6 +236,13 @@ _ANAPHORIC = frozenset("this that these those such".split())
 _VEHICLES = frozenset(
     "helicopter helicopters aircraft jet jets drone drones dogs submarine submarines boat boats vehicle vehicles "
     "shelter shelters squad squads plan plans unit units tunnel tunnels threat threats alert alerts".split()
+)
+#: Adverbs of habit: what they qualify happens often, not once ('has often been targeted').
+_HABITUAL = frozenset("often frequently regularly routinely usually always sometimes habitually".split())
+#: Nouns of armed groups: a '-ing' form right after one describes the group ('a coalition fighting IS').
+_GROUP_NOUNS = frozenset(
+    "coalition forces force groups group rebels militias militia factions faction fighters troops army units "
+    "alliance brigades brigade organization organisation movement those".split()
 )
 _NEGATION = frozenset("not never no t without neither nor denied deny denies".split())
 _MODALS = frozenset("would could might may should will shall can must ll d".split())
@@ -324,15 +337,22 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
         return f"modifier of '{lowered[after]}'"
     first = max(0, i - 6)
     for k in range(i - 1, first - 1, -1):
-        if lowered[k] in _INTENT and text[starts[k]].islower() and text[ends[k]:ends[k] + 1] != "-":
+        word = lowered[k]
+        intent = word in _INTENT or (word in _INTENT_TO and lowered[k + 1] == "to")
+        if intent and text[starts[k]].islower() and text[ends[k]:ends[k] + 1] != "-":
             # (not the month May, nor Will, nor 'would-be')
-            return f"intention/modality '{lowered[k]}'"
+            return f"intention/modality '{word}'"
     if cue.pos == "V" and window and window[-1] in ("has", "have", "had") and any(
             w in _BACKGROUND_SUBJECTS for w in window[:-1]):
         return "background ('the war has killed...')"
     near = lowered[max(0, i - 3):i]
     if any(w in _NEGATION for w in near):
         return "negation"
+    if any(w in _HABITUAL for w in near):
+        return "habitual, not one happening"
+    if (i > 0 and "CLASH" in cue.groups and cue.surface.endswith("ing") and "," not in text[ends[i - 1]:starts[i]]
+            and (lowered[i - 1] in _GROUP_NOUNS or text[starts[i - 1]].isupper())):
+        return f"describes a party ('{lowered[i - 1]} {cue.surface}')"
     if nominal or cue.pos == "G":
         # Subject of a modal: 'Striking across the river would allow...', 'the attack would cause...'.
         for j in range(i + cue.size, min(len(lowered), i + cue.size + 12)):
@@ -451,6 +471,8 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
         why = _blocked(cue, lowered, text, starts, ends)
         if why is None:
             live.append(cue)
+        elif why.startswith("habitual"):
+            return None  # 'has often been targeted by rockets': the whole clause tells a habit
         else:
             dropped.append(f"'{cue.surface}' dropped: {why}")
     by_group: dict[str, list[_Cue]] = {}
