@@ -17,10 +17,12 @@ as actor1 even when the text only says "a protest".
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import importlib.resources
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from syriamap.text.clauses import Clause, tokenize, words
@@ -191,11 +193,11 @@ def _kind(name: str) -> str:
     return info.kind if info else ""
 
 
-def _joined_by_and(lowered: tuple[str, ...], position: dict[int, int], first: ActorMention,
+def _joined_by_and(lowered: tuple[str, ...], position: Callable[[int], int], first: ActorMention,
                    second: ActorMention) -> bool:
     """Whether only 'and' (or 'and the') stands between two mentions."""
-    i, j = position.get(first.start), position.get(second.start)
-    if i is None or j is None or not 0 < j - i <= 10:
+    i, j = position(first.start), position(second.start)
+    if not 0 < j - i <= 10:
         return False
     gap = [w for w in lowered[i:j] if w not in first.surface.lower().split()][-2:]
     return bool(gap) and gap[0] == "and" and all(w in ("and", "the") for w in gap)
@@ -227,11 +229,14 @@ def assign_actors(
     trigger_start = getattr(classification, "trigger_start", base)
     trigger_end = getattr(classification, "trigger_end", base)
     starts, ends, lowered = words(text)
-    position = {s + base: i for i, s in enumerate(starts)}
-    trigger_index = position.get(trigger_start, 0)
+    def position(offset: int) -> int:
+        """Index of the word that starts at (or after) the absolute ``offset``."""
+        return bisect.bisect_left(starts, offset - base)
+
+    trigger_index = position(trigger_start)
 
     def preceding(actor: ActorMention, count: int) -> list[str]:
-        i = position.get(actor.start, 0)
+        i = position(actor.start)
         return lowered[max(0, i - count):i]
 
     def by_index(i: int) -> int | None:
@@ -248,7 +253,7 @@ def assign_actors(
     subjects: list[ActorMention] = []
     objects: list[ActorMention] = []
     for actor in inside:
-        i = position.get(actor.start, 0)
+        i = position(actor.start)
         by = by_index(i)
         if by is not None:
             if by < 1 or lowered[by - 1] not in _DESCRIBED_BY:
