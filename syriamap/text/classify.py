@@ -55,7 +55,13 @@ __all__ = ["Classification", "classify", "CUE_GROUPS"]
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """An ACLED type for a clause, with the word(s) that anchor it and why."""
+    """An ACLED type for a clause, with the word(s) that anchor it and why.
+
+    ``confidence`` is a heuristic score in (0, 1]: the specificity of the deciding
+    cue ("chlorine gas" 0.9, "patrolled" 0.35), raised when the victims are known
+    and lowered when the sub-event type had to be guessed.  ``reasons`` start with
+    the deciding words and the type they gave.
+    """
 
     event_type: str
     sub_event_type: str | None
@@ -67,49 +73,104 @@ class Classification:
 
 
 # --- lexicon ----------------------------------------------------------------
-# Each line: "GROUP: v: verbs; n: nouns", entries separated by commas.  A verb entry
+# Each line: "GROUP: v: verbs; n: nouns", entries separated by commas; an indented
+# line continues the one above.  A verb entry
 # "kill/killed/killing/kills" lists its forms, base form first; a verb phrase or a
 # lone form ("shot dead", "overran") gets its part of speech from its ending.
 
 _LEXICON = """
-CHEM: n: chemical attack, chemical attacks, chemical weapon, chemical weapons, chemical strike, gas attack, gas attacks, poison gas, toxic gas, chlorine, chlorine gas, sarin, mustard gas, nerve agent, chemical munitions, chemical bombs, toxic chemicals
-SUICIDE: n: suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide attacker, suicide attackers, suicide car bomb, suicide car bombs, suicide truck bomb, suicide vest, suicide vests, suicide blast, suicide explosion, self detonated, blew himself up, blew herself up, blew themselves up, explosive belt, explosive vest
-AIR: n: air strike, air strikes, airstrike, airstrikes, air raid, air raids, airraid, air attack, air attacks, aerial bombardment, aerial bombing, aerial attack, drone strike, drone strikes, drone attack, drone attacks, drones, armed drone, barrel bomb, barrel bombs, warplanes, warplane, fighter jets, jets, bombers, helicopter gunships, sorties, air campaign, airpower, military aircraft
+CHEM: n: chemical attack, chemical attacks, chemical weapon, chemical weapons, chemical strike, gas attack, gas
+    attacks, poison gas, toxic gas, chlorine, chlorine gas, sarin, mustard gas, nerve agent, chemical munitions,
+    chemical bombs, toxic chemicals
+SUICIDE: n: suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks,
+    suicide attacker, suicide attackers, suicide car bomb, suicide car bombs, suicide truck bomb, suicide vest,
+    suicide vests, suicide blast, suicide explosion, self detonated, blew himself up, blew herself up, blew
+    themselves up, explosive belt, explosive vest
+AIR: n: air strike, air strikes, airstrike, airstrikes, air raid, air raids, airraid, air attack, air attacks,
+    aerial bombardment, aerial bombing, aerial attack, drone strike, drone strikes, drone attack, drone attacks,
+    drones, armed drone, barrel bomb, barrel bombs, warplanes, warplane, fighter jets, jets, bombers, helicopter
+    gunships, sorties, air campaign, airpower, military aircraft
 AIRVERB: v: airstrike/airstruck
-SHELL: n: shelling, shellings, shells, shell, artillery, artillery fire, mortar, mortars, mortar shells, mortar fire, rocket, rockets, rocket fire, missile, missiles, missile attack, missile strike, ballistic missile, cruise missiles, projectiles, projectile, bombardment, bombardments, tank fire, grad rockets, katyusha
+SHELL: n: shelling, shellings, shells, shell, artillery, artillery fire, mortar, mortars, mortar shells, mortar
+    fire, rocket, rockets, rocket fire, missile, missiles, missile attack, missile strike, ballistic missile,
+    cruise missiles, projectiles, projectile, bombardment, bombardments, tank fire, grad rockets, katyusha
 SHELLV: v: shell/shelled/shelling/shells, bombard/bombarded/bombarding/bombards
 GRENADE: n: grenade, grenades, hand grenade, grenade attack
-IED: n: bomb, bombs, car bomb, car bombs, roadside bomb, roadside bombs, booby trap, booby traps, booby trapped, ied, ieds, improvised explosive device, improvised explosive devices, explosive device, explosive devices, landmine, landmines, land mine, land mines, mine blast, mine explosion, explosion, explosions, blast, blasts, detonation, vbied, vbieds, explosives, sticky bomb, car bombing, bomb attack, bombing, bombings
-IEDV: v: explode/exploded/exploding/explodes, detonate/detonated/detonating/detonates, went off, go off, goes off, blew up, blow up
+IED: n: bomb, bombs, car bomb, car bombs, roadside bomb, roadside bombs, booby trap, booby traps, booby trapped,
+    ied, ieds, improvised explosive device, improvised explosive devices, explosive device, explosive devices,
+    landmine, landmines, land mine, land mines, mine blast, mine explosion, explosion, explosions, blast,
+    blasts, detonation, vbied, vbieds, explosives, sticky bomb, car bombing, bomb attack, bombing, bombings
+IEDV: v: explode/exploded/exploding/explodes, detonate/detonated/detonating/detonates, went off, go off, goes
+    off, blew up, blow up
 BOMBED: v: bombed
 STRIKE: n: strike, strikes
-SEXUAL: n: rape, rapes, sexual violence, sexual assault, sexual abuse, gang rape; v: rape/raped/raping, sexually assaulted, sexually abused
-ABDUCT: v: kidnap/kidnapped/kidnapping/kidnaps, abduct/abducted/abducting/abducts, taken hostage, took hostage, held hostage, forcibly disappeared; n: kidnapping, kidnappings, abduction, abductions, enforced disappearance, hostage taking
-PROTEST: v: protest/protested/protesting/protests, demonstrate/demonstrated/demonstrating/demonstrates, rally/rallied/rallying/rallies, march/marched/marching/marches, took to the streets, take to the streets; n: protesters, protestors, demonstration, demonstrations, demonstrators, sit in, vigil, general strike, hunger strike, went on strike, marchers
-RIOT: v: riot/rioted/rioting/riots; n: rioters, violent protest, violent protests, violent demonstration, threw stones, hurled stones, stone throwing, pelted
+SEXUAL: n: rape, rapes, sexual violence, sexual assault, sexual abuse, gang rape; v: rape/raped/raping, sexually
+    assaulted, sexually abused
+ABDUCT: v: kidnap/kidnapped/kidnapping/kidnaps, abduct/abducted/abducting/abducts, taken hostage, took hostage,
+    held hostage, forcibly disappeared; n: kidnapping, kidnappings, abduction, abductions, enforced
+    disappearance, hostage taking
+PROTEST: v: protest/protested/protesting/protests, demonstrate/demonstrated/demonstrating/demonstrates,
+    rally/rallied/rallying/rallies, march/marched/marching/marches, took to the streets, take to the streets; n:
+    protesters, protestors, demonstration, demonstrations, demonstrators, sit in, vigil, general strike, hunger
+    strike, went on strike, marchers
+RIOT: v: riot/rioted/rioting/riots; n: rioters, violent protest, violent protests, violent demonstration, threw
+    stones, hurled stones, stone throwing, pelted
 MOB: n: mob, mobs, lynched, lynching, lynch mob, vigilantes, vigilante
-FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannons, rubber bullets, broke up, break up, beat, beaten, clubbed, batons, detained, arrested
+FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannons, rubber bullets, broke up,
+    break up, beat, beaten, clubbed, batons, detained, arrested
 FORCE_EXC: n: live fire, live ammunition, opened fire, shot dead, killed, killing, shot, shooting
-TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, storm/stormed/storming/storms, drove out, driven out, expelled, pushed out
-RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures, regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control, restored control, reclaimed
-CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing, repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes, counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat, confrontations, hostilities, heavy fighting
-ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
-KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
-VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
+TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control,
+    take control, takes control, gained control, seized control, took over, taken over, overran, overrun,
+    overrunning, fell to, falls to, advanced into, wrested, wrest, storm/stormed/storming/storms, drove out,
+    driven out, expelled, pushed out
+RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures,
+    regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control,
+    restored control, reclaimed
+CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing,
+    repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun
+    battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes,
+    counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat,
+    confrontations, hostilities, heavy fighting
+ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken
+    into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
+KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots,
+    opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities,
+    casualties, death toll, bodies
+VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred,
+    slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating,
+    stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt
+    alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
-ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch, fired, fired at, fired on, firing at, firing on, fire at, fire on; n: attack, attacks, assault, raids
-AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
-AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
-TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference, consultations, meeting, meetings
-HAPPEN: v: start/started/starting/starts, begin/began/begun/beginning/begins, resume/resumed/resuming/resumes, went ahead, go ahead, goes ahead, held, hold, took place, take place, occurred, occur, occurs, erupted, erupt, erupts, broke out, break out, continued, continue, continues, ended, end, ends, opened, open, opens, convened, kicked off, collapsed, intensified, intensify, escalated, escalate, raged, rages, renewed
-DISRUPT: v: defused, defuse, dismantled, intercepted, intercept, shot down, downed, foiled, thwarted, seized weapons, confiscated; n: weapons cache, arms cache, ammunition depot
+ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck,
+    strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded,
+    pounding, hammered, launched, launch, fired, fired at, fired on, firing at, firing on, fire at, fire on; n:
+    attack, attacks, assault, raids
+AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord,
+    accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner
+    exchange, prisoner swap, settlement, reconciliation, memorandum
+AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into
+    effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
+TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference,
+    consultations, meeting, meetings
+HAPPEN: v: start/started/starting/starts, begin/began/begun/beginning/begins, resume/resumed/resuming/resumes,
+    went ahead, go ahead, goes ahead, held, hold, took place, take place, occurred, occur, occurs, erupted,
+    erupt, erupts, broke out, break out, continued, continue, continues, ended, end, ends, opened, open, opens,
+    convened, kicked off, collapsed, intensified, intensify, escalated, escalate, raged, rages, renewed
+DISRUPT: v: defused, defuse, dismantled, intercepted, intercept, shot down, downed, foiled, thwarted, seized
+    weapons, confiscated; n: weapons cache, arms cache, ammunition depot
 HQ_V: v: established, establish, set up, built, setting up
-HQ_N: n: base, bases, headquarters, outpost, military post, checkpoint, checkpoints, observation post, observation posts, military point
+HQ_N: n: base, bases, headquarters, outpost, military post, checkpoint, checkpoints, observation post,
+    observation posts, military point
 LOOT: v: loot/looted/looting, plunder/plundered, pillaged, pillage, ransacked, ransack; n: looting
-PROPERTY: v: torched, set fire, set on fire, burned, burnt, burned down, demolished, razed, bulldozed, vandalized, vandalised, destroyed, destroy, destroying, blew up
-TRANSFER: v: withdrew, withdraw, withdrawn, withdrawing, pulled out, pull out, handed over, hand over, evacuated, evacuate, retreated, retreat, left the, leave the; n: withdrawal, evacuation, handover
-CHANGE: v: defected, defect, merged, merge, disbanded, disband, dissolved, pledged allegiance, rebranded, suspended, boycotted, formed, joined; n: defection, defections, merger
-OTHER: v: patrolled, patrol, patrols, patrolling, deployed, deploy, deploying, mobilized, mobilised, reinforced; n: curfew, reinforcements"""
+PROPERTY: v: torched, set fire, set on fire, burned, burnt, burned down, demolished, razed, bulldozed,
+    vandalized, vandalised, destroyed, destroy, destroying, blew up
+TRANSFER: v: withdrew, withdraw, withdrawn, withdrawing, pulled out, pull out, handed over, hand over,
+    evacuated, evacuate, retreated, retreat, left the, leave the; n: withdrawal, evacuation, handover
+CHANGE: v: defected, defect, merged, merge, disbanded, disband, dissolved, pledged allegiance, rebranded,
+    suspended, boycotted, formed, joined; n: defection, defections, merger
+OTHER: v: patrolled, patrol, patrols, patrolling, deployed, deploy, deploying, mobilized, mobilised, reinforced;
+    n: curfew, reinforcements
+"""
 
 #: Irregular past forms (finite or participle).
 _IRREGULAR_PAST = frozenset(
@@ -188,7 +249,7 @@ def _lexicon() -> tuple[dict[tuple[str, ...], _Entry], dict[str, int]]:
     """Cue phrases keyed by their word tuples, and the longest phrase per first word."""
     table: dict[tuple[str, ...], tuple[list[str], str]] = {}
     nouns: set[tuple[str, ...]] = set()
-    for line in _LEXICON.strip().splitlines():
+    for line in _LEXICON.replace("\n    ", " ").strip().splitlines():  # indented lines continue
         group, _, body = line.partition(":")
         for part in body.split(";"):
             kind, _, items = part.strip().partition(":")
@@ -285,6 +346,7 @@ _PERSON_WORDS = frozenset(
     """.split()
 )
 _AIRCRAFT_KINDS = frozenset({"state", "coalition"})
+_NON_STATE_KINDS = frozenset({"jihadist", "rebel", "kurdish", "unidentified"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,7 +502,6 @@ _PRECEDENCE: tuple[str, ...] = (
     "BOMBED", "STRIKE", "SEXUAL", "ABDUCT", "RETAKE", "TERRITORY", "CLASH", "ARREST", "VACKILL", "KILL", "HARM",
     "ATTACK", "AGREE_N", "TALKS", "DISRUPT", "HQ_N", "LOOT", "TRANSFER", "CHANGE", "PROPERTY", "OTHER",
 )
-_RANK = {g: r for r, g in enumerate(_PRECEDENCE)}
 _BASE_CONFIDENCE = {
     "CHEM": 0.9, "SUICIDE": 0.9, "AIR": 0.85, "AIRVERB": 0.85, "SHELL": 0.85, "SHELLV": 0.85, "GRENADE": 0.85,
     "IED": 0.8, "IEDV": 0.75, "BOMBED": 0.65, "STRIKE": 0.55, "SEXUAL": 0.85, "ABDUCT": 0.8, "PROTEST": 0.8,
@@ -587,7 +648,7 @@ def _decide(
             sub = "Armed clash"
             confidence -= 0.2
             reasons.append("capture without a named captor")
-    elif group == "ARREST" and kinds and not kinds & GOVERNMENT_KINDS and kinds & {"jihadist", "rebel", "kurdish", "unidentified"}:
+    elif group == "ARREST" and not kinds & GOVERNMENT_KINDS and kinds & _NON_STATE_KINDS:
         event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
         reasons.append("detained by a non-state group -> abduction")
     elif group in ("KILL", "HARM", "ATTACK", "VACKILL"):
