@@ -20,7 +20,6 @@ This module also holds :func:`words`, the word tokenizer the other text modules
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -60,15 +59,8 @@ def tokenize(text: str) -> Words:
         matches = list(_SLOW_WORD_RE.finditer(text))
         return (tuple(m.start() for m in matches), tuple(m.end() for m in matches),
                 tuple(m.group().lower() for m in matches))
-    lowered = _WORD_RE.findall(low)
-    starts = []
-    pos = 0
-    index = low.index
-    for word in lowered:
-        pos = index(word, pos)
-        starts.append(pos)
-        pos += len(word)
-    return tuple(starts), tuple(map(operator.add, starts, map(len, lowered))), tuple(lowered)
+    matches = list(_WORD_RE.finditer(low))
+    return tuple(map(re.Match.start, matches)), tuple(map(re.Match.end, matches)), tuple(map(re.Match.group, matches))
 
 
 #: Words of recently read texts (sentences, clauses), shared by the text modules.
