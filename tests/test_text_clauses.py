@@ -58,6 +58,12 @@ def test_shared_subject_predicates_stay_together():
     assert len(texts("Shelling killed two children, and wounded six others in Douma.")) == 1
 
 
+def test_circumstances_and_tolls_stay_with_their_happening():
+    assert len(texts("Gunmen shot the mayor as he left his office in Azaz.")) == 1
+    assert len(texts("Four soldiers were killed, and at least ten others were wounded.")) == 1
+    assert len(texts("Jets bombed the market as the talks opened in Geneva.")) == 2
+
+
 def test_new_subject_after_comma_and_splits():
     got = texts("Rebels shelled the airport, and government jets bombed the villages nearby.")
     assert got == ["Rebels shelled the airport", "and government jets bombed the villages nearby."]

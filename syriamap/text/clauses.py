@@ -11,7 +11,10 @@ The rules are generic and cheap (no parser): a boundary is a semicolon, a quotat
 opened after a colon, or a subordinating/coordinating word (``where``, ``as``,
 ``while``, ``, after``, ``, and``...) that opens a new *finite* clause, i.e. a subject
 followed by a finite verb before the next comma.  ``when`` never splits: "six were
-killed when a bomb exploded" reports one happening.  ``as`` in "known as", "such as",
+killed when a bomb exploded" reports one happening; nor does an opener followed by
+a pronoun ("shot him *as he* stood outside the hotel": the circumstances of one
+happening), nor ", and" before a count ("six were killed, and at least ten others
+were wounded": one toll).  ``as`` in "known as", "such as",
 "as well as" and ``after`` in "after five years" open no clause and split nothing.
 
 This module also holds :func:`words`, the word tokenizer the other text modules
@@ -99,6 +102,15 @@ _AS_PREPOSITION = frozenset(
     acting identified named dubbed designated listed much many soon long far just twice half
     """.split()
 )
+#: Subjects that tie a subordinate clause to the main one ('as he returned', 'where they were held').
+_PRONOUNS = frozenset("he she they it we i you his her their its".split())
+#: First words of a casualty count continued after 'and' ('and at least ten others were wounded').
+_COUNT_WORDS = frozenset(
+    """
+    at around about some more many several dozens hundreds scores others nearly almost over up two three four
+    five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty a an one
+    """.split()
+)
 #: Clause openers (lower-case) that need a following finite clause to split.
 _OPENERS = frozenset(
     "where while whereas as after before since because although though until unless if but and".split()
@@ -156,6 +168,11 @@ def _boundaries(text: str, tokens: Words) -> list[tuple[int, int]]:
                 continue
             if opener == "as" and (lowered[k - 1] in _AS_PREPOSITION or lowered[k + 1:k + 2] == ("well",)):
                 continue
+            following = lowered[k + 1] if k + 1 < len(lowered) else ""
+            if opener not in _COMMA_ONLY and following in _PRONOUNS:
+                continue  # 'shot him as he stood outside the hotel': the circumstances of one happening
+            if opener == "and" and (following.isdigit() or following in _COUNT_WORDS):
+                continue  # 'six were killed, and around ten others were injured': one toll
             if opener in ("and", "but") and not any(
                     is_finite_verb(text, starts[j], ends[j], lowered[j]) for j in range(last_word, k)):
                 continue  # "Israeli troops and Palestinian protesters clashed": one subject
