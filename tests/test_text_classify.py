@@ -223,3 +223,45 @@ def test_ucdp_headlines_agree_with_type_of_violence(ucdp_2016):
         agree = sum(t in expected[violence] for t in best) / len(best)
         assert classified >= floor_classified, (violence, classified)
         assert agree >= floor_agree, (violence, agree)
+
+
+def test_a_dispatch_end_to_end():
+    """A short report of our own, read sentence by sentence: one event per happening, nothing else."""
+    sentences = [
+        "At least nine people died in a car bomb attack in the city of Jableh on Sunday as a new round of "
+        "peace talks opened in Geneva.",
+        "On Friday a reconciliation deal was struck for 1,200 rebels and their families to leave the Qaboun "
+        "district.",
+        "In Geneva the talks on extending the truce went ahead, but without the opposition delegation.",
+        "The envoy said the priority of the talks was to locate Isis positions for air strikes.",
+        "At the UN, Russia blocked a statement condemning Monday's Idlib bombings by the al-Qaida-linked "
+        "Nusra Front as Western states rejected its amendments.",
+        "Further north the US-backed Syrian Democratic Forces captured a dam on the Euphrates west of the Isis "
+        "stronghold of Tabqa.",
+        "Crossing the lake would let the SDF cut the Isis road to the city of Deir Ezzor, where fighting with "
+        "government troops flared on Monday.",
+    ]
+    document = "\n".join(sentences)
+    from syriamap.text.actors import assign_actors, find_actors
+
+    events = []
+    for text in sentences:
+        start = document.index(text)
+        sentence = Sentence(start, start + len(text), text)
+        mentions = find_actors(document, sentence.start, sentence.end)
+        for clause in split_clauses(sentence):
+            result = classify(clause, mentions)
+            if result is None:
+                continue
+            one, two = assign_actors(clause, mentions, result)
+            assert document[result.trigger_start:result.trigger_end] == result.trigger
+            events.append((result.event_type, result.sub_event_type, one and one.name, two and two.name))
+    assert events == [
+        ("Explosions/Remote violence", "Remote explosive/landmine/IED", None, "Civilians"),
+        ("Strategic developments", "Other", None, None),
+        ("Strategic developments", "Agreement", "Opposition Rebels", "Civilians"),
+        ("Strategic developments", "Other", None, "Opposition Rebels"),
+        ("Explosions/Remote violence", "Remote explosive/landmine/IED", "Hayat Tahrir al-Sham", None),
+        ("Battles", "Non-state actor overtakes territory", "Syrian Democratic Forces", "Islamic State"),
+        ("Battles", "Armed clash", "Islamic State", "Military Forces of Syria"),
+    ]

@@ -282,10 +282,14 @@ def assign_actors(
         if partner is not None:
             subjects, objects, subject, agent, opponent = [between], [partner], between, None, partner
     trigger = text[trigger_start - base:trigger_end - base]
-    if agent is not None or passive:
+    if passive:
         actor1 = agent or next((o for o in objects if o.name != getattr(subject, "name", None)), None)
         actor2 = subject or opponent or next((o for o in objects if actor1 is None or o.name != actor1.name), None)
         how1, how2 = f"agent of '{trigger}'", f"undergoes '{trigger}'"
+    elif agent is not None:  # 'Monday's bombings by X': the sentence's subject is not their target
+        actor1 = agent
+        actor2 = opponent or next((o for o in objects if o is not agent and o.name != agent.name), None)
+        how1, how2 = f"agent of '{trigger}'", f"object or opponent of '{trigger}'"
     else:
         actor1 = subject
         actor2 = opponent or next((o for o in objects if o.name != getattr(actor1, "name", None)), None)
