@@ -21,10 +21,10 @@ It then
    attacks, from the victims (civilians -> Violence against civilians; combatants
    -> Battles); for a capture, from the captor (state forces and their militias ->
    "Government regains territory", others -> "Non-state actor overtakes territory");
-3. returns the trigger: the deciding cue when it is a verb, else the clause's main
-   happening verb when there is one ("six people *died* in a bomb attack"), else
-   the deciding noun ("Saturday's Damascus *bombings*"); ``reasons`` name the
-   words that decided the type.
+3. returns the trigger: the deciding cue when it is a verb, else the clause's
+   happening verb when there is one (a killing verb first, then the nearest:
+   "six people *died* in a bomb attack"), else the deciding noun ("Saturday's
+   Damascus *bombings*"); ``reasons`` name the words that decided the type.
 
 Choices documented here: peace talks that go ahead are "Strategic developments /
 Other" (ACLED's "Agreement" needs a deal struck, signed or reached, as in "an
@@ -553,7 +553,8 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     if decider.noun or decider.pos == "B":
         verbs = [c for c in live if not c.noun and c is not decider and set(c.groups) & _MAIN_VERB_GROUPS]
         happening = [c for c in live if not c.noun and "HAPPEN" in c.groups]
-        main = verbs or happening
+        lethal = [c for c in verbs if set(c.groups) & {"KILL", "VACKILL"}]
+        main = lethal or verbs or happening
         if main:
             trigger = min(main, key=lambda c: abs(c.start - decider.start))
             reasons.append(f"main verb '{trigger.surface}'")
