@@ -22,8 +22,9 @@ It then
    -> Battles); for a capture, from the captor (state forces and their militias ->
    "Government regains territory", others -> "Non-state actor overtakes territory");
 3. returns the trigger: the deciding cue when it is a verb, else the clause's
-   happening verb when there is one (a killing verb first, then the nearest:
-   "six people *died* in a bomb attack"), else the deciding noun ("Saturday's
+   happening verb when there is one (one naming the kind of happening, "jets
+   *bombed*", else a killing verb, else the nearest: "six people *died* in a bomb
+   attack"), else the deciding noun ("Saturday's
    Damascus *bombings*"); ``reasons`` name the words that decided the type.
 
 Choices documented here: peace talks that go ahead are "Strategic developments /
@@ -497,6 +498,9 @@ _MAIN_VERB_GROUPS = frozenset(
     "AGREE_V LOOT".split()
 )
 
+#: Of those, the verbs that name the kind of happening (preferred over 'killed', then 'hit').
+_SPECIFIC_VERB_GROUPS = _MAIN_VERB_GROUPS - {"KILL", "VACKILL", "HARM", "ATTACK"}
+
 _PRECEDENCE: tuple[str, ...] = (
     "CHEM", "RIOT", "MOB", "PROTEST", "SUICIDE", "AIR", "AIRVERB", "SHELL", "SHELLV", "GRENADE", "IED", "IEDV",
     "BOMBED", "STRIKE", "SEXUAL", "ABDUCT", "RETAKE", "TERRITORY", "CLASH", "ARREST", "VACKILL", "KILL", "HARM",
@@ -553,8 +557,9 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     if decider.noun or decider.pos == "B":
         verbs = [c for c in live if not c.noun and c is not decider and set(c.groups) & _MAIN_VERB_GROUPS]
         happening = [c for c in live if not c.noun and "HAPPEN" in c.groups]
+        specific = [c for c in verbs if set(c.groups) & _SPECIFIC_VERB_GROUPS]
         lethal = [c for c in verbs if set(c.groups) & {"KILL", "VACKILL"}]
-        main = lethal or verbs or happening
+        main = specific or lethal or verbs or happening
         if main:
             trigger = min(main, key=lambda c: abs(c.start - decider.start))
             reasons.append(f"main verb '{trigger.surface}'")
