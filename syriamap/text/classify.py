@@ -24,8 +24,8 @@ It then
 3. returns the trigger: the deciding cue when it is a verb, else the clause's
    happening verb when there is one (one naming the kind of happening, "jets
    *bombed*", else a killing verb, else the nearest: "six people *died* in a bomb
-   attack"), else the deciding noun ("Saturday's
-   Damascus *bombings*"); ``reasons`` name the words that decided the type.
+   attack"), else the deciding noun ("Saturday's Damascus *bombings*");
+   ``reasons`` name the words that decided the type.
 
 Choices documented here: peace talks that go ahead are "Strategic developments /
 Other" (ACLED's "Agreement" needs a deal struck, signed or reached, as in "an
