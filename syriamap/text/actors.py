@@ -11,9 +11,15 @@ in capitals, so the verb "is" is no actor.
 :func:`assign_actors` picks actor1 (the one acting) and actor2 (the one acted upon)
 around the clause's trigger: the subject of an active verb and its object; the
 ``by X`` agent of a passive and its subject; ``with X``/``against X`` in a battle;
-``from X`` in a capture.  For violence against civilians actor2 is ``Civilians``
-when the victims are civilians; protests and riots have ``Protesters``/``Rioters``
-as actor1 even when the text only says "a protest".
+``from X`` in a capture; ``between X and Y``; the first of "X and Y" as subject;
+``fire from X`` names the shooter.  "X, backed by Y," leaves Y out, a generic name
+right after a named actor joins it ("Islamic State militants").  Civilians are
+never actor1.  For violence against civilians actor2 is ``Civilians`` when the
+victims are civilians; protests and riots have ``Protesters``/``Rioters`` as actor1
+even when the text only says "a protest".  When a battle's clause names one side
+("where battles with government troops intensified"), the nearest other actor
+earlier in the sentence is the other side, so pass the sentence's mentions.
+Every returned mention's ``reasons`` say how it was chosen.
 """
 from __future__ import annotations
 
