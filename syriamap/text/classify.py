@@ -166,7 +166,7 @@ LOOT: v: loot/looted/looting, plunder/plundered, pillaged, pillage, ransacked, r
 PROPERTY: v: torched, set fire, set on fire, burned, burnt, burned down, demolished, razed, bulldozed,
     vandalized, vandalised, destroyed, destroy, destroying, blew up
 TRANSFER: v: withdrew, withdraw, withdrawn, withdrawing, pulled out, pull out, handed over, hand over,
-    evacuated, evacuate, retreated, retreat, left the, leave the; n: withdrawal, evacuation, handover
+    evacuated, evacuate, retreated, retreat; n: withdrawal, evacuation, handover
 CHANGE: v: defected, defect, merged, merge, disbanded, disband, dissolved, pledged allegiance, rebranded,
     suspended, boycotted, formed, joined; n: defection, defections, merger
 OTHER: v: patrolled, patrol, patrols, patrolling, deployed, deploy, deploying, mobilized, mobilised, reinforced;
