@@ -115,6 +115,12 @@ def test_intent_words_that_are_also_nouns():
     assert classify_text("The group vowed to attack the city.") is None
 
 
+def test_shelling_during_clashes_is_the_battle():
+    result = classify_text("Heavy clashes backed by artillery shelling raged around Kinsabba.")
+    assert (result.event_type, result.sub_event_type) == ("Battles", "Armed clash")
+    assert any("during clashes" in r for r in result.reasons)
+
+
 def test_month_may_is_no_modal():
     result = classify_text("In May clashes erupted near Tadef.")
     assert result is not None and result.event_type == "Battles"

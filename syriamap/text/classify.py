@@ -34,7 +34,8 @@ patrols and deployments are "Other"; a bomb defused or an attack foiled is
 "Disrupted weapons use"; a person captured is an arrest when state forces hold
 them and an abduction otherwise; killings are "Violence against civilians" when
 the target is civilian and "Battles" when it is armed, and an explosion, strike
-or shelling stays "Explosions/Remote violence" whoever it hits (ACLED's rule).
+or shelling stays "Explosions/Remote violence" whoever it hits, unless the clause
+also reports clashes: then it is part of the battle (ACLED's rules).
 A clause joined by "when" is not split from its main clause, so "six were killed
 when a bomb exploded" is one explosion.  Everything is a generic rule, no text is
 special-cased.  The lexicon is compiled once at import; a clause costs a few
@@ -492,6 +493,9 @@ def _capture_object(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequen
 _WEAPON_NOUNS = frozenset({"CHEM", "SUICIDE", "AIR", "SHELL", "GRENADE", "IED", "STRIKE"})
 _WEAPON_USE_VERBS = frozenset({"AIRVERB", "SHELLV", "IEDV", "BOMBED", "KILL", "VACKILL", "HARM"})
 
+#: Remote violence that, in a clause with clashes, is part of the battle.
+_BATTLE_SUPPORT = frozenset({"AIR", "AIRVERB", "SHELL", "SHELLV", "STRIKE", "BOMBED"})
+
 #: Groups whose verbs can be the main verb of a clause whose type a noun decided.
 _MAIN_VERB_GROUPS = frozenset(
     "AIRVERB SHELLV IEDV BOMBED SEXUAL ABDUCT PROTEST RIOT TERRITORY RETAKE CLASH ARREST KILL VACKILL HARM ATTACK "
@@ -602,6 +606,9 @@ def _decide(
     if not candidates:
         return None
     group = candidates[0]
+    in_battle = group in _BATTLE_SUPPORT and "CLASH" in present
+    if in_battle:
+        group = "CLASH"  # shelling or strikes during clashes: ACLED codes the battle
     cue = by_group[group][0]
     event_type, sub = CUE_GROUPS[group]
     confidence = _BASE_CONFIDENCE[group]
@@ -676,6 +683,8 @@ def _decide(
     elif group == "TRANSFER" and "TALKS" in by_group:
         sub = "Change to group/activity"
         reasons.append("withdrawal from talks")
+    if in_battle:
+        reasons.append("remote violence during clashes is coded as the battle")
     if len(candidates) > 1:
         reasons.append("also: " + ", ".join(f"'{by_group[g][0].surface}'" for g in candidates[1:4]))
     assert sub is None or PARENT_TYPE[sub] == event_type
