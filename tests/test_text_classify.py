@@ -38,7 +38,7 @@ DISPATCHES: list[tuple[str, str, str]] = [
     ("Unknown assailants kidnapped a journalist in Idlib city on Wednesday.", "Abduction/forced disappearance",
      "kidnapped"),
     ("Hundreds of people protested peacefully in Sweida against rising prices.", "Peaceful protest", "protested"),
-    ("Police fired tear gas to disperse demonstrators in Daraa.", "Protest with intervention", "demonstrators"),
+    ("Police fired tear gas to disperse demonstrators in Daraa.", "Protest with intervention", "fired"),
     ("Security forces opened fire on protesters in Homs, killing five.", "Excessive force against protesters",
      "opened fire"),
     ("Rioters torched tyres and threw stones at police in Suwayda.", "Violent demonstration", "Rioters"),
@@ -72,6 +72,9 @@ NON_EVENTS: list[str] = [
     "Since the start of the uprising more than 300 people have been killed in the town.",
     "The five-year war has killed hundreds of thousands of people.",
     "Can a town be captured without a fight?",
+    "The town has often been targeted by rebel rockets.",
+    "Washington leads a coalition fighting IS in Syria and Iraq.",
+    "President Bashar al-Assad met Vladimir Putin in Sochi.",
 ]
 
 
@@ -104,6 +107,18 @@ def test_blocked_words_are_explained():
     result = classify_text("Rebels shelled the base, which they plan to storm next week.")
     assert result is not None and result.trigger == "shelled"
     assert any("storm" in r and "dropped" in r for r in result.reasons)
+
+
+def test_intent_words_that_are_also_nouns():
+    result = classify_text("The bomber struck as the couple exchanged vows killing 30 guests.")
+    assert result is not None and result.event_type == "Violence against civilians"
+    assert classify_text("The group vowed to attack the city.") is None
+
+
+def test_shelling_during_clashes_is_the_battle():
+    result = classify_text("Heavy clashes backed by artillery shelling raged around Kinsabba.")
+    assert (result.event_type, result.sub_event_type) == ("Battles", "Armed clash")
+    assert any("during clashes" in r for r in result.reasons)
 
 
 def test_month_may_is_no_modal():
@@ -214,3 +229,45 @@ def test_ucdp_headlines_agree_with_type_of_violence(ucdp_2016):
         agree = sum(t in expected[violence] for t in best) / len(best)
         assert classified >= floor_classified, (violence, classified)
         assert agree >= floor_agree, (violence, agree)
+
+
+def test_a_dispatch_end_to_end():
+    """A short report of our own, read sentence by sentence: one event per happening, nothing else."""
+    sentences = [
+        "At least nine people died in a car bomb attack in the city of Jableh on Sunday as a new round of "
+        "peace talks opened in Geneva.",
+        "On Friday a reconciliation deal was struck for 1,200 rebels and their families to leave the Qaboun "
+        "district.",
+        "In Geneva the talks on extending the truce went ahead, but without the opposition delegation.",
+        "The envoy said the priority of the talks was to locate Isis positions for air strikes.",
+        "At the UN, Russia blocked a statement condemning Monday's Idlib bombings by the al-Qaida-linked "
+        "Nusra Front as Western states rejected its amendments.",
+        "Further north the US-backed Syrian Democratic Forces captured a dam on the Euphrates west of the Isis "
+        "stronghold of Tabqa.",
+        "Crossing the lake would let the SDF cut the Isis road to the city of Deir Ezzor, where fighting with "
+        "government troops flared on Monday.",
+    ]
+    document = "\n".join(sentences)
+    from syriamap.text.actors import assign_actors, find_actors
+
+    events = []
+    for text in sentences:
+        start = document.index(text)
+        sentence = Sentence(start, start + len(text), text)
+        mentions = find_actors(document, sentence.start, sentence.end)
+        for clause in split_clauses(sentence):
+            result = classify(clause, mentions)
+            if result is None:
+                continue
+            one, two = assign_actors(clause, mentions, result)
+            assert document[result.trigger_start:result.trigger_end] == result.trigger
+            events.append((result.event_type, result.sub_event_type, one and one.name, two and two.name))
+    assert events == [
+        ("Explosions/Remote violence", "Remote explosive/landmine/IED", None, "Civilians"),
+        ("Strategic developments", "Other", None, None),
+        ("Strategic developments", "Agreement", "Opposition Rebels", "Civilians"),
+        ("Strategic developments", "Other", None, "Opposition Rebels"),
+        ("Explosions/Remote violence", "Remote explosive/landmine/IED", "Hayat Tahrir al-Sham", None),
+        ("Battles", "Non-state actor overtakes territory", "Syrian Democratic Forces", "Islamic State"),
+        ("Battles", "Armed clash", "Islamic State", "Military Forces of Syria"),
+    ]

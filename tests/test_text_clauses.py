@@ -58,6 +58,12 @@ def test_shared_subject_predicates_stay_together():
     assert len(texts("Shelling killed two children, and wounded six others in Douma.")) == 1
 
 
+def test_circumstances_and_tolls_stay_with_their_happening():
+    assert len(texts("Gunmen shot the mayor as he left his office in Azaz.")) == 1
+    assert len(texts("Four soldiers were killed, and at least ten others were wounded.")) == 1
+    assert len(texts("Jets bombed the market as the talks opened in Geneva.")) == 2
+
+
 def test_new_subject_after_comma_and_splits():
     got = texts("Rebels shelled the airport, and government jets bombed the villages nearby.")
     assert got == ["Rebels shelled the airport", "and government jets bombed the villages nearby."]
@@ -114,3 +120,11 @@ def test_tokenize_maps_back_to_the_original_text():
     starts, ends, lowered = tokenize(text)
     assert [text[s:e].lower() for s, e in zip(starts, ends)] == list(lowered)
     assert lowered[:3] == ("al", "qaida", "led")
+
+
+def test_long_sentence_with_many_boundaries():
+    """A run-on 'sentence' of 20,000 clauses splits into all of them (linear work, no blow-up)."""
+    body = "; ".join(f"rebels shelled the town number {i}" for i in range(20_000))
+    clauses = split_clauses(Sentence(0, len(body), body))
+    assert len(clauses) == 20_000
+    assert clauses[-1].text == "rebels shelled the town number 19999"

@@ -11,16 +11,24 @@ in capitals, so the verb "is" is no actor.
 :func:`assign_actors` picks actor1 (the one acting) and actor2 (the one acted upon)
 around the clause's trigger: the subject of an active verb and its object; the
 ``by X`` agent of a passive and its subject; ``with X``/``against X`` in a battle;
-``from X`` in a capture.  For violence against civilians actor2 is ``Civilians``
-when the victims are civilians; protests and riots have ``Protesters``/``Rioters``
-as actor1 even when the text only says "a protest".
+``from X`` in a capture; ``between X and Y``; the first of "X and Y" as subject;
+``fire from X`` names the shooter.  "X, backed by Y," leaves Y out, a generic name
+right after a named actor joins it ("Islamic State militants").  Civilians are
+never actor1.  For violence against civilians actor2 is ``Civilians`` when the
+victims are civilians; protests and riots have ``Protesters``/``Rioters`` as actor1
+even when the text only says "a protest".  When a battle's clause names one side
+("where battles with government troops intensified"), the nearest other actor
+earlier in the sentence is the other side, so pass the sentence's mentions.
+Every returned mention's ``reasons`` say how it was chosen.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import importlib.resources
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from syriamap.text.clauses import Clause, tokenize, words
@@ -171,6 +179,8 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
 _PASSIVE_AUX = frozenset("was were been being is are be got".split())
 #: Prepositions that introduce the other side ('battles with X', 'captured from X').
 _OPPONENT = frozenset("with against from".split())
+#: Weapons whose origin 'from X' names the one who acted.
+_FIRE_WORDS = frozenset("fire shelling shells shell rockets rocket missiles missile strikes mortars artillery".split())
 #: Participles whose 'by' names a helper or a holder, not the agent of the happening.
 _DESCRIBED_BY = frozenset(
     """
@@ -189,11 +199,11 @@ def _kind(name: str) -> str:
     return info.kind if info else ""
 
 
-def _joined_by_and(lowered: tuple[str, ...], position: dict[int, int], first: ActorMention,
+def _joined_by_and(lowered: tuple[str, ...], position: Callable[[int], int], first: ActorMention,
                    second: ActorMention) -> bool:
     """Whether only 'and' (or 'and the') stands between two mentions."""
-    i, j = position.get(first.start), position.get(second.start)
-    if i is None or j is None:
+    i, j = position(first.start), position(second.start)
+    if not 0 < j - i <= 10:
         return False
     gap = [w for w in lowered[i:j] if w not in first.surface.lower().split()][-2:]
     return bool(gap) and gap[0] == "and" and all(w in ("and", "the") for w in gap)
@@ -225,11 +235,14 @@ def assign_actors(
     trigger_start = getattr(classification, "trigger_start", base)
     trigger_end = getattr(classification, "trigger_end", base)
     starts, ends, lowered = words(text)
-    position = {s + base: i for i, s in enumerate(starts)}
-    trigger_index = position.get(trigger_start, 0)
+    def position(offset: int) -> int:
+        """Index of the word that starts at (or after) the absolute ``offset``."""
+        return bisect.bisect_left(starts, offset - base)
+
+    trigger_index = position(trigger_start)
 
     def preceding(actor: ActorMention, count: int) -> list[str]:
-        i = position.get(actor.start, 0)
+        i = position(actor.start)
         return lowered[max(0, i - count):i]
 
     def by_index(i: int) -> int | None:
@@ -246,14 +259,17 @@ def assign_actors(
     subjects: list[ActorMention] = []
     objects: list[ActorMention] = []
     for actor in inside:
-        i = position.get(actor.start, 0)
+        i = position(actor.start)
         by = by_index(i)
         if by is not None:
             if by < 1 or lowered[by - 1] not in _DESCRIBED_BY:
                 agent = agent or actor
             # else 'X, backed by Y, ...': Y only describes X
             continue
-        if set(preceding(actor, 2)) & _OPPONENT:
+        near = preceding(actor, 3)
+        if near[-1:] == ("from",) and set(near) & _FIRE_WORDS:
+            agent = agent or actor  # 'sniper fire from X', 'shelling from X'
+        elif set(near[-2:]) & _OPPONENT:
             opponent = opponent or actor
         elif actor.end <= trigger_start:
             subjects.append(actor)
@@ -272,10 +288,14 @@ def assign_actors(
         if partner is not None:
             subjects, objects, subject, agent, opponent = [between], [partner], between, None, partner
     trigger = text[trigger_start - base:trigger_end - base]
-    if agent is not None or passive:
+    if passive:
         actor1 = agent or next((o for o in objects if o.name != getattr(subject, "name", None)), None)
-        actor2 = subject or opponent
+        actor2 = subject or opponent or next((o for o in objects if actor1 is None or o.name != actor1.name), None)
         how1, how2 = f"agent of '{trigger}'", f"undergoes '{trigger}'"
+    elif agent is not None:  # 'Monday's bombings by X': the sentence's subject is not their target
+        actor1 = agent
+        actor2 = opponent or next((o for o in objects if o is not agent and o.name != agent.name), None)
+        how1, how2 = f"agent of '{trigger}'", f"object or opponent of '{trigger}'"
     else:
         actor1 = subject
         actor2 = opponent or next((o for o in objects if o.name != getattr(actor1, "name", None)), None)

@@ -8,8 +8,12 @@ It then
 1. drops cues that report no happening: under a modal or an intention ("would",
    "could", "plans to", "threatened to", "the planned attack"), a bare infinitive
    ("to cut"), a negation ("did not attack", "no clashes"), a gerund or noun that is
-   the subject of a modal ("Striking across the river would allow..."), and
-   progressive background ("have been fighting for six years");
+   the subject of a modal ("Striking across the river would allow..."), a noun
+   that points back to an event already told ("this attack") or only qualifies
+   another ("attack helicopter"), a purpose ("positions for air strikes"), and
+   background ("have been fighting for six years", "the war has killed...");
+   a question, a "since ..." clause or one about a long period ("over the past
+   three years") reports nothing;
 2. decides the type from the surviving groups by a fixed precedence (chemical
    weapon, protest/riot, suicide bomb, air strike, shelling, grenade, explosive,
    sexual violence, abduction, capture of territory, armed clash, arrests,
@@ -17,15 +21,23 @@ It then
    attacks, from the victims (civilians -> Violence against civilians; combatants
    -> Battles); for a capture, from the captor (state forces and their militias ->
    "Government regains territory", others -> "Non-state actor overtakes territory");
-3. returns the trigger: the deciding cue when it is a verb, else the clause's main
-   happening verb when there is one ("six people *died* in a bomb attack"), else
-   the deciding noun ("Saturday's Damascus *bombings*"); ``reasons`` name the
-   words that decided the type.
+3. returns the trigger: the deciding cue when it is a verb, else the clause's
+   happening verb when there is one (one naming the kind of happening, "jets
+   *bombed*", else a killing verb, else the nearest: "six people *died* in a bomb
+   attack"), else the deciding noun ("Saturday's Damascus *bombings*");
+   ``reasons`` name the words that decided the type.
 
 Choices documented here: peace talks that go ahead are "Strategic developments /
 Other" (ACLED's "Agreement" needs a deal struck, signed or reached, as in "an
 amnesty deal was struck"); a withdrawal from talks is "Change to group/activity";
-patrols and deployments are "Other".  Everything is a generic rule, no text is
+patrols and deployments are "Other"; a bomb defused or an attack foiled is
+"Disrupted weapons use"; a person captured is an arrest when state forces hold
+them and an abduction otherwise; killings are "Violence against civilians" when
+the target is civilian and "Battles" when it is armed, and an explosion, strike
+or shelling stays "Explosions/Remote violence" whoever it hits, unless the clause
+also reports clashes: then it is part of the battle (ACLED's rules).
+A clause joined by "when" is not split from its main clause, so "six were killed
+when a bomb exploded" is one explosion.  Everything is a generic rule, no text is
 special-cased.  The lexicon is compiled once at import; a clause costs a few
 dictionary look-ups per word.
 """
@@ -45,7 +57,13 @@ __all__ = ["Classification", "classify", "CUE_GROUPS"]
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """An ACLED type for a clause, with the word(s) that anchor it and why."""
+    """An ACLED type for a clause, with the word(s) that anchor it and why.
+
+    ``confidence`` is a heuristic score in (0, 1]: the specificity of the deciding
+    cue ("chlorine gas" 0.9, "patrolled" 0.35), raised when the victims are known
+    and lowered when the sub-event type had to be guessed.  ``reasons`` start with
+    the deciding words and the type they gave.
+    """
 
     event_type: str
     sub_event_type: str | None
@@ -57,49 +75,104 @@ class Classification:
 
 
 # --- lexicon ----------------------------------------------------------------
-# Each line: "GROUP: v: verbs; n: nouns", entries separated by commas.  A verb entry
+# Each line: "GROUP: v: verbs; n: nouns", entries separated by commas; an indented
+# line continues the one above.  A verb entry
 # "kill/killed/killing/kills" lists its forms, base form first; a verb phrase or a
 # lone form ("shot dead", "overran") gets its part of speech from its ending.
 
 _LEXICON = """
-CHEM: n: chemical attack, chemical attacks, chemical weapon, chemical weapons, chemical strike, gas attack, gas attacks, poison gas, toxic gas, chlorine, chlorine gas, sarin, mustard gas, nerve agent, chemical munitions, chemical bombs, toxic chemicals
-SUICIDE: n: suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks, suicide attacker, suicide attackers, suicide car bomb, suicide car bombs, suicide truck bomb, suicide vest, suicide vests, suicide blast, suicide explosion, self detonated, blew himself up, blew herself up, blew themselves up, explosive belt, explosive vest
-AIR: n: air strike, air strikes, airstrike, airstrikes, air raid, air raids, airraid, air attack, air attacks, aerial bombardment, aerial bombing, aerial attack, drone strike, drone strikes, drone attack, drone attacks, barrel bomb, barrel bombs, warplanes, warplane, fighter jets, jets, bombers, helicopter gunships, sorties, air campaign, airpower, military aircraft
+CHEM: n: chemical attack, chemical attacks, chemical weapon, chemical weapons, chemical strike, gas attack, gas
+    attacks, poison gas, toxic gas, chlorine, chlorine gas, sarin, mustard gas, nerve agent, chemical munitions,
+    chemical bombs, toxic chemicals
+SUICIDE: n: suicide bomber, suicide bombers, suicide bombing, suicide bombings, suicide attack, suicide attacks,
+    suicide attacker, suicide attackers, suicide car bomb, suicide car bombs, suicide truck bomb, suicide vest,
+    suicide vests, suicide blast, suicide explosion, self detonated, blew himself up, blew herself up, blew
+    themselves up, explosive belt, explosive vest
+AIR: n: air strike, air strikes, airstrike, airstrikes, air raid, air raids, airraid, air attack, air attacks,
+    aerial bombardment, aerial bombing, aerial attack, drone strike, drone strikes, drone attack, drone attacks,
+    drones, armed drone, barrel bomb, barrel bombs, warplanes, warplane, fighter jets, jets, bombers, helicopter
+    gunships, sorties, air campaign, airpower, military aircraft
 AIRVERB: v: airstrike/airstruck
-SHELL: n: shelling, shellings, shells, shell, artillery, artillery fire, mortar, mortars, mortar shells, mortar fire, rocket, rockets, rocket fire, missile, missiles, missile attack, missile strike, ballistic missile, cruise missiles, projectiles, projectile, bombardment, bombardments, tank fire, grad rockets, katyusha
+SHELL: n: shelling, shellings, shells, shell, artillery, artillery fire, mortar, mortars, mortar shells, mortar
+    fire, rocket, rockets, rocket fire, missile, missiles, missile attack, missile strike, ballistic missile,
+    cruise missiles, projectiles, projectile, bombardment, bombardments, tank fire, grad rockets, katyusha
 SHELLV: v: shell/shelled/shelling/shells, bombard/bombarded/bombarding/bombards
 GRENADE: n: grenade, grenades, hand grenade, grenade attack
-IED: n: bomb, bombs, car bomb, car bombs, roadside bomb, roadside bombs, booby trap, booby traps, booby trapped, ied, ieds, improvised explosive device, improvised explosive devices, explosive device, explosive devices, landmine, landmines, land mine, land mines, mine blast, mine explosion, explosion, explosions, blast, blasts, detonation, vbied, vbieds, explosives, sticky bomb, car bombing, bomb attack, bombing, bombings
-IEDV: v: explode/exploded/exploding/explodes, detonate/detonated/detonating/detonates, went off, go off, goes off, blew up, blow up
+IED: n: bomb, bombs, car bomb, car bombs, roadside bomb, roadside bombs, booby trap, booby traps, booby trapped,
+    ied, ieds, improvised explosive device, improvised explosive devices, explosive device, explosive devices,
+    landmine, landmines, land mine, land mines, mine blast, mine explosion, explosion, explosions, blast,
+    blasts, detonation, vbied, vbieds, explosives, sticky bomb, car bombing, bomb attack, bombing, bombings
+IEDV: v: explode/exploded/exploding/explodes, detonate/detonated/detonating/detonates, went off, go off, goes
+    off, blew up, blow up
 BOMBED: v: bombed
 STRIKE: n: strike, strikes
-SEXUAL: n: rape, rapes, sexual violence, sexual assault, sexual abuse, gang rape; v: rape/raped/raping, sexually assaulted, sexually abused
-ABDUCT: v: kidnap/kidnapped/kidnapping/kidnaps, abduct/abducted/abducting/abducts, taken hostage, took hostage, held hostage, forcibly disappeared; n: kidnapping, kidnappings, abduction, abductions, enforced disappearance, hostage taking
-PROTEST: v: protest/protested/protesting/protests, demonstrate/demonstrated/demonstrating/demonstrates, rally/rallied/rallying/rallies, march/marched/marching/marches, took to the streets, take to the streets; n: protesters, protestors, demonstration, demonstrations, demonstrators, sit in, vigil, general strike, hunger strike, went on strike, marchers
-RIOT: v: riot/rioted/rioting/riots; n: rioters, violent protest, violent protests, violent demonstration, threw stones, hurled stones, stone throwing, pelted
+SEXUAL: n: rape, rapes, sexual violence, sexual assault, sexual abuse, gang rape; v: rape/raped/raping, sexually
+    assaulted, sexually abused
+ABDUCT: v: kidnap/kidnapped/kidnapping/kidnaps, abduct/abducted/abducting/abducts, taken hostage, took hostage,
+    held hostage, forcibly disappeared; n: kidnapping, kidnappings, abduction, abductions, enforced
+    disappearance, hostage taking
+PROTEST: v: protest/protested/protesting/protests, demonstrate/demonstrated/demonstrating/demonstrates,
+    rally/rallied/rallying/rallies, march/marched/marching/marches, took to the streets, take to the streets; n:
+    protesters, protestors, demonstration, demonstrations, demonstrators, sit in, vigil, general strike, hunger
+    strike, went on strike, marchers
+RIOT: v: riot/rioted/rioting/riots; n: rioters, violent protest, violent protests, violent demonstration, threw
+    stones, hurled stones, stone throwing, pelted
 MOB: n: mob, mobs, lynched, lynching, lynch mob, vigilantes, vigilante
-FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannons, rubber bullets, broke up, break up, beat, beaten, clubbed, batons, detained, arrested
+FORCE_INT: n: dispersed, disperse, tear gas, teargas, water cannon, water cannons, rubber bullets, broke up,
+    break up, beat, beaten, clubbed, batons, detained, arrested
 FORCE_EXC: n: live fire, live ammunition, opened fire, shot dead, killed, killing, shot, shooting
-TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control, take control, takes control, gained control, seized control, took over, taken over, overran, overrun, overrunning, fell to, falls to, advanced into, wrested, wrest, storm/stormed/storming/storms, drove out, driven out, expelled, pushed out
-RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures, regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control, restored control, reclaimed
-CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing, repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes, counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat, confrontations, hostilities, heavy fighting
-ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
-KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots, opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities, casualties, death toll, bodies
-VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred, slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating, stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
+TERRITORY: v: capture/captured/capturing/captures, seize/seized/seizing/seizes, took control, taken control,
+    take control, takes control, gained control, seized control, took over, taken over, overran, overrun,
+    overrunning, fell to, falls to, advanced into, wrested, wrest, storm/stormed/storming/storms, drove out,
+    driven out, expelled, pushed out
+RETAKE: v: retake/retook/retaken/retaking/retakes, recapture/recaptured/recapturing/recaptures,
+    regain/regained/regaining/regains, liberate/liberated/liberating/liberates, liberation, regained control,
+    restored control, reclaimed
+CLASH: v: clash/clashed/clashing, battle/battled/battling, fight/fought, ambush/ambushed/ambushing,
+    repel/repelled/repelling, repulse/repulsed, engage/engaged; n: clashes, fighting, battles, gun battle, gun
+    battles, gunbattle, firefight, firefights, exchange of fire, exchanged fire, skirmish, skirmishes,
+    counterattack, counter attack, counteroffensive, counter offensive, offensive, assault, assaults, combat,
+    confrontations, hostilities, heavy fighting
+ARREST: v: arrest/arrested/arresting/arrests, detain/detained/detaining/detains, rounded up, round up, taken
+    into custody, took into custody; n: detention, detentions, arrest campaign, arrest campaigns
+KILL: v: kill/killed/killing/kills, die/died/dying/dies, shot dead, gunned down, shoot/shot/shooting/shoots,
+    opened fire, open fire, lost their lives, lost his life, lost her life; n: dead, deaths, fatalities,
+    casualties, death toll, bodies
+VACKILL: v: execute/executed/executing/executes, murder/murdered/murdering/murders, massacre/massacred,
+    slaughter/slaughtered, behead/beheaded/beheading, assassinate/assassinated/assassinating,
+    stab/stabbed/stabbing, torture/tortured/torturing, lynch, hacked to death, hacked at, burned alive, burnt
+    alive; n: execution, executions, massacre, massacres, assassination, beheadings, summary executions
 HARM: v: wound/wounded/wounding/wounds, injure/injured/injuring/injures, maimed; n: injuries, wounded, injured
-ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck, strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded, pounding, hammered, launched, launch, fired at, fired on, firing at, firing on, fire at, fire on; n: attack, attacks, assault, raids
-AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord, accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner exchange, prisoner swap, settlement, reconciliation, memorandum
-AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
-TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference, consultations, meeting, meetings
-HAPPEN: v: start/started/starting/starts, begin/began/begun/beginning/begins, resume/resumed/resuming/resumes, went ahead, go ahead, goes ahead, held, hold, took place, take place, occurred, occur, occurs, erupted, erupt, erupts, broke out, break out, continued, continue, continues, ended, end, ends, opened, open, opens, convened, kicked off, collapsed, intensified, intensify, escalated, escalate, raged, rages, renewed
-DISRUPT: v: defused, defuse, dismantled, intercepted, intercept, shot down, downed, foiled, thwarted, seized weapons, confiscated; n: weapons cache, arms cache, ammunition depot
+ATTACK: v: attack/attacked/attacking/attacks, target/targeted/targeting/targets, hit/hits/hitting, struck,
+    strike, striking, raid/raided/raiding/raids, shake/shook/shaking/shakes, rock/rocked/rocking/rocks, pounded,
+    pounding, hammered, launched, launch, fired, fired at, fired on, firing at, firing on, fire at, fire on; n:
+    attack, attacks, assault, raids
+AGREE_N: n: agreement, agreements, deal, deals, truce, truces, ceasefire, ceasefires, cease fire, accord,
+    accords, armistice, peace deal, reconciliation deal, evacuation deal, amnesty deal, amnesty, prisoner
+    exchange, prisoner swap, settlement, reconciliation, memorandum
+AGREE_V: v: agreed, agree, signed, sign, brokered, concluded, sealed, struck, reached, took effect, went into
+    effect, came into effect, came into force, entered into force, announced, declared, surrendered, surrender
+TALKS: n: talks, peace talks, negotiations, negotiation, round of talks, summit, peace conference,
+    consultations, meeting, meetings
+HAPPEN: v: start/started/starting/starts, begin/began/begun/beginning/begins, resume/resumed/resuming/resumes,
+    went ahead, go ahead, goes ahead, held, hold, took place, take place, occurred, occur, occurs, erupted,
+    erupt, erupts, broke out, break out, continued, continue, continues, ended, end, ends, opened, open, opens,
+    convened, kicked off, collapsed, intensified, intensify, escalated, escalate, raged, rages, renewed
+DISRUPT: v: defused, defuse, dismantled, intercepted, intercept, shot down, downed, foiled, thwarted, seized
+    weapons, confiscated; n: weapons cache, arms cache, ammunition depot
 HQ_V: v: established, establish, set up, built, setting up
-HQ_N: n: base, bases, headquarters, outpost, military post, checkpoint, checkpoints, observation post, observation posts, military point
+HQ_N: n: base, bases, headquarters, outpost, military post, checkpoint, checkpoints, observation post,
+    observation posts, military point
 LOOT: v: loot/looted/looting, plunder/plundered, pillaged, pillage, ransacked, ransack; n: looting
-PROPERTY: v: torched, set fire, set on fire, burned, burnt, burned down, demolished, razed, bulldozed, vandalized, vandalised, destroyed, destroy, destroying, blew up
-TRANSFER: v: withdrew, withdraw, withdrawn, withdrawing, pulled out, pull out, handed over, hand over, evacuated, evacuate, retreated, retreat, left the, leave the; n: withdrawal, evacuation, handover
-CHANGE: v: defected, defect, merged, merge, disbanded, disband, dissolved, pledged allegiance, rebranded, suspended, boycotted, formed, joined; n: defection, defections, merger
-OTHER: v: patrolled, patrol, patrols, patrolling, deployed, deploy, deploying, mobilized, mobilised, reinforced; n: curfew, reinforcements"""
+PROPERTY: v: torched, set fire, set on fire, burned, burnt, burned down, demolished, razed, bulldozed,
+    vandalized, vandalised, destroyed, destroy, destroying, blew up
+TRANSFER: v: withdrew, withdraw, withdrawn, withdrawing, pulled out, pull out, handed over, hand over,
+    evacuated, evacuate, retreated, retreat; n: withdrawal, evacuation, handover
+CHANGE: v: defected, defect, merged, merge, disbanded, disband, dissolved, pledged allegiance, rebranded,
+    suspended, boycotted, formed, joined; n: defection, defections, merger
+OTHER: v: patrolled, patrol, patrols, patrolling, deployed, deploy, deploying, mobilized, mobilised, reinforced;
+    n: curfew, reinforcements
+"""
 
 #: Irregular past forms (finite or participle).
 _IRREGULAR_PAST = frozenset(
@@ -178,7 +251,7 @@ def _lexicon() -> tuple[dict[tuple[str, ...], _Entry], dict[str, int]]:
     """Cue phrases keyed by their word tuples, and the longest phrase per first word."""
     table: dict[tuple[str, ...], tuple[list[str], str]] = {}
     nouns: set[tuple[str, ...]] = set()
-    for line in _LEXICON.strip().splitlines():
+    for line in _LEXICON.replace("\n    ", " ").strip().splitlines():  # indented lines continue
         group, _, body = line.partition(":")
         for part in body.split(";"):
             kind, _, items = part.strip().partition(":")
@@ -204,14 +277,20 @@ def _lexicon() -> tuple[dict[tuple[str, ...], _Entry], dict[str, int]]:
 
 # --- modality, negation, background -----------------------------------------
 
-#: Words that put what follows out of the realm of reported happenings.
+#: Words that put what follows out of the realm of reported happenings ...
 _INTENT = frozenset(
     """
-    would could might may should will shall can must ll d wants want plans plan planned planning intends intend
-    intended aims aim aiming seeks seek threatened threatens threaten threat threats vowed vows vow pledged
-    promised promises ready prepared preparing expected likely going hopes hope hoped if unless whether
-    possible potential risk fear fears priority aimed prevent avoid urged urge demanded demand
-    proposed propose considering consider allow allows think believe suppose guess
+    would could might may should will shall can must ll d planned if unless whether possible potential risk
+    threat threats fear fears priority aimed prevent avoid urged urge demanded demand proposed propose
+    considering consider allow allows think believe suppose guess
+    """.split()
+)
+#: ... and words that do so only before 'to' ('vowed to attack'; 'vows' alone is a noun).
+_INTENT_TO = frozenset(
+    """
+    wants want plans plan planning intends intend intended aims aim aiming seeks seek threatened threatens
+    threaten vowed vows vow pledged pledge promised promises promise ready prepared preparing expected likely
+    going hopes hope hoped about set trying tried attempt attempts attempting order
     """.split()
 )
 #: Determiners that point back to an event already reported ('this attack').
@@ -220,6 +299,13 @@ _ANAPHORIC = frozenset("this that these those such".split())
 _VEHICLES = frozenset(
     "helicopter helicopters aircraft jet jets drone drones dogs submarine submarines boat boats vehicle vehicles "
     "shelter shelters squad squads plan plans unit units tunnel tunnels threat threats alert alerts".split()
+)
+#: Adverbs of habit: what they qualify happens often, not once ('has often been targeted').
+_HABITUAL = frozenset("often frequently regularly routinely usually always sometimes habitually".split())
+#: Nouns of armed groups: a '-ing' form right after one describes the group ('a coalition fighting IS').
+_GROUP_NOUNS = frozenset(
+    "coalition forces force groups group rebels militias militia factions faction fighters troops army units "
+    "alliance brigades brigade organization organisation movement those".split()
 )
 _NEGATION = frozenset("not never no t without neither nor denied deny denies".split())
 _MODALS = frozenset("would could might may should will shall can must ll d".split())
@@ -262,6 +348,7 @@ _PERSON_WORDS = frozenset(
     """.split()
 )
 _AIRCRAFT_KINDS = frozenset({"state", "coalition"})
+_NON_STATE_KINDS = frozenset({"jihadist", "rebel", "kurdish", "unidentified"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,19 +401,27 @@ def _blocked(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequence[int]
         return f"modifier of '{lowered[after]}'"
     first = max(0, i - 6)
     for k in range(i - 1, first - 1, -1):
-        if lowered[k] in _INTENT and text[starts[k]].islower():  # not the month May, not Will
-            return f"intention/modality '{lowered[k]}'"
+        word = lowered[k]
+        intent = word in _INTENT or (word in _INTENT_TO and lowered[k + 1] == "to")
+        if intent and text[starts[k]].islower() and text[ends[k]:ends[k] + 1] != "-":
+            # (not the month May, nor Will, nor 'would-be')
+            return f"intention/modality '{word}'"
     if cue.pos == "V" and window and window[-1] in ("has", "have", "had") and any(
             w in _BACKGROUND_SUBJECTS for w in window[:-1]):
         return "background ('the war has killed...')"
     near = lowered[max(0, i - 3):i]
     if any(w in _NEGATION for w in near):
         return "negation"
+    if any(w in _HABITUAL for w in near):
+        return "habitual, not one happening"
+    if (i > 0 and "CLASH" in cue.groups and cue.surface.endswith("ing") and "," not in text[ends[i - 1]:starts[i]]
+            and (lowered[i - 1] in _GROUP_NOUNS or text[starts[i - 1]].isupper())):
+        return f"describes a party ('{lowered[i - 1]} {cue.surface}')"
     if nominal or cue.pos == "G":
         # Subject of a modal: 'Striking across the river would allow...', 'the attack would cause...'.
         for j in range(i + cue.size, min(len(lowered), i + cue.size + 12)):
             w = lowered[j]
-            if w in _MODALS and text[starts[j]].islower():
+            if w in _MODALS and text[starts[j]].islower() and text[ends[j]:ends[j] + 1] != "-":
                 return f"subject of modal '{w}'"
             if is_finite_verb(text, starts[j], ends[j], w) or w in ("which", "that", "who", "and", "as"):
                 break
@@ -398,18 +493,23 @@ def _capture_object(cue: _Cue, lowered: Sequence[str], text: str, starts: Sequen
 _WEAPON_NOUNS = frozenset({"CHEM", "SUICIDE", "AIR", "SHELL", "GRENADE", "IED", "STRIKE"})
 _WEAPON_USE_VERBS = frozenset({"AIRVERB", "SHELLV", "IEDV", "BOMBED", "KILL", "VACKILL", "HARM"})
 
+#: Remote violence that, in a clause with clashes, is part of the battle.
+_BATTLE_SUPPORT = frozenset({"AIR", "AIRVERB", "SHELL", "SHELLV", "STRIKE", "BOMBED"})
+
 #: Groups whose verbs can be the main verb of a clause whose type a noun decided.
 _MAIN_VERB_GROUPS = frozenset(
     "AIRVERB SHELLV IEDV BOMBED SEXUAL ABDUCT PROTEST RIOT TERRITORY RETAKE CLASH ARREST KILL VACKILL HARM ATTACK "
     "AGREE_V LOOT".split()
 )
 
+#: Of those, the verbs that name the kind of happening (preferred over 'killed', then 'hit').
+_SPECIFIC_VERB_GROUPS = _MAIN_VERB_GROUPS - {"KILL", "VACKILL", "HARM", "ATTACK"}
+
 _PRECEDENCE: tuple[str, ...] = (
     "CHEM", "RIOT", "MOB", "PROTEST", "SUICIDE", "AIR", "AIRVERB", "SHELL", "SHELLV", "GRENADE", "IED", "IEDV",
     "BOMBED", "STRIKE", "SEXUAL", "ABDUCT", "RETAKE", "TERRITORY", "CLASH", "ARREST", "VACKILL", "KILL", "HARM",
     "ATTACK", "AGREE_N", "TALKS", "DISRUPT", "HQ_N", "LOOT", "TRANSFER", "CHANGE", "PROPERTY", "OTHER",
 )
-_RANK = {g: r for r, g in enumerate(_PRECEDENCE)}
 _BASE_CONFIDENCE = {
     "CHEM": 0.9, "SUICIDE": 0.9, "AIR": 0.85, "AIRVERB": 0.85, "SHELL": 0.85, "SHELLV": 0.85, "GRENADE": 0.85,
     "IED": 0.8, "IEDV": 0.75, "BOMBED": 0.65, "STRIKE": 0.55, "SEXUAL": 0.85, "ABDUCT": 0.8, "PROTEST": 0.8,
@@ -440,6 +540,8 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
         why = _blocked(cue, lowered, text, starts, ends)
         if why is None:
             live.append(cue)
+        elif why.startswith("habitual"):
+            return None  # 'has often been targeted by rockets': the whole clause tells a habit
         else:
             dropped.append(f"'{cue.surface}' dropped: {why}")
     by_group: dict[str, list[_Cue]] = {}
@@ -459,7 +561,9 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     if decider.noun or decider.pos == "B":
         verbs = [c for c in live if not c.noun and c is not decider and set(c.groups) & _MAIN_VERB_GROUPS]
         happening = [c for c in live if not c.noun and "HAPPEN" in c.groups]
-        main = verbs or happening
+        specific = [c for c in verbs if set(c.groups) & _SPECIFIC_VERB_GROUPS]
+        lethal = [c for c in verbs if set(c.groups) & {"KILL", "VACKILL"}]
+        main = specific or lethal or verbs or happening
         if main:
             trigger = min(main, key=lambda c: abs(c.start - decider.start))
             reasons.append(f"main verb '{trigger.surface}'")
@@ -502,6 +606,9 @@ def _decide(
     if not candidates:
         return None
     group = candidates[0]
+    in_battle = group in _BATTLE_SUPPORT and "CLASH" in present
+    if in_battle:
+        group = "CLASH"  # shelling or strikes during clashes: ACLED codes the battle
     cue = by_group[group][0]
     event_type, sub = CUE_GROUPS[group]
     confidence = _BASE_CONFIDENCE[group]
@@ -554,7 +661,7 @@ def _decide(
             sub = "Armed clash"
             confidence -= 0.2
             reasons.append("capture without a named captor")
-    elif group == "ARREST" and kinds and not kinds & GOVERNMENT_KINDS and kinds & {"jihadist", "rebel", "kurdish", "unidentified"}:
+    elif group == "ARREST" and not kinds & GOVERNMENT_KINDS and kinds & _NON_STATE_KINDS:
         event_type, sub = "Violence against civilians", "Abduction/forced disappearance"
         reasons.append("detained by a non-state group -> abduction")
     elif group in ("KILL", "HARM", "ATTACK", "VACKILL"):
@@ -576,6 +683,8 @@ def _decide(
     elif group == "TRANSFER" and "TALKS" in by_group:
         sub = "Change to group/activity"
         reasons.append("withdrawal from talks")
+    if in_battle:
+        reasons.append("remote violence during clashes is coded as the battle")
     if len(candidates) > 1:
         reasons.append("also: " + ", ".join(f"'{by_group[g][0].surface}'" for g in candidates[1:4]))
     assert sub is None or PARENT_TYPE[sub] == event_type

@@ -11,7 +11,10 @@ The rules are generic and cheap (no parser): a boundary is a semicolon, a quotat
 opened after a colon, or a subordinating/coordinating word (``where``, ``as``,
 ``while``, ``, after``, ``, and``...) that opens a new *finite* clause, i.e. a subject
 followed by a finite verb before the next comma.  ``when`` never splits: "six were
-killed when a bomb exploded" reports one happening.  ``as`` in "known as", "such as",
+killed when a bomb exploded" reports one happening; nor does an opener followed by
+a pronoun ("shot him *as he* stood outside the hotel": the circumstances of one
+happening), nor ", and" before a count ("six were killed, and at least ten others
+were wounded": one toll).  ``as`` in "known as", "such as",
 "as well as" and ``after`` in "after five years" open no clause and split nothing.
 
 This module also holds :func:`words`, the word tokenizer the other text modules
@@ -20,7 +23,6 @@ This module also holds :func:`words`, the word tokenizer the other text modules
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 from dataclasses import dataclass
 from typing import Protocol
@@ -60,15 +62,8 @@ def tokenize(text: str) -> Words:
         matches = list(_SLOW_WORD_RE.finditer(text))
         return (tuple(m.start() for m in matches), tuple(m.end() for m in matches),
                 tuple(m.group().lower() for m in matches))
-    lowered = _WORD_RE.findall(low)
-    starts = []
-    pos = 0
-    index = low.index
-    for word in lowered:
-        pos = index(word, pos)
-        starts.append(pos)
-        pos += len(word)
-    return tuple(starts), tuple(map(operator.add, starts, map(len, lowered))), tuple(lowered)
+    matches = list(_WORD_RE.finditer(low))
+    return tuple(map(re.Match.start, matches)), tuple(map(re.Match.end, matches)), tuple(map(re.Match.group, matches))
 
 
 #: Words of recently read texts (sentences, clauses), shared by the text modules.
@@ -105,6 +100,15 @@ _AS_PREPOSITION = frozenset(
     """
     such known same so well referred described regarded seen serve serves served serving act acts acted
     acting identified named dubbed designated listed much many soon long far just twice half
+    """.split()
+)
+#: Subjects that tie a subordinate clause to the main one ('as he returned', 'where they were held').
+_PRONOUNS = frozenset("he she they it we i you his her their its".split())
+#: First words of a casualty count continued after 'and' ('and at least ten others were wounded').
+_COUNT_WORDS = frozenset(
+    """
+    at around about some more many several dozens hundreds scores others nearly almost over up two three four
+    five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty a an one
     """.split()
 )
 #: Clause openers (lower-case) that need a following finite clause to split.
@@ -164,6 +168,11 @@ def _boundaries(text: str, tokens: Words) -> list[tuple[int, int]]:
                 continue
             if opener == "as" and (lowered[k - 1] in _AS_PREPOSITION or lowered[k + 1:k + 2] == ("well",)):
                 continue
+            following = lowered[k + 1] if k + 1 < len(lowered) else ""
+            if opener not in _COMMA_ONLY and following in _PRONOUNS:
+                continue  # 'shot him as he stood outside the hotel': the circumstances of one happening
+            if opener == "and" and (following.isdigit() or following in _COUNT_WORDS):
+                continue  # 'six were killed, and around ten others were injured': one toll
             if opener in ("and", "but") and not any(
                     is_finite_verb(text, starts[j], ends[j], lowered[j]) for j in range(last_word, k)):
                 continue  # "Israeli troops and Palestinian protesters clashed": one subject
@@ -171,7 +180,7 @@ def _boundaries(text: str, tokens: Words) -> list[tuple[int, int]]:
                 continue
         cuts.append((a, b))
         last = b
-        last_word = k if k >= 0 else next((j for j, start in enumerate(starts) if start >= b), len(starts))
+        last_word = k if k >= 0 else bisect.bisect_left(starts, b)
     return cuts
 
 
