@@ -123,7 +123,7 @@ def _score(text: str, res: Resolved, trigger: tuple[int, int], clause_start: int
         score -= 0.5
         why.append("introduced by 'from'/'to': an origin or destination")
     distance = abs(((m.start + m.end) - (trigger[0] + trigger[1])) / 2)
-    score -= min(distance, 200) / 1000
+    score -= min(distance, 200) / 400
     if place.kind in _COARSE_KINDS:
         score -= 0.35
         why.append(f"a {place.kind}: coarse")

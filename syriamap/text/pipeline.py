@@ -36,7 +36,7 @@ from syriamap.text.document import Document, load_document
 from syriamap.text.fatalities import find_fatalities
 from syriamap.text.locate import EventLocation, locate
 from syriamap.text.mentions import MentionFinder
-from syriamap.text.resolve import resolve_mentions
+from syriamap.text.resolve import approximate_mentions, resolve_mentions
 from syriamap.text.sentences import Sentence, split_sentences
 
 __all__ = ["extract_events", "extract_events_many", "REASONS_COLUMN", "ERROR_FLAG"]
@@ -106,7 +106,7 @@ def _event_date(dates: list[DateMention], published: dt.date | None) -> tuple[dt
 def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
     text = doc.text
     sentences = split_sentences(text, doc.body)
-    mentions = _finder(gazetteer).find(text, doc.body)
+    mentions = approximate_mentions(text, doc.body, _finder(gazetteer).find(text, doc.body), gazetteer)
     resolved = resolve_mentions(text, mentions, gazetteer)
     events: list[_Event] = []
     for sentence in sentences:

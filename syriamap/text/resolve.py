@@ -27,7 +27,7 @@ from syriamap.gazetteer import Candidate, Context, Gazetteer, Place
 from syriamap.gazetteer.gazetteer import DEFAULT_FOCUS
 from syriamap.text.mentions import Mention
 
-__all__ = ["Resolved", "resolve_mentions"]
+__all__ = ["Resolved", "resolve_mentions", "approximate_mentions"]
 
 #: Places below this gazetteer confidence are no answer: a confident wrong place is worse than none.
 MIN_CONFIDENCE = 0.5
@@ -92,6 +92,12 @@ def _lookup(gazetteer: Gazetteer, mention: Mention, query: str, *, country: str 
         return []
 
 
+#: A populated place below this size, in a country the report never names and outside the
+#: focus region, is more likely a homonym or a foreign alias ("Essa" is also Saltash in Cornish,
+#: "Isa Town" a town of Bahrain): its confidence is scaled down by this factor.
+_FOREIGN_TOWN_POPULATION = 500_000
+_FOREIGN_TOWN_FACTOR = 0.7
+
 #: At most this many of the document's places (the most often named) form its context.
 _MAX_ANCHORS = 25
 _DIRECTION_BEFORE_RE = re.compile(r"\b(northern|southern|eastern|western|central|north-eastern|north-western|"
@@ -99,12 +105,28 @@ _DIRECTION_BEFORE_RE = re.compile(r"\b(northern|southern|eastern|western|central
                                   r"rural)\s+$", re.IGNORECASE)
 
 
+_DESCRIPTOR_AFTER_RE = re.compile(
+    r"\s+(neighbou?rhood|district|quarter|town|village|city|province|governorate|countryside|camp|"
+    r"airbase|air base|airport|dam|river|crossing|prison|subdistrict|region)\b", re.IGNORECASE)
+
+
 def _query(text: str, mention: Mention) -> str:
-    """The name to look up: "northern Hama" means the governorate, so the adjective goes with it."""
+    """The name to look up, with the words around it that say what kind of place is meant.
+
+    "northern Hama" means the governorate and "Salah al-Din neighbourhood" a
+    quarter: the adjective or the descriptor goes into the query, where the
+    gazetteer reads it as a hint.
+    """
+    if mention.role != "place":
+        return mention.surface
+    query = mention.surface
     before = _DIRECTION_BEFORE_RE.search(text, max(0, mention.start - 16), mention.start)
-    if before and mention.role == "place":
-        return f"{before.group(1)} {mention.surface}"
-    return mention.surface
+    if before:
+        query = f"{before.group(1)} {query}"
+    after = _DESCRIPTOR_AFTER_RE.match(text, mention.end, mention.end + 16)
+    if after and not query.lower().endswith(after.group(1).lower()):
+        query = f"{query} {after.group(1)}"
+    return query
 
 
 def resolve_mentions(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Resolved]:
@@ -123,11 +145,17 @@ def resolve_mentions(text: str, mentions: Sequence[Mention], gazetteer: Gazettee
             first_cache[key] = cands[0] if cands and cands[0].confidence >= MIN_CONFIDENCE else None
         first.append(first_cache[key])
 
-    # The document's context: its countries (demonyms count) and its confidently placed towns.
-    countries = Counter(c.place.country_code for c in first if c is not None and c.place.country_code)
+    # The document's context: the countries it names (demonyms count, and towns of the focus
+    # region), and its confidently placed towns.  A foreign town does not vouch for its own country.
+    countries = Counter(
+        c.place.country_code for c in first
+        if c is not None and c.place.country_code
+        and (c.place.kind in ("country", "admin1") or c.place.country_code in DEFAULT_FOCUS)
+    )
     named = Counter(
         c.place for c in first
         if c is not None and c.confidence >= 0.6 and c.place.kind not in ("country", "admin1", "region", "river")
+        and c.place.country_code in countries
     )
     anchors = tuple(place for place, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0].id))[:_MAX_ANCHORS])
     focus = tuple(dict.fromkeys([code for code, _ in countries.most_common(3)] + list(DEFAULT_FOCUS)))
@@ -139,14 +167,14 @@ def resolve_mentions(text: str, mentions: Sequence[Mention], gazetteer: Gazettee
         key = (query, mention.role, hint.get("country"), hint.get("admin1"), hint.get("why"),
                None if own is None else own.place.id)
         if key not in cache:
-            cache[key] = _resolve_one(gazetteer, mention, query, own, hint, anchors, focus)
+            cache[key] = _resolve_one(gazetteer, mention, query, own, hint, anchors, focus, frozenset(countries))
         done = cache[key]
         out.append(done if done.mention is mention else Resolved(mention, done.candidate, done.confidence, done.reasons))
     return out
 
 
 def _resolve_one(gazetteer: Gazetteer, mention: Mention, query: str, own: Candidate | None, hint: dict,
-                 anchors: tuple[Place, ...], focus: tuple[str, ...]) -> Resolved:
+                 anchors: tuple[Place, ...], focus: tuple[str, ...], named: frozenset[str]) -> Resolved:
     others = tuple(p for p in anchors if own is None or p.id != own.place.id)
     context = Context(focus=focus, places=others)
     cands = _lookup(gazetteer, mention, query, country=hint.get("country"), admin1=hint.get("admin1"), context=context)
@@ -157,8 +185,68 @@ def _resolve_one(gazetteer: Gazetteer, mention: Mention, query: str, own: Candid
     if not cands:
         return Resolved(mention, None, 0.0, (*reasons, f"no place called {query!r}"))
     best = cands[0]
-    if best.confidence < MIN_CONFIDENCE:
+    confidence = best.confidence
+    place = best.place
+    if (place.kind == "populated_place" and place.country_code not in named and place.country_code not in focus
+            and (place.population or 0) < _FOREIGN_TOWN_POPULATION and "country" not in hint):
+        confidence *= _FOREIGN_TOWN_FACTOR
+        reasons.append(f"a town in {place.country_code}, a country the report does not name: doubtful")
+    if confidence < MIN_CONFIDENCE:
         doubts = "; ".join(best.caveats) or "weak match"
-        return Resolved(mention, None, best.confidence,
-                        (*reasons, f"best candidate {best.place.name} has confidence {best.confidence:.2f} only ({doubts})"))
-    return Resolved(mention, best, round(best.confidence, 4), (*reasons, *best.reasons, *best.caveats))
+        return Resolved(mention, None, confidence,
+                        (*reasons, f"best candidate {place.name} has confidence {confidence:.2f} only ({doubts})"))
+    return Resolved(mention, best, round(confidence, 4), (*reasons, *best.reasons, *best.caveats))
+
+
+_NAME_WORD = r"(?:(?:[Aa][lnrstdz]|[Ee][lnrstdz]|[Aa]sh|[Aa]th)[-‐‑])?[A-Z][\w'’‘ʿʾ]+(?:[-‐‑][\w'’‘ʿʾ]+)*"
+#: A capitalised name of up to three words after a word that introduces a place.
+_PLACE_PHRASE_RE = re.compile(
+    r"\b(?:in|at|near|outside|around|into|towards|toward|across|inside|"
+    r"(?:town|village|city|district|neighbou?rhood|countryside|outskirts|suburbs?|province|governorate|"
+    r"area|camp|region)\s+of)\s+(?:the\s+)?"
+    rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
+)
+#: Approximate names are accepted only this sure, and only in the report's countries.
+APPROXIMATE_MIN_CONFIDENCE = 0.6
+
+
+def approximate_mentions(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    mentions: Sequence[Mention],
+    gazetteer: Gazetteer,
+) -> list[Mention]:
+    """``mentions`` plus the place names the exact matcher missed, in text order.
+
+    Transliterations vary more than any alias table ("al-Suwaidaa", "Ein Essa"):
+    a capitalised name right after a word that introduces a place ("in", "near",
+    "the village of") is looked up with the gazetteer's approximate matching, and
+    kept when it resolves with confidence in one of the report's countries (or
+    the focus region).  A longer name of this kind replaces the exact mentions
+    inside it ("Ein Essa" is not "Essa").
+    """
+    exact = list(mentions)
+    countries = set(DEFAULT_FOCUS)
+    added: list[Mention] = []
+    for start, end in spans:
+        for found in _PLACE_PHRASE_RE.finditer(text, start, end):
+            s, e = found.span(1)
+            inside = [m for m in exact if s <= m.start and m.end <= e]
+            if any(m.start == s and m.end == e for m in inside) or any(m.start < s < m.end or m.start < e < m.end for m in exact):
+                continue
+            phrase = text[s:e]
+            if inside and inside[0].start == s:
+                continue  # the exact matcher found the name's head: its own rules decide
+            try:
+                cands = gazetteer.lookup(phrase, context=Context(focus=tuple(DEFAULT_FOCUS)), limit=2)
+            except ValueError:
+                continue
+            if not cands or cands[0].confidence < APPROXIMATE_MIN_CONFIDENCE:
+                continue
+            best = cands[0]
+            if best.place.country_code not in countries or best.place.kind in ("country",):
+                continue
+            added.append(Mention(s, e, phrase, best.matched_alias, "place", None,
+                                 (f"'{phrase}' after a place word, matched {best.match} to {best.matched_alias!r}",)))
+            exact = [m for m in exact if m not in inside]
+    return sorted([*exact, *added], key=lambda m: m.start)
