@@ -19,7 +19,7 @@ def small_sources(tmp_path, monkeypatch):
     monkeypatch.setenv("SYRIAMAP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(
         sources, "geonames_places",
-        lambda overrides, skip_countries=frozenset(): iter([
+        lambda overrides, skip_countries=frozenset(), display_names=None: iter([
             Place(id="gn:1", name="Alpha", kind="populated_place", latitude=35.0, longitude=38.0, country_code="SY"),
             Place(id="gn:2", name="Beta", kind="populated_place", latitude=34.0, longitude=37.0, country_code="SY"),
         ]),
