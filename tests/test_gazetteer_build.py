@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -110,3 +111,80 @@ def test_two_processes_building_at_once_get_one_whole_file(tmp_path):
     files = list((tmp_path / "cache").glob("gazetteer-*.sqlite"))
     assert len(files) == 1
     assert Path(lines.pop().split()[0]) == files[0]
+
+
+# --------------------------------------------------------------------------- the shipped prebuilt default
+
+
+def _dump(path: Path) -> list[tuple]:
+    conn = store.connect(path)
+    try:
+        return conn.execute("SELECT id, name, latitude, longitude FROM places ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_matching_prebuilt_is_unpacked_instead_of_built(small_sources, monkeypatch, tmp_path):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "default-0000000000000000.sqlite.xz").write_bytes(b"an older one")
+    prebuilt = build.write_prebuilt(shipped)
+    assert [p.name for p in shipped.iterdir()] == [prebuilt.name], "older prebuilt files are removed"
+    assert prebuilt.name == f"default-{build.fingerprint()}.sqlite.xz"
+    built = build.ensure_embedded()
+    expected = _dump(built)
+    built.unlink()
+
+    def no_build(path):
+        raise AssertionError("built although a matching prebuilt was shipped")
+
+    monkeypatch.setattr(build, "prebuilt_folder", lambda: shipped)
+    monkeypatch.setattr(build, "build_default", no_build)
+    unpacked = build.ensure_embedded()
+    assert unpacked == built and _dump(unpacked) == expected
+    assert Gazetteer(unpacked).resolve("Alpha").place.id == "gn:1"
+
+
+def test_the_prebuilt_is_reproducible(small_sources, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    one = build.write_prebuilt(first).read_bytes()
+    build.ensure_embedded().unlink()
+    assert build.write_prebuilt(second).read_bytes() == one, "same sources, same bytes"
+
+
+def test_a_damaged_or_stale_prebuilt_is_not_used(small_sources, monkeypatch, tmp_path, caplog):
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    monkeypatch.setattr(build, "prebuilt_folder", lambda: shipped)
+    target = build.default_path()
+    (shipped / f"default-{build.fingerprint()}.sqlite.xz").write_bytes(b"\xfd7zXZ\x00 truncated")
+    path = build.ensure_embedded()  # built from the sources instead, with a warning
+    assert "unusable" in caplog.text and path == target
+    assert Gazetteer(path).resolve("Beta").place.id == "gn:2"
+    assert not list(target.parent.glob("*.tmp")), "no half-unpacked file left"
+
+
+# --------------------------------------------------------------------------- which file is the default
+
+
+def test_the_default_file_env_then_choice_then_embedded(small_sources, monkeypatch, tmp_path):
+    monkeypatch.setenv("SYRIAMAP_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("SYRIAMAP_GAZETTEER", raising=False)
+    embedded = build.ensure_embedded()
+    assert build.ensure_default() == embedded
+    mine = tmp_path / "mine.sqlite"
+    Gazetteer.from_places([Place(id="u:1", name="Gamma", kind="populated_place", latitude=1, longitude=2)], mine).close()
+    assert build.set_default(mine) == mine.resolve()
+    assert build.ensure_default() == mine.resolve()
+    assert Gazetteer().resolve("Gamma").place.id == "u:1", "Gazetteer() opens the chosen file"
+    other = tmp_path / "other.sqlite"
+    shutil.copyfile(mine, other)
+    monkeypatch.setenv("SYRIAMAP_GAZETTEER", str(other))
+    assert build.ensure_default() == other, "the environment variable comes first"
+    monkeypatch.delenv("SYRIAMAP_GAZETTEER")
+    build.set_default(None)
+    assert build.ensure_default() == embedded
+    with pytest.raises(GazetteerFileError):
+        build.set_default(tmp_path / "missing.sqlite")
