@@ -188,3 +188,37 @@ def test_the_default_file_env_then_choice_then_embedded(small_sources, monkeypat
     assert build.ensure_default() == embedded
     with pytest.raises(GazetteerFileError):
         build.set_default(tmp_path / "missing.sqlite")
+
+
+def test_the_embedded_layer_of_the_users_file_follows_the_sources(small_sources, monkeypatch, tmp_path):
+    """After an upgrade, the user's default file gets the new embedded layer and keeps its own layers."""
+    monkeypatch.setenv("SYRIAMAP_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("SYRIAMAP_GAZETTEER", raising=False)
+    mine = tmp_path / "mine.sqlite"
+    with store.transaction(mine, base=build.ensure_embedded()) as conn:  # as the importers start a file
+        store.write_layer(conn, "own", [Place(id="u:1", name="Delta", kind="populated_place", latitude=1, longitude=2)],
+                          source="test", priority=1)
+    build.set_default(mine)
+    assert build.ensure_default() == mine.resolve()
+    assert Gazetteer().resolve("Gamma Town") is None
+    extra = tmp_path / "extra.tsv"
+    extra.write_text(
+        "\t".join(sources.PLACE_COLUMNS) + "\n"
+        + "\t".join(["sm:gamma", "Gamma", "populated_place", "", "35.5", "38.5", "SY", "", "", "", "", "", "Gamma Town@en", ""])
+        + "\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sources, "curated_files", lambda real=sources.curated_files: [*real(), extra])  # the upgrade
+    assert build.ensure_default() == mine.resolve()
+    gz = Gazetteer()
+    assert gz.resolve("Gamma Town").place.id == "sm:gamma" and gz.resolve("Delta").place.id == "u:1"
+    assert gz.resolve("Alpha").place.id == "gn:1"
+    conn = store.connect(mine)
+    try:
+        assert store.read_meta(conn)["fingerprint"] == build.fingerprint()
+        assert {r["name"] for r in store.layers(conn)} == {"default", "own"}
+    finally:
+        conn.close()
+    before = mine.stat().st_mtime_ns
+    build.ensure_default()
+    assert mine.stat().st_mtime_ns == before, "a current file is not rewritten"

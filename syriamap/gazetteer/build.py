@@ -27,6 +27,7 @@ import logging
 import lzma
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -124,9 +125,78 @@ def ensure_default() -> Path:
     chosen = Path(env) if env else chosen_default()
     if chosen is not None:
         if chosen.is_file():
+            refresh_embedded_layer(chosen)
             return chosen
         logger.warning("the default gazetteer file %s is missing; using the embedded default", chosen)
     return ensure_embedded()
+
+
+def refresh_embedded_layer(path: Path) -> bool:
+    """Bring the copy of the embedded default inside a user's file up to the current sources.
+
+    A user's file starts as a copy of the embedded default and keeps it as its
+    ``default`` layer; after an upgrade of syriamap (new curated places, names)
+    that copy is stale.  It is replaced, atomically, keeping every other layer.
+    Returns whether the file was changed.  A file without a ``default`` layer, or
+    already current, is left alone; one that cannot be rewritten (read-only, or
+    ids of another layer colliding with the new default) is used as it is, with
+    a warning.
+    """
+    current = fingerprint()
+    try:
+        conn = store.connect(path)
+        try:
+            has_default = conn.execute("SELECT 1 FROM layers WHERE name=?", (DEFAULT_LAYER,)).fetchone()
+            found = store.read_meta(conn).get("fingerprint")
+        finally:
+            conn.close()
+    except store.GazetteerFileError:
+        return False  # not ours to fix: opening it reports the problem
+    if not has_default or found == current:
+        return False
+    embedded = ensure_embedded()
+    started = time.perf_counter()
+    logger.info("updating the embedded layer of %s to the current sources (once)", path)
+    try:
+        with store.transaction(path) as conn:
+            _copy_layer(embedded, conn, DEFAULT_LAYER)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (current,))
+    except (OSError, sqlite3.Error, store.GazetteerFileError) as exc:
+        logger.warning("could not update the embedded layer of %s (%s); using it as it is", path, exc)
+        return False
+    logger.info("updated in %.1f s", time.perf_counter() - started)
+    return True
+
+
+def _copy_layer(source: Path, conn: sqlite3.Connection, layer: str) -> None:
+    """Replace ``layer`` in the open transaction ``conn`` with that layer of the file ``source``.
+
+    Rows are copied as stored (names already normalised), so this takes seconds,
+    not a rebuild.
+    """
+    conn.execute("DELETE FROM aliases WHERE place IN (SELECT rowid FROM places WHERE layer=?)", (layer,))
+    conn.execute("DELETE FROM places WHERE layer=?", (layer,))
+    conn.execute("DELETE FROM layers WHERE name=?", (layer,))
+    src = store.connect(source)
+    try:
+        conn.executemany(
+            "INSERT INTO layers (name, source, description, priority, places) VALUES (?, ?, ?, ?, ?)",
+            src.execute("SELECT name, source, description, priority, places FROM layers WHERE name=?", (layer,)),
+        )
+        columns = ("id, layer, name, kind, feature, latitude, longitude, country_code, admin1, admin2,"
+                   " parent_id, population, source, geometry")
+        new_rowid: dict[int, int] = {}
+        for rowid, *values in src.execute(f"SELECT rowid, {columns} FROM places WHERE layer=?", (layer,)):
+            cur = conn.execute(f"INSERT INTO places ({columns}) VALUES ({', '.join('?' * len(values))})", values)
+            new_rowid[rowid] = cur.lastrowid
+        rows = src.execute(
+            "SELECT a.place, a.name, a.norm, a.phon, a.lang, a.script, a.valid_from, a.valid_to"
+            " FROM aliases a JOIN places p ON p.rowid = a.place WHERE p.layer=?", (layer,)
+        )
+        conn.executemany("INSERT INTO aliases VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         ((new_rowid[place], *rest) for place, *rest in rows))
+    finally:
+        src.close()
 
 
 def ensure_embedded() -> Path:
