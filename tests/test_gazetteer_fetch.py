@@ -30,6 +30,9 @@ PLACES = [
      "Asia/Damascus", "2024-01-01"),
     (990003, "Hayy al Yasmin", "Hayy al Yasmin", "", 34.73, 36.70, "P", "PPLX", "SY", "", "11", "", "", "", "0", "",
      "480", "Asia/Damascus", "2024-01-01"),
+    # A real record: GeoNames' Dar‘ā, which display_names.tsv calls Daraa.
+    (170905, "Dar‘ā", "Dar`a", "Daraa,Deraa", 32.6189, 36.1021, "P", "PPLA", "SY", "", "12", "", "", "", "97969", "",
+     "500", "Asia/Damascus", "2024-01-01"),
 ]
 ALTERNATE_NAMES = [
     (1, 990002, "en", "Kafr Battikh Qibli", "", "", "", "", "", ""),
@@ -140,14 +143,14 @@ def test_fetch_imports_a_layer_and_makes_it_the_default(server, user_dirs, monke
     monkeypatch.setenv(BASE_URL_ENV, server.url)  # the base URL from the environment
     into = user_dirs / "mine.sqlite"
     report = fetch_geonames(["sy"], into, cache=user_dirs / "dl", progress=False)
-    assert report.layers == {"geonames-sy": 3}
+    assert report.layers == {"geonames-sy": 4}
     assert report.made_default and build.chosen_default() == into.resolve()
     conn = store.connect(into)
     try:
         layers = {row["name"]: row["places"] for row in store.layers(conn)}
     finally:
         conn.close()
-    assert layers["geonames-sy"] == 3 and layers[build.DEFAULT_LAYER] > 10_000, "the embedded default is kept"
+    assert layers["geonames-sy"] == 4 and layers[build.DEFAULT_LAYER] > 10_000, "the embedded default is kept"
 
     gz = Gazetteer()  # the default now: the fetched file
     assert gz.path == into.resolve()
@@ -156,6 +159,9 @@ def test_fetch_imports_a_layer_and_makes_it_the_default(server, user_dirs, monke
     assert gz.resolve("Kafr Battikh Qibli").place.id == "gnd:990002"  # from the alternate-names file
     assert gz.resolve("كفر بطيخ").place.id == "gnd:990002"
     assert gz.resolve("Hayy al Yasmin").place.kind == "neighbourhood"  # PPLX: a city quarter
+    fetched = [c.place for c in gz.lookup("Dar‘ā", kind="populated_place", limit=5) if c.place.id == "gnd:170905"]
+    assert fetched and fetched[0].name == "Daraa", "the dump's place gets the English display name too"
+    assert any(c.place.id == "gnd:170905" for c in gz.lookup("Daraa", kind="populated_place", limit=5))
     gz.close()
 
     # A second fetch reuses the verified cache: no new request.
@@ -262,10 +268,11 @@ def test_country_codes_are_checked():
 
 def test_cli_fetch(server, user_dirs, capsys):
     into = user_dirs / "mine.sqlite"
-    code = main(["gazetteer", "fetch", "SY", "--url", server.url, "--into", str(into), "--no-default"])
+    cache = str(user_dirs / "dl")
+    code = main(["gazetteer", "fetch", "SY", "--url", server.url, "--into", str(into), "--no-default", "--cache", cache])
     out = capsys.readouterr().out
-    assert code == 0 and "geonames-sy: 3 places" in out
+    assert code == 0 and "geonames-sy: 4 places" in out
     assert build.chosen_default() is None, "--no-default leaves the default alone"
     server.files["/SY.zip"] = b"garbage"
-    code = main(["gazetteer", "fetch", "SY", "--url", server.url, "--into", str(into), "--refresh"])
+    code = main(["gazetteer", "fetch", "SY", "--url", server.url, "--into", str(into), "--refresh", "--cache", cache])
     assert code == 2 and "fetch failed, gazetteer file unchanged" in capsys.readouterr().err

@@ -64,6 +64,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> argparse._SubParsersActio
                    " else gazetteer.sqlite in the user data folder)")
     g.add_argument("--url", help="GeoNames dump folder (default: $SYRIAMAP_GEONAMES_URL, else GeoNames' own)")
     g.add_argument("--no-alternate-names", action="store_true", help="skip the alternate-names files")
+    g.add_argument("--cache", type=Path, metavar="DIR",
+                   help="download folder (default: geonames/ in the syriamap cache folder)")
     g.add_argument("--refresh", action="store_true", help="download again even what is in the cache")
     g.add_argument("--no-default", action="store_true", help="do not make the file your default gazetteer")
     g.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
@@ -171,7 +173,7 @@ def _cmd_gazetteer_fetch(args: argparse.Namespace) -> int:
 
     try:
         report = fetch_geonames(
-            args.countries, args.into, url=args.url, alternate_names=not args.no_alternate_names,
+            args.countries, args.into, url=args.url, cache=args.cache, alternate_names=not args.no_alternate_names,
             refresh=args.refresh, make_default=not args.no_default, timeout=args.timeout,
         )
     except (FetchError, GazetteerImportError, GazetteerFileError, ValueError) as exc:

@@ -234,6 +234,40 @@ def _fetch_file(
     return dest
 
 
+def apply_display_names(path: Path, layers: Sequence[str]) -> int:
+    """Give the places of ``layers`` the English names of ``display_names.tsv``, as the default has.
+
+    A dump holds the GeoNames forms (``Dar‘ā``); its places would otherwise show
+    them where the embedded default says ``Daraa``.  The GeoNames form stays an
+    alias.  Returns how many places were renamed.
+    """
+    from syriamap.gazetteer import sources, store
+    from syriamap.normalize import normalize_name, phonetic_key, script_of
+
+    table = next((p for p in sources.curated_files() if p.name == sources.DISPLAY_NAMES_TABLE), None)
+    if table is None or not layers:
+        return 0
+    names = {f"gnd:{pid[3:]}": name for pid, (name, _) in sources.read_display_names(table).items()}
+    marks = ", ".join("?" * len(layers))
+    renamed = 0
+    with store.transaction(path) as conn:
+        found = conn.execute(
+            f"SELECT rowid, id FROM places WHERE layer IN ({marks}) AND id IN ({', '.join('?' * len(names))})",
+            [*layers, *names],
+        ).fetchall()
+        for rowid, pid in found:
+            name = names[pid]
+            conn.execute("UPDATE places SET name=? WHERE rowid=?", (name, rowid))
+            if conn.execute("SELECT 1 FROM aliases WHERE place=? AND name=?", (rowid, name)).fetchone() is None:
+                conn.execute(
+                    "INSERT INTO aliases (place, name, norm, phon, lang, script) VALUES (?, ?, ?, ?, 'en', ?)",
+                    (rowid, name, normalize_name(name), phonetic_key(name), script_of(name)),
+                )
+            renamed += 1
+    logger.info("gave %d fetched places their English display names", renamed)
+    return renamed
+
+
 def fetch_geonames(
     countries: Iterable[str],
     into: str | Path | None = None,
@@ -287,6 +321,7 @@ def fetch_geonames(
         layer = f"geonames-{cc.lower()}"
         imported = import_geonames(files[cc], path, layer=layer, countries=[cc])
         report.layers[layer] = imported.places
+    apply_display_names(path, list(report.layers))
     if make_default:
         set_default(path)
         report.made_default = True
