@@ -222,3 +222,10 @@ def test_the_embedded_layer_of_the_users_file_follows_the_sources(small_sources,
     before = mine.stat().st_mtime_ns
     build.ensure_default()
     assert mine.stat().st_mtime_ns == before, "a current file is not rewritten"
+
+
+def test_the_build_shows_a_progress_line_on_stderr(small_sources, capsys):
+    build.ensure_embedded()
+    captured = capsys.readouterr()
+    assert "building the embedded gazetteer" in captured.err and "places" in captured.err
+    assert captured.out == "", "library code never prints to stdout"
