@@ -33,12 +33,14 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import platformdirs
-from tqdm.auto import tqdm
 
 from syriamap.gazetteer import sources, store
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +289,8 @@ def _prune(folder: Path, keep: int = KEEP_BUILDS) -> None:
 
 def build_default(path: Path) -> Path:
     """Build the embedded default gazetteer into ``path`` (replacing it)."""
+    from tqdm.auto import tqdm  # here, not at the top: IPython may come with it, and lookups start cold
+
     started = time.perf_counter()
     logger.info("building the embedded gazetteer into %s (once)", path)
     # A progress line on stderr: the build runs once, on first use, and takes seconds.
