@@ -35,7 +35,7 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,7 +210,7 @@ def _check_rows(name: str, handle: Iterable[bytes], columns: Sequence[int]) -> N
 
 
 def _fetch_file(
-    url: str, dest: Path, check, *, refresh: bool, report: FetchReport, timeout: float, deadline: float,
+    url: str, dest: Path, check: Callable[[Path], None], *, refresh: bool, report: FetchReport, timeout: float, deadline: float,
     progress: bool | None,
 ) -> Path:
     """A verified copy of ``url`` in the cache: reused if present and whole, else downloaded."""
