@@ -16,8 +16,13 @@ from syriamap.gazetteer import Gazetteer, GazetteerFileError, Place, build, sour
 
 @pytest.fixture()
 def small_sources(tmp_path, monkeypatch):
-    """A private cache dir and a GeoNames source cut down to two places, so builds take milliseconds."""
+    """A private cache dir and a GeoNames source cut down to two places, so builds take milliseconds.
+
+    The shipped prebuilt default (made from the real sources, with the same
+    fingerprint) is hidden, so these builds really build.
+    """
     monkeypatch.setenv("SYRIAMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(build, "prebuilt_folder", lambda: tmp_path / "no-prebuilt-here")
     monkeypatch.setattr(
         sources, "geonames_places",
         lambda overrides, skip_countries=frozenset(), display_names=None: iter([
