@@ -24,7 +24,7 @@ import platformdirs
 from tqdm.auto import tqdm
 
 from syriamap.gazetteer import store
-from syriamap.gazetteer.build import DEFAULT_LAYER, ensure_default
+from syriamap.gazetteer.build import DEFAULT_LAYER, ensure_embedded
 from syriamap.gazetteer.model import Place
 
 #: Layer names: a letter or digit, then letters, digits, ``_``, ``.`` or ``-``.
@@ -148,7 +148,7 @@ def target(into: str | Path | None) -> Iterator[tuple[Path, sqlite3.Connection]]
     in only if the block completes.
     """
     path = Path(into) if into is not None else user_gazetteer_path()
-    base = None if path.exists() else ensure_default()
+    base = None if path.exists() else ensure_embedded()
     with store.transaction(path, base=base) as conn:
         yield path, conn
 
