@@ -83,7 +83,7 @@ COMMON_WORDS = frozenset(
     them then there these they third this those three through thursday till time to today told too top torn tour
     town toy try tsunami tuesday turn two under union united university up upon us van ve very via wall war warn was
     water wave way we wed wednesday wedding week well were west what when where which while white who why will with
-    worth would year yes yet you young your zoo
+    worth would year yes yet you young your zoo airport creek crescent house los las la le les san santa del de
     """.split()
 )
 
@@ -138,7 +138,8 @@ _INSTITUTION_WORDS = frozenset(
     mountain mountains movement national navy network news north northern observatory office opposition
     palace party plain plains police port post prison province radio red region republic resistance revolution
     river road school sea security south southern square state station street television times today tv union
-    united university valley village war west western
+    united university valley village war west western greater upper lower old new rural northeastern
+    northwestern southeastern southwestern county
     """.split()
 )
 # Lowercase nouns that, right after a place name, make it a modifier ("Aleppo
@@ -164,6 +165,7 @@ _LATIN_ARTICLE_BEFORE_RE = re.compile(
     r"(?<![\w'’])(?:al|el|il|ul|ar|er|ad|ed|as|es|ash|esh|at|et|az|ez|an|en|ath|adh)(?:[-‐‑]|[ \t]+)$",
     re.IGNORECASE,
 )
+_ENGLISH_LOOKING_ARTICLES = frozenset({"as", "at", "an", "ad", "ed", "en", "es", "et", "er"})
 _ARABIC_ARTICLE_BEFORE_RE = re.compile("(?:ال|أل|إل)$")
 # One-letter Arabic proclitics written onto a name: "and", "in/with", "for", "so".
 _ARABIC_PROCLITICS = ("و", "ب", "ل", "ف")
@@ -229,14 +231,19 @@ _CACHE: dict[tuple[str, int], _Automaton] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+# Capitalised descriptors that English writes as part of a proper name.
+_NAME_PART_DESCRIPTORS = frozenset({"County", "Province", "Governorate", "District", "Parish", "Prefecture", "Oblast"})
+
+
 def _descriptor_kinds() -> dict[str, str]:
     """Descriptor words that may follow a name ('province', 'city'...) and the kind they hint at."""
     words = (
         "town city village villages hamlet camp neighbourhood neighborhood district subdistrict governorate "
         "province countryside suburbs outskirts suburb quarter region area plain plains mountains mountain "
         "desert valley river airbase airport base dam prison crossing border field fields plateau hills farms"
+
     ).split()
-    kinds = {}
+    kinds = {"county": "admin2", "parish": "admin2", "prefecture": "admin1", "oblast": "admin1"}
     for word in words:
         parsed = parse_descriptor(f"X {word}")
         if parsed.kinds and parsed.core == "X":
@@ -319,7 +326,7 @@ def _build(path: Path) -> _Automaton:
         common = single and norm in COMMON_WORDS
         if common and norm not in capitals_written and norm not in demonyms:
             continue
-        if single and norm in NOT_PLACES and norm not in demonyms:
+        if single and (norm in NOT_PLACES or norm in _TITLES) and norm not in demonyms:
             continue
         rank = best[norm][0]
         kind = _KIND_ORDER[rank] if rank < len(_KIND_ORDER) else None
@@ -473,8 +480,10 @@ class MentionFinder:
     def _judge(
         self, text: str, start: int, end: int, entry: _Entry, lowercase_text: bool, offset: int
     ) -> Mention | None:
+        if end < len(text) and text[end] == "." and "." in text[start:end]:
+            end += 1  # "U.S." keeps its last period
         surface = text[start:end]
-        if _HARD_PUNCTUATION_RE.search(surface):
+        if _HARD_PUNCTUATION_RE.search(surface.replace(".", "") if "." in surface[:-1] else surface):
             return None
         reasons: list[str] = [f"alias '{entry.norm}'"]
         arabic = bool(_ARABIC_CHAR_RE.match(surface))
@@ -490,6 +499,10 @@ class MentionFinder:
             m = _ARABIC_ARTICLE_BEFORE_RE.search(text, max(offset, start - 3), start)
         else:
             m = _LATIN_ARTICLE_BEFORE_RE.search(text, max(offset, start - 5), start)
+        if m is not None and not arabic:
+            article, separator = m.group().rstrip("-‐‑ \t"), m.group()[-1]
+            if separator not in "-‐‑" and article.lower() in _ENGLISH_LOOKING_ARTICLES:
+                m = None  # "at Randwick", "an American": English words, not articles
         with_article = m is not None
         name_start = start
         if m is not None:
@@ -510,6 +523,10 @@ class MentionFinder:
             if descriptor is not None:
                 kind = descriptor[0]
                 reasons.append(f"followed by '{descriptor[1]}'")
+                after = _NEXT_WORD_RE.match(text, end, end + 30)
+                if after is not None and after.group(1) in _NAME_PART_DESCRIPTORS:
+                    end = after.end(1)  # "Metcalfe County", "Idlib Governorate": part of the name
+                    surface = text[start:end]
             elif self._is_modifier(text, name_start, end, offset):
                 role = "modifier"
                 reasons.append("used attributively")
@@ -530,6 +547,8 @@ class MentionFinder:
             word = before.rstrip(".").lower()
             if word in _TITLES or (word in _GIVEN_NAMES and before[0].isupper()):
                 return True
+            if self._is_given_name(text, start, before):
+                return True
         after = _NEXT_WORD_RE.match(text, end, min(len(text), end + 40))
         if after is None or after.start(1) == end:
             return False
@@ -540,6 +559,19 @@ class MentionFinder:
             return False
         # A capitalised word right after: a surname unless it is itself a place.
         return not self._automaton.latin.exists(f" {normalize_name(word)} ")
+
+    def _is_given_name(self, text: str, start: int, before: str) -> bool:
+        """Whether ``before`` (the word right before a name) is a first name: "Kevin Campbell"."""
+        if not before[0].isupper() or before.isupper() or not before.isalpha():
+            return False
+        low = before.lower()
+        if low in COMMON_WORDS or low in _INSTITUTION_WORDS or low in _FUNCTION_WORDS or low in _TITLES:
+            return False
+        # A capital that only marks a sentence start says nothing.
+        head = text[max(0, start - len(before) - 4):start - len(before)].rstrip(" \t")
+        if not head or head[-1] in ".!?\"“‘'\n:;(":
+            return False
+        return not self._automaton.latin.exists(f" {normalize_name(before)} ")
 
     @staticmethod
     def _is_modifier(text: str, start: int, end: int, offset: int) -> bool:
