@@ -367,7 +367,7 @@ _EXPANDS = "\x02"  # ... and for one that folds to several characters ("ß" -> "
 _EXTRA_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
 _FOLD_RANGES = (
     (0x0000, 0x0700), (0x0750, 0x0780), (0x1E00, 0x1F00),
-    (0x2000, 0x2070), (0x2E00, 0x2E80), (0x3000, 0x3040), (0xFB50, 0xFE00), (0xFE70, 0xFF00),
+    (0x2000, 0x2070), (0x2E00, 0x2E80), (0x3000, 0x3040), (0xFB00, 0xFE00), (0xFE70, 0xFF00),
 )
 
 
@@ -472,7 +472,7 @@ class FoldedText:
 
     def original(self, index: int) -> int:
         """The offset in the original text of folded character ``index``."""
-        if len(self._starts) == 1:
+        if len(self._starts) == 1 and not self.pieces[0][1]:
             return index
         f_start, o_start, expanded = self.pieces[bisect_right(self._starts, index) - 1]
         return o_start if expanded else o_start + index - f_start
