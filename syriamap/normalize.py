@@ -34,7 +34,6 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "fold_text",
     "fold_with_offsets",
-    "NO_NAME_START",
     "FoldedText",
 ]
 
@@ -478,34 +477,7 @@ class FoldedText:
         return o_start if expanded else o_start + index - f_start
 
 
-def _mark_lowercase_starts(text: str, folded: str) -> str:
-    """``folded`` with the space before each lowercase Latin word that does not
-    follow a capitalised word replaced by ``NO_NAME_START`` (one for one)."""
-    import numpy as np
-
-    original = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).copy()
-    upper = ((original >= 65) & (original <= 90)) | ((original >= 0xC0) & (original <= 0xDE) & (original != 0xD7))
-    lower = ((original >= 97) & (original <= 122)) | ((original >= 0xDF) & (original <= 0xFF) & (original != 0xF7))
-    letter = upper | lower | (original > 0xFF)
-    starts = letter.copy()
-    starts[1:] &= ~letter[:-1]
-    positions = np.arange(len(original))
-    last_start = np.maximum.accumulate(np.where(starts, positions, -1))
-    follows_capital = np.zeros(len(original), dtype=bool)
-    known = last_start >= 0
-    follows_capital[known] = upper[last_start[known]]
-    marks = np.zeros(len(original), dtype=bool)
-    marks[:-1] = (codes[:-1] == 32) & lower[1:] & ~follows_capital[:-1]
-    codes[marks] = ord(NO_NAME_START)
-    return codes.tobytes().decode("utf-32-le")
-
-
-#: Written by :func:`fold_text` (``names_only=True``) in place of a space where no name starts.
-NO_NAME_START = "\x03"
-
-
-def fold_text(text: str, *, names_only: bool = False) -> FoldedText:
+def fold_text(text: str) -> FoldedText:
     """Fold running ``text`` word by word as :func:`normalize_name` folds a name.
 
     Case, diacritics, marks (dropped inside a word), Arabic letter variants and
@@ -518,16 +490,8 @@ def fold_text(text: str, *, names_only: bool = False) -> FoldedText:
     Latin articles that are also English words ("as", "at", "an"...) are dropped
     only when hyphen-attached, capitalised or between capitalised words; glued
     articles ("Ezzor") are left as written.
-
-    With ``names_only``, the space before a lowercase Latin word that does not
-    follow a capitalised word becomes :data:`NO_NAME_START`, so that a matcher
-    whose keys start with a space finds names only where a capital starts them
-    (and scans the rest of the text faster); inner lowercase words of a name
-    ("Gulf of Mexico", "Homs city") keep their space.
     """
     folded = _fold_one_for_one(text)
-    if names_only and len(folded) == len(text):
-        folded = _mark_lowercase_starts(text, folded)
     edits: list[tuple[int, int, str]] = []
     if "\x01" in folded or "\x02" in folded:
         for m in re.finditer("\x01+|\x02", folded):

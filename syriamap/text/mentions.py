@@ -110,6 +110,14 @@ GENERIC_WORDS = frozenset(
     """.split()
 )
 
+# Common words kept because news writes them in capitals for a country: "US".
+_KEPT_ABBREVIATIONS = frozenset({"us"})
+# Glued articles ("Ezzor", "Arraqqa") are Arabic; elsewhere they are English words
+# ("Alliance" -> "liance").  Countries where Arabic names are written so:
+_ARABIC_NAMING = frozenset(
+    "SY IQ LB JO PS IL SA YE OM AE QA BH KW EG LY TN DZ MA MR SD TR IR".split()
+)
+
 # Words before a name that make it a person's name.
 _TITLES = frozenset(
     """
@@ -166,6 +174,7 @@ _LATIN_ARTICLE_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _ENGLISH_LOOKING_ARTICLES = frozenset({"as", "at", "an", "ad", "ed", "en", "es", "et", "er"})
+_ARTICLE_SEPARATORS = frozenset(" \t-‐‑") | frozenset("لا")  # what ends "al-", "Al ", "ال"
 _ARABIC_ARTICLE_BEFORE_RE = re.compile("(?:ال|أل|إل)$")
 # One-letter Arabic proclitics written onto a name: "and", "in/with", "for", "so".
 _ARABIC_PROCLITICS = ("و", "ب", "ل", "ف")
@@ -284,7 +293,7 @@ def _build(path: Path) -> _Automaton:
     try:
         conn = sqlite3.connect(uri, uri=True)
         rows = conn.execute(
-            "SELECT a.norm, a.name, p.kind, p.name, COALESCE(p.population, 0) FROM aliases a "
+            "SELECT a.norm, a.name, p.kind, p.name, COALESCE(p.population, 0), p.country_code FROM aliases a "
             "JOIN places p ON p.rowid = a.place"
         ).fetchall()
         conn.close()
@@ -295,7 +304,7 @@ def _build(path: Path) -> _Automaton:
     lowercase_written: set[str] = set()
     capitals_written: set[str] = set()
     written: dict[str, set[str]] = {}  # norm -> folded forms that keep a glued article ("deir ezzor")
-    for norm, alias, kind, place_name, population in rows:
+    for norm, alias, kind, place_name, population, country in rows:
         if len(norm) < 2 or norm.isdigit():
             continue
         rank = _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
@@ -309,7 +318,7 @@ def _build(path: Path) -> _Automaton:
         elif kind in ("country", "admin1", "region"):
             # Capitals-only forms of other places are mostly airport codes ("SDF", "THE").
             capitals_written.add(norm)
-        if _GLUED_ARTICLE_RE.search(alias):
+        if country in _ARABIC_NAMING and _GLUED_ARTICLE_RE.search(alias):
             light = " ".join(fold_text(alias).text.split())
             if light and light != norm:
                 written.setdefault(norm, set()).add(light)
@@ -324,8 +333,8 @@ def _build(path: Path) -> _Automaton:
             continue  # other scripts: not in the news we read
         single = " " not in norm
         common = single and norm in COMMON_WORDS
-        if common and norm not in capitals_written and norm not in demonyms:
-            continue
+        if common and norm not in _KEPT_ABBREVIATIONS and norm not in demonyms:
+            continue  # "AND", "ARE", "CAN" are country codes too, but rarely in news
         if single and (norm in NOT_PLACES or norm in _TITLES) and norm not in demonyms:
             continue
         rank = best[norm][0]
@@ -446,7 +455,7 @@ class MentionFinder:
         built = self._automaton
         entries = built.entries
         part = text[offset:stop]
-        folded = fold_text(part, names_only=not lowercase_text)
+        folded = fold_text(part)
         padded = f" {folded.text} "
         candidates: list[tuple[int, int, int]] = []
         automata = [built.latin]
@@ -463,13 +472,19 @@ class MentionFinder:
         candidates.sort()
         chosen: list[Mention] = []
         taken_until = -1
+        identity = folded.pieces == ((0, 0, False),)
         for f_start, negative_length, index in candidates:
             if f_start < taken_until:
                 continue
             f_end = f_start - negative_length
-            start = folded.original(f_start) + offset
-            end = folded.original(f_end - 1) + 1 + offset
-            while end < stop and (unicodedata.combining(text[end]) or "\u064b" <= text[end] <= "\u0652"):
+            if identity:
+                start, end = f_start + offset, f_end + offset
+            else:
+                start = folded.original(f_start) + offset
+                end = folded.original(f_end - 1) + 1 + offset
+            if not lowercase_text and text[start].islower():
+                continue  # a Latin name starts with a capital
+            while end < stop and text[end] >= "\u0300" and (unicodedata.combining(text[end]) or "\u064b" <= text[end] <= "\u0652"):
                 end += 1
             mention = self._judge(text, start, end, entries[index], lowercase_text, offset)
             if mention is not None:
@@ -480,91 +495,81 @@ class MentionFinder:
     def _judge(
         self, text: str, start: int, end: int, entry: _Entry, lowercase_text: bool, offset: int
     ) -> Mention | None:
-        if end < len(text) and text[end] == "." and "." in text[start:end]:
-            end += 1  # "U.S." keeps its last period
-        surface = text[start:end]
-        if _HARD_PUNCTUATION_RE.search(surface.replace(".", "") if "." in surface[:-1] else surface):
-            return None
-        reasons: list[str] = [f"alias '{entry.norm}'"]
-        arabic = bool(_ARABIC_CHAR_RE.match(surface))
+        """Apply the rules of the module docstring to one match; None when it is no place."""
+        first = text[start]
+        arabic = "\u0600" <= first <= "\u06ff"
         if not arabic:
-            if not lowercase_text and not surface[0].isupper():
+            if not first.isupper() and not lowercase_text:
                 return None
-            if surface.isupper() and len(entry.norm.replace(" ", "")) <= 3 and not entry.written_capitals:
+            if end < len(text) and text[end] == "." and "." in text[start:end]:
+                end += 1  # "U.S." keeps its last period
+        surface = text[start:end]
+        # Folding turns punctuation into spaces; a name does not run across it.
+        if len(surface) != len(entry.norm) and _HARD_PUNCTUATION_RE.search(
+            surface.replace(".", "") if "." in surface[:-1] else surface
+        ):
+            return None
+        if not arabic:
+            capitals = surface.isupper()
+            if capitals and not entry.written_capitals and len(entry.norm) <= 4:
                 return None  # "AT", "AN": capitals of a common word, not an abbreviation
-            if not entry.written_lower and not surface.isupper():
+            if not entry.written_lower and not capitals:
                 return None  # "Us" is not "US"
         # The article, dropped by folding, belongs to the surface ("al-Waer").
-        if arabic:
-            m = _ARABIC_ARTICLE_BEFORE_RE.search(text, max(offset, start - 3), start)
-        else:
-            m = _LATIN_ARTICLE_BEFORE_RE.search(text, max(offset, start - 5), start)
-        if m is not None and not arabic:
-            article, separator = m.group().rstrip("-‐‑ \t"), m.group()[-1]
-            if separator not in "-‐‑" and article.lower() in _ENGLISH_LOOKING_ARTICLES:
-                m = None  # "at Randwick", "an American": English words, not articles
-        with_article = m is not None
         name_start = start
-        if m is not None:
-            start = m.start()
-            surface = text[start:end]
-        if entry.generic and not with_article:
+        if start > offset and text[start - 1] in _ARTICLE_SEPARATORS:
+            pattern = _ARABIC_ARTICLE_BEFORE_RE if arabic else _LATIN_ARTICLE_BEFORE_RE
+            m = pattern.search(text, max(offset, start - 5), start)
+            if m is not None and not arabic and m.group()[-1] in " \t":
+                if m.group().rstrip().lower() in _ENGLISH_LOOKING_ARTICLES:
+                    m = None  # "at Randwick", "an American": English words, not articles
+            if m is not None:
+                start = m.start()
+                surface = text[start:end]
+        if entry.generic and start == name_start:
             return None
-        if not arabic and entry.demonym_of is None and self._is_person(text, name_start, end, offset):
-            return None
-        role = "place"
-        kind = entry.kind
+        before = _previous_word(text, name_start, offset)
+        after_match = _NEXT_WORD_RE.match(text, end, end + 40)
+        after = after_match.group(1) if after_match is not None and after_match.start(1) > end else ""
         if entry.demonym_of is not None:
-            role = "demonym"
-            kind = "country"
-            reasons.append(f"demonym of {entry.demonym_of}")
-        else:
-            descriptor = self._descriptor_kind(text, end)
-            if descriptor is not None:
-                kind = descriptor[0]
-                reasons.append(f"followed by '{descriptor[1]}'")
-                after = _NEXT_WORD_RE.match(text, end, end + 30)
-                if after is not None and after.group(1) in _NAME_PART_DESCRIPTORS:
-                    end = after.end(1)  # "Metcalfe County", "Idlib Governorate": part of the name
-                    surface = text[start:end]
-            elif self._is_modifier(text, name_start, end, offset):
-                role = "modifier"
-                reasons.append("used attributively")
-        return Mention(start, end, surface, entry.norm, role, kind, tuple(reasons))
-
-    @staticmethod
-    def _descriptor_kind(text: str, end: int) -> tuple[str, str] | None:
-        m = _NEXT_WORD_RE.match(text, end, end + 30)
-        if m is None:
+            return Mention(start, end, surface, entry.norm, "demonym", "country",
+                           (f"alias '{entry.norm}'", f"demonym of {entry.demonym_of}"))
+        if not arabic and self._is_person(text, name_start, end, offset, before, after):
             return None
-        word = m.group(1).lower()
-        kind = _DESCRIPTOR_KINDS.get(word)
-        return (kind, word) if kind else None
+        kind = entry.kind
+        low_after = after.lower()
+        descriptor = _DESCRIPTOR_KINDS.get(low_after)
+        if descriptor is not None:
+            if after in _NAME_PART_DESCRIPTORS:
+                end = after_match.end(1)  # "Metcalfe County", "Idlib Governorate": part of the name
+                surface = text[start:end]
+            return Mention(start, end, surface, entry.norm, "place", descriptor,
+                           (f"alias '{entry.norm}'", f"followed by '{low_after}'"))
+        if _is_modifier(text, end, before, after, low_after):
+            return Mention(start, end, surface, entry.norm, "modifier", kind,
+                           (f"alias '{entry.norm}'", "used attributively"))
+        return Mention(start, end, surface, entry.norm, "place", kind, (f"alias '{entry.norm}'",))
 
-    def _is_person(self, text: str, start: int, end: int, offset: int) -> bool:
-        before = _previous_word(text, start, offset)
+    def _is_person(self, text: str, start: int, end: int, offset: int, before: str, after: str) -> bool:
         if before:
             word = before.rstrip(".").lower()
             if word in _TITLES or (word in _GIVEN_NAMES and before[0].isupper()):
                 return True
-            if self._is_given_name(text, start, before):
+            if self._is_given_name(text, start, before, word):
                 return True
-        after = _NEXT_WORD_RE.match(text, end, min(len(text), end + 40))
-        if after is None or after.start(1) == end:
+        if not after or not after[0].isupper() or after.isupper():
             return False
-        word = after.group(1)
-        if not word[0].isupper() or word.isupper() or word.lower().rstrip("'’s") in _INSTITUTION_WORDS:
+        if after.lower().rstrip("'’s") in _INSTITUTION_WORDS or after.lower() in _DESCRIPTOR_KINDS:
             return False
         if text[start:end].isupper() or (not before and start > offset and text[start - 1] not in " \t"):
             return False
         # A capitalised word right after: a surname unless it is itself a place.
-        return not self._automaton.latin.exists(f" {normalize_name(word)} ")
+        return not self._automaton.latin.exists(f" {normalize_name(after)} ")
 
-    def _is_given_name(self, text: str, start: int, before: str) -> bool:
+    def _is_given_name(self, text: str, start: int, before: str, low: str) -> bool:
         """Whether ``before`` (the word right before a name) is a first name: "Kevin Campbell"."""
-        if not before[0].isupper() or before.isupper() or not before.isalpha():
+        if not before[0].isupper() or not before.isalpha() or before.isupper():
             return False
-        low = before.lower()
         if low in COMMON_WORDS or low in _INSTITUTION_WORDS or low in _FUNCTION_WORDS or low in _TITLES:
             return False
         # A capital that only marks a sentence start says nothing.
@@ -573,19 +578,13 @@ class MentionFinder:
             return False
         return not self._automaton.latin.exists(f" {normalize_name(before)} ")
 
-    @staticmethod
-    def _is_modifier(text: str, start: int, end: int, offset: int) -> bool:
-        if end < len(text) and text[end] in "-‐‑":
-            return True  # "Idlib-based", "Damascus-backed"
-        after = _NEXT_WORD_RE.match(text, end, min(len(text), end + 40))
-        if after is None or after.start(1) == end or not after.group(1)[0].islower():
-            return False
-        noun = after.group(1).lower()
-        if noun in _MODIFIED_NOUNS:
-            return True
-        return (
-            _previous_word(text, start, offset).lower() == "the"
-            and noun not in _FUNCTION_WORDS
-            and not noun.endswith(("ed", "ing"))
-        )
 
+def _is_modifier(text: str, end: int, before: str, after: str, low_after: str) -> bool:
+    """A place name used attributively: "Idlib-based", "Aleppo soap", "the Homs delegation"."""
+    if end < len(text) and text[end] in "-‐‑":
+        return True
+    if not after or not after[0].islower():
+        return False
+    if low_after in _MODIFIED_NOUNS:
+        return True
+    return before.lower() == "the" and low_after not in _FUNCTION_WORDS and not low_after.endswith(("ed", "ing"))
