@@ -109,6 +109,7 @@ def test_place_names_still_found_next_to_people(finder):
         ("In the Kazakh capital Astana the talks resumed.", "Kazakh", "demonym"),
         ("The Syrian government said so.", "Syrian", "demonym"),
         ("Turkish troops crossed.", "Turkish", "demonym"),
+        ("Syrians and Iraqis fled.", "Syrians", "demonym"),
         ("The Homs delegation walked out.", "Homs", "modifier"),
         ("the Damascus government denied it", "Damascus", "modifier"),
         ("Aleppo soap is famous.", "Aleppo", "modifier"),

@@ -360,6 +360,8 @@ def _build(path: Path) -> _Automaton:
             latin.add_word(f" {norm} ", _pack(index, len(norm), 0))
             for light in sorted(written.get(norm, ())):
                 latin.add_word(f" {light} ", _pack(index, len(light), 0))
+            if norm in demonyms and norm.endswith(("an", "i")) and f"{norm}s" not in best:
+                latin.add_word(f" {norm}s ", _pack(index, len(norm) + 1, 0))  # "Syrians", "Iraqis"
     latin.make_automaton()
     arabic.make_automaton()
     seconds = time.perf_counter() - started
