@@ -461,7 +461,7 @@ class MentionFinder:
         padded = f" {folded.text} "
         candidates: list[tuple[int, int, int]] = []
         automata = [built.latin]
-        if _ARABIC_CHAR_RE.search(padded):
+        if not part.isascii() and max(padded) >= "\u0600" and _ARABIC_CHAR_RE.search(padded):
             automata.append(built.arabic)
         for automaton in automata:
             for end_index, value in automaton.iter(padded):
