@@ -211,3 +211,8 @@ def test_offsets_after_a_dropped_leading_article(finder):
     folded, offsets = fold_with_offsets(text)
     assert folded.startswith("bab") and text[offsets[0]] == "B"
     assert [m.surface for m in finder.find("An Idlib group said so.")] == ["Idlib"]
+
+
+def test_all_caps_text(finder):
+    found = [s for s, _ in _found(finder, "BREAKING: CLASHES IN HOMS AND HAMA KILL AT LEAST SIX, SAYS THE US")]
+    assert found == ["HOMS", "HAMA", "US"]

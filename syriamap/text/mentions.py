@@ -513,7 +513,7 @@ class MentionFinder:
             return None
         if not arabic:
             capitals = surface.isupper()
-            if capitals and not entry.written_capitals and len(entry.norm) <= 4:
+            if capitals and not entry.written_capitals and len(entry.norm) <= 3:
                 return None  # "AT", "AN": capitals of a common word, not an abbreviation
             if not entry.written_lower and not capitals:
                 return None  # "Us" is not "US"
