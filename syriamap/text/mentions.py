@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -295,10 +295,17 @@ def _build(path: Path) -> _Automaton:
         rows = conn.execute(
             "SELECT a.norm, a.name, p.kind, p.name, COALESCE(p.population, 0), p.country_code FROM aliases a "
             "JOIN places p ON p.rowid = a.place"
-        ).fetchall()
-        conn.close()
+        )
     except sqlite3.Error as exc:
         raise ValueError(f"cannot read the aliases of gazetteer {path}: {exc}") from exc
+    try:
+        return _build_from(rows, started)
+    finally:
+        conn.close()
+
+
+def _build_from(rows: Iterable[tuple[str, str, str, str, int, str]], started: float) -> _Automaton:
+    """Build the automata from alias rows (streamed from SQLite, never all in memory)."""
     best: dict[str, tuple[int, int]] = {}  # norm -> (kind rank, -population)
     demonyms: dict[str, str] = {}
     lowercase_written: set[str] = set()
@@ -368,9 +375,7 @@ def _build(path: Path) -> _Automaton:
     # The automaton's own size, plus the entries (one small object and a string each).
     memory = sum(int(a.get_stats().get("total_size", 0)) for a in (latin, arabic))
     memory += len(entries) * (sys.getsizeof(entries[0]) + 64) if entries else 0
-    logger.info(
-        "mention automaton for %s: %d aliases in %.2f s, about %.0f MB", path, len(entries), seconds, memory / 1e6
-    )
+    logger.info("mention automaton: %d aliases in %.2f s, about %.0f MB", len(entries), seconds, memory / 1e6)
     return _Automaton(latin, arabic, entries, seconds, memory)
 
 
