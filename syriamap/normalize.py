@@ -386,7 +386,12 @@ def _fold_char(ch: str) -> str:
     return folded.translate(_ARABIC_LETTERS)
 
 
-def _build_fold_table() -> tuple[dict[int, str], dict[int, str]]:
+@lru_cache(maxsize=1)
+def _fold_tables() -> tuple[dict[int, str], dict[int, str], bytes]:
+    """The one-for-one fold table, its expansions, and its ASCII part as bytes.
+
+    Built on first use, not at import, to keep the command line's start fast.
+    """
     table: dict[int, str] = {}
     expansions: dict[int, str] = {}
     for low, high in _FOLD_RANGES:
@@ -400,14 +405,13 @@ def _build_fold_table() -> tuple[dict[int, str], dict[int, str]]:
                 folded = _DELETED
             if folded != ch:
                 table[code] = folded
-    return table, expansions
+    # ASCII folds byte for byte, much faster than a str.translate with a dict.
+    ascii_table = bytes(
+        ord(table.get(code, chr(code))) if code not in (1, 2) else code for code in range(128)
+    ) + bytes(range(128, 256))
+    return table, expansions, ascii_table
 
 
-_FOLD_TABLE, _FOLD_EXPANSIONS = _build_fold_table()
-# ASCII folds byte for byte, much faster than a str.translate with a dict.
-_ASCII_TABLE = bytes(
-    ord(_FOLD_TABLE.get(code, chr(code))) if code not in (1, 2) else code for code in range(128)
-) + bytes(range(128, 256))
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 # The Arabic article in Latin script before a word, in folded text.  Dropped when
 # clearly an article: hyphen-attached ("al-Bab", "ez-Zor"), not an English word
@@ -443,13 +447,14 @@ def _article_is_dropped(text: str, start: int, end: int) -> bool:
 
 def _fold_one_for_one(text: str) -> str:
     """Fold each character to exactly one (``_DELETED`` and ``_EXPANDS`` marking the rest)."""
+    table, _, ascii_table = _fold_tables()
     if not text.isascii():
         if len(text.encode("utf-8")) - len(text) > len(text) // 8:
-            return text.translate(_FOLD_TABLE)  # mostly non-Latin text
-        text = _NON_ASCII_RE.sub(lambda m: _FOLD_TABLE.get(ord(m.group()), m.group()), text)
+            return text.translate(table)  # mostly non-Latin text
+        text = _NON_ASCII_RE.sub(lambda m: table.get(ord(m.group()), m.group()), text)
         if not text.isascii():
-            return text.translate(_FOLD_TABLE)
-    return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
+            return text.translate(table)
+    return text.encode("ascii").translate(ascii_table).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,7 +500,7 @@ def fold_text(text: str) -> FoldedText:
     edits: list[tuple[int, int, str]] = []
     if "\x01" in folded or "\x02" in folded:
         for m in re.finditer("\x01+|\x02", folded):
-            replacement = _FOLD_EXPANSIONS.get(ord(text[m.start()]), "") if m.group() == _EXPANDS else ""
+            replacement = _fold_tables()[1].get(ord(text[m.start()]), "") if m.group() == _EXPANDS else ""
             edits.append((m.start(), m.end(), replacement))
     if "'" in folded:
         last = len(folded) - 1
