@@ -34,7 +34,6 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "fold_text",
     "fold_with_offsets",
-    "NO_NAME_START",
     "FoldedText",
 ]
 
@@ -367,7 +366,7 @@ _EXPANDS = "\x02"  # ... and for one that folds to several characters ("ß" -> "
 _EXTRA_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d"})
 _FOLD_RANGES = (
     (0x0000, 0x0700), (0x0750, 0x0780), (0x1E00, 0x1F00),
-    (0x2000, 0x2070), (0x2E00, 0x2E80), (0x3000, 0x3040), (0xFB50, 0xFE00), (0xFE70, 0xFF00),
+    (0x2000, 0x2070), (0x2E00, 0x2E80), (0x3000, 0x3040), (0xFB00, 0xFE00), (0xFE70, 0xFF00),
 )
 
 
@@ -387,7 +386,12 @@ def _fold_char(ch: str) -> str:
     return folded.translate(_ARABIC_LETTERS)
 
 
-def _build_fold_table() -> tuple[dict[int, str], dict[int, str]]:
+@lru_cache(maxsize=1)
+def _fold_tables() -> tuple[dict[int, str], dict[int, str], bytes]:
+    """The one-for-one fold table, its expansions, and its ASCII part as bytes.
+
+    Built on first use, not at import, to keep the command line's start fast.
+    """
     table: dict[int, str] = {}
     expansions: dict[int, str] = {}
     for low, high in _FOLD_RANGES:
@@ -401,14 +405,13 @@ def _build_fold_table() -> tuple[dict[int, str], dict[int, str]]:
                 folded = _DELETED
             if folded != ch:
                 table[code] = folded
-    return table, expansions
+    # ASCII folds byte for byte, much faster than a str.translate with a dict.
+    ascii_table = bytes(
+        ord(table.get(code, chr(code))) if code not in (1, 2) else code for code in range(128)
+    ) + bytes(range(128, 256))
+    return table, expansions, ascii_table
 
 
-_FOLD_TABLE, _FOLD_EXPANSIONS = _build_fold_table()
-# ASCII folds byte for byte, much faster than a str.translate with a dict.
-_ASCII_TABLE = bytes(
-    ord(_FOLD_TABLE.get(code, chr(code))) if code not in (1, 2) else code for code in range(128)
-) + bytes(range(128, 256))
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 # The Arabic article in Latin script before a word, in folded text.  Dropped when
 # clearly an article: hyphen-attached ("al-Bab", "ez-Zor"), not an English word
@@ -444,13 +447,14 @@ def _article_is_dropped(text: str, start: int, end: int) -> bool:
 
 def _fold_one_for_one(text: str) -> str:
     """Fold each character to exactly one (``_DELETED`` and ``_EXPANDS`` marking the rest)."""
+    table, _, ascii_table = _fold_tables()
     if not text.isascii():
         if len(text.encode("utf-8")) - len(text) > len(text) // 8:
-            return text.translate(_FOLD_TABLE)  # mostly non-Latin text
-        text = _NON_ASCII_RE.sub(lambda m: _FOLD_TABLE.get(ord(m.group()), m.group()), text)
+            return text.translate(table)  # mostly non-Latin text
+        text = _NON_ASCII_RE.sub(lambda m: table.get(ord(m.group()), m.group()), text)
         if not text.isascii():
-            return text.translate(_FOLD_TABLE)
-    return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
+            return text.translate(table)
+    return text.encode("ascii").translate(ascii_table).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,40 +476,13 @@ class FoldedText:
 
     def original(self, index: int) -> int:
         """The offset in the original text of folded character ``index``."""
-        if len(self._starts) == 1:
+        if len(self._starts) == 1 and not self.pieces[0][1]:
             return index
         f_start, o_start, expanded = self.pieces[bisect_right(self._starts, index) - 1]
         return o_start if expanded else o_start + index - f_start
 
 
-def _mark_lowercase_starts(text: str, folded: str) -> str:
-    """``folded`` with the space before each lowercase Latin word that does not
-    follow a capitalised word replaced by ``NO_NAME_START`` (one for one)."""
-    import numpy as np
-
-    original = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).copy()
-    upper = ((original >= 65) & (original <= 90)) | ((original >= 0xC0) & (original <= 0xDE) & (original != 0xD7))
-    lower = ((original >= 97) & (original <= 122)) | ((original >= 0xDF) & (original <= 0xFF) & (original != 0xF7))
-    letter = upper | lower | (original > 0xFF)
-    starts = letter.copy()
-    starts[1:] &= ~letter[:-1]
-    positions = np.arange(len(original))
-    last_start = np.maximum.accumulate(np.where(starts, positions, -1))
-    follows_capital = np.zeros(len(original), dtype=bool)
-    known = last_start >= 0
-    follows_capital[known] = upper[last_start[known]]
-    marks = np.zeros(len(original), dtype=bool)
-    marks[:-1] = (codes[:-1] == 32) & lower[1:] & ~follows_capital[:-1]
-    codes[marks] = ord(NO_NAME_START)
-    return codes.tobytes().decode("utf-32-le")
-
-
-#: Written by :func:`fold_text` (``names_only=True``) in place of a space where no name starts.
-NO_NAME_START = "\x03"
-
-
-def fold_text(text: str, *, names_only: bool = False) -> FoldedText:
+def fold_text(text: str) -> FoldedText:
     """Fold running ``text`` word by word as :func:`normalize_name` folds a name.
 
     Case, diacritics, marks (dropped inside a word), Arabic letter variants and
@@ -518,20 +495,12 @@ def fold_text(text: str, *, names_only: bool = False) -> FoldedText:
     Latin articles that are also English words ("as", "at", "an"...) are dropped
     only when hyphen-attached, capitalised or between capitalised words; glued
     articles ("Ezzor") are left as written.
-
-    With ``names_only``, the space before a lowercase Latin word that does not
-    follow a capitalised word becomes :data:`NO_NAME_START`, so that a matcher
-    whose keys start with a space finds names only where a capital starts them
-    (and scans the rest of the text faster); inner lowercase words of a name
-    ("Gulf of Mexico", "Homs city") keep their space.
     """
     folded = _fold_one_for_one(text)
-    if names_only and len(folded) == len(text):
-        folded = _mark_lowercase_starts(text, folded)
     edits: list[tuple[int, int, str]] = []
     if "\x01" in folded or "\x02" in folded:
         for m in re.finditer("\x01+|\x02", folded):
-            replacement = _FOLD_EXPANSIONS.get(ord(text[m.start()]), "") if m.group() == _EXPANDS else ""
+            replacement = _fold_tables()[1].get(ord(text[m.start()]), "") if m.group() == _EXPANDS else ""
             edits.append((m.start(), m.end(), replacement))
     if "'" in folded:
         last = len(folded) - 1

@@ -71,7 +71,7 @@ class Document:
 def _parse_published(value: object) -> dt.date | None:
     if value is None:
         return None
-    if isinstance(value, float) and math.isnan(value):
+    if (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NaTType":
         return None
     if isinstance(value, dt.datetime):
         return value.date()

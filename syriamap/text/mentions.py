@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ COMMON_WORDS = frozenset(
     them then there these they third this those three through thursday till time to today told too top torn tour
     town toy try tsunami tuesday turn two under union united university up upon us van ve very via wall war warn was
     water wave way we wed wednesday wedding week well were west what when where which while white who why will with
-    worth would year yes yet you young your zoo
+    worth would year yes yet you young your zoo airport creek crescent house los las la le les san santa del de
     """.split()
 )
 
@@ -108,6 +108,14 @@ GENERIC_WORDS = frozenset(
     ain ayn bab bani beit bir dar deir dayr ibn jabal jebel jisr kafr khan mar qasr ras sheikh shaykh
     tal tall tel tell umm wadi
     """.split()
+)
+
+# Common words kept because news writes them in capitals for a country: "US".
+_KEPT_ABBREVIATIONS = frozenset({"us"})
+# Glued articles ("Ezzor", "Arraqqa") are Arabic; elsewhere they are English words
+# ("Alliance" -> "liance").  Countries where Arabic names are written so:
+_ARABIC_NAMING = frozenset(
+    "SY IQ LB JO PS IL SA YE OM AE QA BH KW EG LY TN DZ MA MR SD TR IR".split()
 )
 
 # Words before a name that make it a person's name.
@@ -138,7 +146,8 @@ _INSTITUTION_WORDS = frozenset(
     mountain mountains movement national navy network news north northern observatory office opposition
     palace party plain plains police port post prison province radio red region republic resistance revolution
     river road school sea security south southern square state station street television times today tv union
-    united university valley village war west western
+    united university valley village war west western greater upper lower old new rural northeastern
+    northwestern southeastern southwestern county
     """.split()
 )
 # Lowercase nouns that, right after a place name, make it a modifier ("Aleppo
@@ -164,6 +173,8 @@ _LATIN_ARTICLE_BEFORE_RE = re.compile(
     r"(?<![\w'’])(?:al|el|il|ul|ar|er|ad|ed|as|es|ash|esh|at|et|az|ez|an|en|ath|adh)(?:[-‐‑]|[ \t]+)$",
     re.IGNORECASE,
 )
+_ENGLISH_LOOKING_ARTICLES = frozenset({"as", "at", "an", "ad", "ed", "en", "es", "et", "er"})
+_ARTICLE_SEPARATORS = frozenset(" \t-‐‑") | frozenset("لا")  # what ends "al-", "Al ", "ال"
 _ARABIC_ARTICLE_BEFORE_RE = re.compile("(?:ال|أل|إل)$")
 # One-letter Arabic proclitics written onto a name: "and", "in/with", "for", "so".
 _ARABIC_PROCLITICS = ("و", "ب", "ل", "ف")
@@ -229,14 +240,19 @@ _CACHE: dict[tuple[str, int], _Automaton] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+# Capitalised descriptors that English writes as part of a proper name.
+_NAME_PART_DESCRIPTORS = frozenset({"County", "Province", "Governorate", "District", "Parish", "Prefecture", "Oblast"})
+
+
 def _descriptor_kinds() -> dict[str, str]:
     """Descriptor words that may follow a name ('province', 'city'...) and the kind they hint at."""
     words = (
         "town city village villages hamlet camp neighbourhood neighborhood district subdistrict governorate "
         "province countryside suburbs outskirts suburb quarter region area plain plains mountains mountain "
         "desert valley river airbase airport base dam prison crossing border field fields plateau hills farms"
+
     ).split()
-    kinds = {}
+    kinds = {"county": "admin2", "parish": "admin2", "prefecture": "admin1", "oblast": "admin1"}
     for word in words:
         parsed = parse_descriptor(f"X {word}")
         if parsed.kinds and parsed.core == "X":
@@ -277,18 +293,25 @@ def _build(path: Path) -> _Automaton:
     try:
         conn = sqlite3.connect(uri, uri=True)
         rows = conn.execute(
-            "SELECT a.norm, a.name, p.kind, p.name, COALESCE(p.population, 0) FROM aliases a "
+            "SELECT a.norm, a.name, p.kind, p.name, COALESCE(p.population, 0), p.country_code FROM aliases a "
             "JOIN places p ON p.rowid = a.place"
-        ).fetchall()
-        conn.close()
+        )
     except sqlite3.Error as exc:
         raise ValueError(f"cannot read the aliases of gazetteer {path}: {exc}") from exc
+    try:
+        return _build_from(rows, started)
+    finally:
+        conn.close()
+
+
+def _build_from(rows: Iterable[tuple[str, str, str, str, int, str]], started: float) -> _Automaton:
+    """Build the automata from alias rows (streamed from SQLite, never all in memory)."""
     best: dict[str, tuple[int, int]] = {}  # norm -> (kind rank, -population)
     demonyms: dict[str, str] = {}
     lowercase_written: set[str] = set()
     capitals_written: set[str] = set()
     written: dict[str, set[str]] = {}  # norm -> folded forms that keep a glued article ("deir ezzor")
-    for norm, alias, kind, place_name, population in rows:
+    for norm, alias, kind, place_name, population, country in rows:
         if len(norm) < 2 or norm.isdigit():
             continue
         rank = _KIND_ORDER.index(kind) if kind in _KIND_ORDER else len(_KIND_ORDER)
@@ -302,7 +325,7 @@ def _build(path: Path) -> _Automaton:
         elif kind in ("country", "admin1", "region"):
             # Capitals-only forms of other places are mostly airport codes ("SDF", "THE").
             capitals_written.add(norm)
-        if _GLUED_ARTICLE_RE.search(alias):
+        if country in _ARABIC_NAMING and _GLUED_ARTICLE_RE.search(alias):
             light = " ".join(fold_text(alias).text.split())
             if light and light != norm:
                 written.setdefault(norm, set()).add(light)
@@ -317,9 +340,9 @@ def _build(path: Path) -> _Automaton:
             continue  # other scripts: not in the news we read
         single = " " not in norm
         common = single and norm in COMMON_WORDS
-        if common and norm not in capitals_written and norm not in demonyms:
-            continue
-        if single and norm in NOT_PLACES and norm not in demonyms:
+        if common and norm not in _KEPT_ABBREVIATIONS and norm not in demonyms:
+            continue  # "AND", "ARE", "CAN" are country codes too, but rarely in news
+        if single and (norm in NOT_PLACES or norm in _TITLES) and norm not in demonyms:
             continue
         rank = best[norm][0]
         kind = _KIND_ORDER[rank] if rank < len(_KIND_ORDER) else None
@@ -344,15 +367,15 @@ def _build(path: Path) -> _Automaton:
             latin.add_word(f" {norm} ", _pack(index, len(norm), 0))
             for light in sorted(written.get(norm, ())):
                 latin.add_word(f" {light} ", _pack(index, len(light), 0))
+            if norm in demonyms and norm.endswith(("an", "i")) and f"{norm}s" not in best:
+                latin.add_word(f" {norm}s ", _pack(index, len(norm) + 1, 0))  # "Syrians", "Iraqis"
     latin.make_automaton()
     arabic.make_automaton()
     seconds = time.perf_counter() - started
     # The automaton's own size, plus the entries (one small object and a string each).
     memory = sum(int(a.get_stats().get("total_size", 0)) for a in (latin, arabic))
     memory += len(entries) * (sys.getsizeof(entries[0]) + 64) if entries else 0
-    logger.info(
-        "mention automaton for %s: %d aliases in %.2f s, about %.0f MB", path, len(entries), seconds, memory / 1e6
-    )
+    logger.info("mention automaton: %d aliases in %.2f s, about %.0f MB", len(entries), seconds, memory / 1e6)
     return _Automaton(latin, arabic, entries, seconds, memory)
 
 
@@ -439,11 +462,11 @@ class MentionFinder:
         built = self._automaton
         entries = built.entries
         part = text[offset:stop]
-        folded = fold_text(part, names_only=not lowercase_text)
+        folded = fold_text(part)
         padded = f" {folded.text} "
         candidates: list[tuple[int, int, int]] = []
         automata = [built.latin]
-        if _ARABIC_CHAR_RE.search(padded):
+        if not part.isascii() and max(padded) >= "\u0600" and _ARABIC_CHAR_RE.search(padded):
             automata.append(built.arabic)
         for automaton in automata:
             for end_index, value in automaton.iter(padded):
@@ -456,13 +479,19 @@ class MentionFinder:
         candidates.sort()
         chosen: list[Mention] = []
         taken_until = -1
+        identity = folded.pieces == ((0, 0, False),)
         for f_start, negative_length, index in candidates:
             if f_start < taken_until:
                 continue
             f_end = f_start - negative_length
-            start = folded.original(f_start) + offset
-            end = folded.original(f_end - 1) + 1 + offset
-            while end < stop and (unicodedata.combining(text[end]) or "\u064b" <= text[end] <= "\u0652"):
+            if identity:
+                start, end = f_start + offset, f_end + offset
+            else:
+                start = folded.original(f_start) + offset
+                end = folded.original(f_end - 1) + 1 + offset
+            if not lowercase_text and text[start].islower():
+                continue  # a Latin name starts with a capital
+            while end < stop and text[end] >= "\u0300" and (unicodedata.combining(text[end]) or "\u064b" <= text[end] <= "\u0652"):
                 end += 1
             mention = self._judge(text, start, end, entries[index], lowercase_text, offset)
             if mention is not None:
@@ -473,87 +502,96 @@ class MentionFinder:
     def _judge(
         self, text: str, start: int, end: int, entry: _Entry, lowercase_text: bool, offset: int
     ) -> Mention | None:
-        surface = text[start:end]
-        if _HARD_PUNCTUATION_RE.search(surface):
-            return None
-        reasons: list[str] = [f"alias '{entry.norm}'"]
-        arabic = bool(_ARABIC_CHAR_RE.match(surface))
+        """Apply the rules of the module docstring to one match; None when it is no place."""
+        first = text[start]
+        arabic = "\u0600" <= first <= "\u06ff"
         if not arabic:
-            if not lowercase_text and not surface[0].isupper():
+            if not first.isupper() and not lowercase_text:
                 return None
-            if surface.isupper() and len(entry.norm.replace(" ", "")) <= 3 and not entry.written_capitals:
+            if end < len(text) and text[end] == "." and "." in text[start:end]:
+                end += 1  # "U.S." keeps its last period
+        surface = text[start:end]
+        # Folding turns punctuation into spaces; a name does not run across it.
+        if len(surface) != len(entry.norm) and _HARD_PUNCTUATION_RE.search(
+            surface.replace(".", "") if "." in surface[:-1] else surface
+        ):
+            return None
+        if not arabic:
+            capitals = surface.isupper()
+            if capitals and not entry.written_capitals and len(entry.norm) <= 3:
                 return None  # "AT", "AN": capitals of a common word, not an abbreviation
-            if not entry.written_lower and not surface.isupper():
+            if not entry.written_lower and not capitals:
                 return None  # "Us" is not "US"
         # The article, dropped by folding, belongs to the surface ("al-Waer").
-        if arabic:
-            m = _ARABIC_ARTICLE_BEFORE_RE.search(text, max(offset, start - 3), start)
-        else:
-            m = _LATIN_ARTICLE_BEFORE_RE.search(text, max(offset, start - 5), start)
-        with_article = m is not None
         name_start = start
-        if m is not None:
-            start = m.start()
-            surface = text[start:end]
-        if entry.generic and not with_article:
+        if start > offset and text[start - 1] in _ARTICLE_SEPARATORS:
+            pattern = _ARABIC_ARTICLE_BEFORE_RE if arabic else _LATIN_ARTICLE_BEFORE_RE
+            m = pattern.search(text, max(offset, start - 5), start)
+            if m is not None and not arabic and m.group()[-1] in " \t":
+                if m.group().rstrip().lower() in _ENGLISH_LOOKING_ARTICLES:
+                    m = None  # "at Randwick", "an American": English words, not articles
+            if m is not None:
+                start = m.start()
+                surface = text[start:end]
+        if entry.generic and start == name_start:
             return None
-        if not arabic and entry.demonym_of is None and self._is_person(text, name_start, end, offset):
-            return None
-        role = "place"
-        kind = entry.kind
+        before = _previous_word(text, name_start, offset)
+        after_match = _NEXT_WORD_RE.match(text, end, end + 40)
+        after = after_match.group(1) if after_match is not None and after_match.start(1) > end else ""
         if entry.demonym_of is not None:
-            role = "demonym"
-            kind = "country"
-            reasons.append(f"demonym of {entry.demonym_of}")
-        else:
-            descriptor = self._descriptor_kind(text, end)
-            if descriptor is not None:
-                kind = descriptor[0]
-                reasons.append(f"followed by '{descriptor[1]}'")
-            elif self._is_modifier(text, name_start, end, offset):
-                role = "modifier"
-                reasons.append("used attributively")
-        return Mention(start, end, surface, entry.norm, role, kind, tuple(reasons))
-
-    @staticmethod
-    def _descriptor_kind(text: str, end: int) -> tuple[str, str] | None:
-        m = _NEXT_WORD_RE.match(text, end, end + 30)
-        if m is None:
+            return Mention(start, end, surface, entry.norm, "demonym", "country",
+                           (f"alias '{entry.norm}'", f"demonym of {entry.demonym_of}"))
+        if not arabic and self._is_person(text, name_start, end, offset, before, after):
             return None
-        word = m.group(1).lower()
-        kind = _DESCRIPTOR_KINDS.get(word)
-        return (kind, word) if kind else None
+        kind = entry.kind
+        low_after = after.lower()
+        descriptor = _DESCRIPTOR_KINDS.get(low_after)
+        if descriptor is not None:
+            if after in _NAME_PART_DESCRIPTORS:
+                end = after_match.end(1)  # "Metcalfe County", "Idlib Governorate": part of the name
+                surface = text[start:end]
+            return Mention(start, end, surface, entry.norm, "place", descriptor,
+                           (f"alias '{entry.norm}'", f"followed by '{low_after}'"))
+        if _is_modifier(text, end, before, after, low_after):
+            return Mention(start, end, surface, entry.norm, "modifier", kind,
+                           (f"alias '{entry.norm}'", "used attributively"))
+        return Mention(start, end, surface, entry.norm, "place", kind, (f"alias '{entry.norm}'",))
 
-    def _is_person(self, text: str, start: int, end: int, offset: int) -> bool:
-        before = _previous_word(text, start, offset)
+    def _is_person(self, text: str, start: int, end: int, offset: int, before: str, after: str) -> bool:
         if before:
             word = before.rstrip(".").lower()
             if word in _TITLES or (word in _GIVEN_NAMES and before[0].isupper()):
                 return True
-        after = _NEXT_WORD_RE.match(text, end, min(len(text), end + 40))
-        if after is None or after.start(1) == end:
+            if self._is_given_name(text, start, before, word):
+                return True
+        if not after or not after[0].isupper() or after.isupper():
             return False
-        word = after.group(1)
-        if not word[0].isupper() or word.isupper() or word.lower().rstrip("'’s") in _INSTITUTION_WORDS:
+        if after.lower().rstrip("'’s") in _INSTITUTION_WORDS or after.lower() in _DESCRIPTOR_KINDS:
             return False
         if text[start:end].isupper() or (not before and start > offset and text[start - 1] not in " \t"):
             return False
         # A capitalised word right after: a surname unless it is itself a place.
-        return not self._automaton.latin.exists(f" {normalize_name(word)} ")
+        return not self._automaton.latin.exists(f" {normalize_name(after)} ")
 
-    @staticmethod
-    def _is_modifier(text: str, start: int, end: int, offset: int) -> bool:
-        if end < len(text) and text[end] in "-‐‑":
-            return True  # "Idlib-based", "Damascus-backed"
-        after = _NEXT_WORD_RE.match(text, end, min(len(text), end + 40))
-        if after is None or after.start(1) == end or not after.group(1)[0].islower():
+    def _is_given_name(self, text: str, start: int, before: str, low: str) -> bool:
+        """Whether ``before`` (the word right before a name) is a first name: "Kevin Campbell"."""
+        if not before[0].isupper() or not before.isalpha() or before.isupper():
             return False
-        noun = after.group(1).lower()
-        if noun in _MODIFIED_NOUNS:
-            return True
-        return (
-            _previous_word(text, start, offset).lower() == "the"
-            and noun not in _FUNCTION_WORDS
-            and not noun.endswith(("ed", "ing"))
-        )
+        if low in COMMON_WORDS or low in _INSTITUTION_WORDS or low in _FUNCTION_WORDS or low in _TITLES:
+            return False
+        # A capital that only marks a sentence start says nothing.
+        head = text[max(0, start - len(before) - 4):start - len(before)].rstrip(" \t")
+        if not head or head[-1] in ".!?\"“‘'\n:;(":
+            return False
+        return not self._automaton.latin.exists(f" {normalize_name(before)} ")
 
+
+def _is_modifier(text: str, end: int, before: str, after: str, low_after: str) -> bool:
+    """A place name used attributively: "Idlib-based", "Aleppo soap", "the Homs delegation"."""
+    if end < len(text) and text[end] in "-‐‑":
+        return True
+    if not after or not after[0].islower():
+        return False
+    if low_after in _MODIFIED_NOUNS:
+        return True
+    return before.lower() == "the" and low_after not in _FUNCTION_WORDS and not low_after.endswith(("ed", "ing"))
