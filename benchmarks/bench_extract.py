@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_extract.py [N]``.  Reads the FA-KES dev articles
 (``../shared/data/fakes/fa-kes-dev.csv``, replicated to N articles, 2,000 by
 default) and prints, each as a median of several runs:
 
-* full extraction (:func:`syriamap.extract_events`): articles/s and MB/s on one core;
+* full extraction (:func:`syriamap.extract_events_many`, one table for the batch): articles/s and MB/s on one core;
 * mention finding alone (:class:`MentionFinder`);
 * the baseline from the same run: ``geotext.GeoText`` over the same texts (a
   regex city scan with no disambiguation, what a notebook user would reach for);
@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
     from geotext import GeoText
 
     from syriamap.gazetteer import Gazetteer
-    from syriamap.text.pipeline import _finder, extract_events
+    from syriamap.text.pipeline import _finder, extract_events, extract_events_many
 
     gaz = Gazetteer()
     finder = _finder(gaz)
@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
     geotext_rate, geotext_mb = _median_rate(lambda ts: [GeoText(t).cities for t in ts], texts)
     mention_rate, mention_mb = _median_rate(lambda ts: [finder.find(t) for t in ts], texts)
     full_rate, full_mb = _median_rate(
-        lambda ts: [extract_events(t, published="2017-01-01", gazetteer=gaz) for t in ts], texts)
+        lambda ts: extract_events_many(ts, published="2017-01-01", gazetteer=gaz, progress=False), texts)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"{len(texts)} FA-KES articles ({sum(map(len, texts)) / len(texts):.0f} characters on average), one core")

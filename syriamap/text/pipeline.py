@@ -363,17 +363,22 @@ def _error_row(article_id: object, why: str, source: str | None, url: str | None
     }
 
 
-def _extract_article(art: object, body: object, pub: object, src: object, link: object, gaz: Gazetteer) -> pd.DataFrame:
-    """One article of a batch: its events, or one error row saying why there is nothing to read."""
+def _extract_article(art: object, body: object, pub: object, src: object, link: object,
+                     gaz: Gazetteer) -> list[dict[str, Any]]:
+    """One article of a batch: the rows of its events, or one error row saying why there is nothing to read."""
     source, url = _text_or_none(src), _text_or_none(link)
     try:
         doc = load_document(body, published=None if _missing(pub) else pub, source=source, url=url)
         if not doc.body:
-            return _table([_error_row(art, "no article text: " + ("; ".join(doc.reasons) or "empty"), source, url)])
-        return _table(_rows(doc, _build_events(doc, gaz)))
+            rows = [_error_row(art, "no article text: " + ("; ".join(doc.reasons) or "empty"), source, url)]
+        else:
+            rows = _rows(doc, _build_events(doc, gaz))
     except Exception as exc:  # noqa: BLE001 - one bad article must not end the batch
         logger.warning("article %r failed: %s: %s", art, type(exc).__name__, exc)
-        return _table([_error_row(art, f"{type(exc).__name__}: {exc}", source, url)])
+        rows = [_error_row(art, f"{type(exc).__name__}: {exc}", source, url)]
+    for row in rows:
+        row["article"] = art
+    return rows
 
 
 def extract_events_many(
@@ -431,19 +436,17 @@ def extract_events_many(
 
         pubs, sources, urls = spread(published), spread(source), spread(url)
     gaz = _gazetteer(gazetteer)
-    tables = []
+    rows: list[dict[str, Any]] = []
     for art, body, pub, src, link in tqdm(
         zip(ids, bodies, pubs, sources, urls), total=len(bodies), desc="extracting", unit="article",
         disable=progress is False or (progress is None and len(bodies) < 50),
     ):
-        table = _extract_article(art, body, pub, src, link, gaz)
-        table.insert(len(table.columns), "article", [art] * len(table))
-        tables.append(table)
-    if not tables:
-        out = _table([])
+        rows += _extract_article(art, body, pub, src, link, gaz)
+    # One table for the whole batch: building a DataFrame per article would cost more than extracting it.
+    out = _table(rows)
+    if "article" not in out.columns:
         out["article"] = pd.Series([], dtype="object")
-        return out
-    return pd.concat(tables, ignore_index=True)
+    return out
 
 
 def _missing(value: object) -> bool:

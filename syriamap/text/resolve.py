@@ -98,6 +98,9 @@ def _lookup(gazetteer: Gazetteer, mention: Mention, query: str, *, country: str 
 _FOREIGN_TOWN_POPULATION = 500_000
 _FOREIGN_TOWN_FACTOR = 0.7
 
+#: A first-pass answer this sure, with no caveat, in one of the report's countries, is kept as it is.
+_SURE = 0.9
+
 #: At most this many of the document's places (the most often named) form its context.
 _MAX_ANCHORS = 25
 _DIRECTION_BEFORE_RE = re.compile(r"\b(northern|southern|eastern|western|central|north-eastern|north-western|"
@@ -164,6 +167,11 @@ def resolve_mentions(text: str, mentions: Sequence[Mention], gazetteer: Gazettee
     cache: dict[tuple, Resolved] = {}
     out: list[Resolved] = []
     for mention, query, own, hint in zip(mentions, queries, first, hints):
+        if own is not None and not hint and own.confidence >= _SURE and not own.caveats and (
+                own.place.country_code in countries or own.place.kind == "country"):
+            # Nothing in the document can change a sure, undisputed answer: skip the second lookup.
+            out.append(Resolved(mention, own, round(own.confidence, 4), (*own.reasons, "sure without context")))
+            continue
         key = (query, mention.role, hint.get("country"), hint.get("admin1"), hint.get("why"),
                None if own is None else own.place.id)
         if key not in cache:
@@ -238,7 +246,7 @@ def approximate_mentions(
             if inside and inside[0].start == s:
                 continue  # the exact matcher found the name's head: its own rules decide
             try:
-                cands = gazetteer.lookup(phrase, context=Context(focus=tuple(DEFAULT_FOCUS)), limit=2)
+                cands = gazetteer.lookup(phrase, limit=2)  # the default focus; cached across documents
             except ValueError:
                 continue
             if not cands or cands[0].confidence < APPROXIMATE_MIN_CONFIDENCE:
