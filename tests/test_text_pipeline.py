@@ -134,7 +134,7 @@ EXPECTED = {
     "d07": ("Explosions/Remote violence", "Suicide bomb", (36.59, 37.05), 10, 8, "2017-01-07"),
     "d08": ("Violence against civilians", "Abduction/forced disappearance", (36.19, 36.72), 20, None, "2019-08-19"),
     "d09": ("Protests", "Peaceful protest", (32.71, 36.57), 10, None, "2023-08-25"),
-    "d10": ("Riots", None, (35.36, 35.93), 10, None, None),
+    "d10": ("Riots", "Violent demonstration", (35.36, 35.93), 10, None, "2021-09-09"),
     "d11": ("Strategic developments", "Agreement", (43.60, 39.73), 30, None, "2018-09-17"),
     "d12": ("Strategic developments", "Arrests", (33.57, 36.40), 10, None, "2018-04-10"),
     "d13": ("Explosions/Remote violence", "Chemical weapon", (35.32, 36.62), 15, 2, "2017-04-04"),

@@ -579,6 +579,9 @@ def classify(clause: Clause, actors: list[ActorMention] | None = None) -> Classi
     )
 
 
+_BACKGROUND_RE = re.compile(r"\b(?:after|following|amid|amidst|despite)\b[^,;]{0,40}$", re.IGNORECASE)
+
+
 def _decide(
     clause: Clause, by_group: dict[str, list[_Cue]], actors: list[ActorMention], lowered: Sequence[str],
     starts: Sequence[int],
@@ -587,6 +590,21 @@ def _decide(
     text = clause.text
     present = set(by_group)
     table = actor_table()
+    # "Turkey and Russia agreed to set up a zone": the verb alone reports the agreement.
+    if "AGREE_V" in present and "AGREE_N" not in present:
+        agreed = [c for c in by_group["AGREE_V"] if c.surface.lower().startswith("agree")]
+        if agreed:
+            by_group = {**by_group, "AGREE_N": agreed}
+            present.add("AGREE_N")
+    # "recaptured the town after weeks of bombardment": a noun in a background phrase
+    # does not decide the type when another cue reports the happening.
+    background = {
+        group for group, cues in by_group.items()
+        if all(c.noun and _BACKGROUND_RE.search(text, max(0, c.start - clause.start - 40), c.start - clause.start)
+               for c in cues)
+    }
+    if background and present - background:
+        present -= background
     # Agreements and talks need a verb saying they happened.
     if "AGREE_N" in present and "AGREE_V" not in present:
         present.discard("AGREE_N")
