@@ -69,6 +69,14 @@ _NOT_HERE_AFTER_RE = re.compile(
     r"negotiators?|representatives?|spokesm[ae]n|ministry|minister|president|embassy|talks)\b",
     re.IGNORECASE,
 )
+#: A country is where an event happened only when introduced so ("in Syria", "across northern Iraq")...
+_COUNTRY_IN_RE = re.compile(
+    r"\b(?:in|inside|across|throughout|into|within|over)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
+#: ... and not used as an adjective ("U.S. raids", "Syria wedding"): the next word is a lowercase noun.
+_NEXT_LOWER_WORD_RE = re.compile(r"^\s+([a-z][a-z-]+)")
+_NOT_NOUNS = frozenset(
+    "on in at and or but after before since with for to from of as where when while during over "
+    "last this yesterday today tonight early late earlier later overnight amid near".split())
 _WHERE_RE = re.compile(r"^\W*(?:where|in which|there)\b", re.IGNORECASE)
 
 _COARSE_KINDS = ("country", "admin1", "region", "river")
@@ -99,17 +107,24 @@ def _offset(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[floa
     return round(lat + dlat, 5), round(lon + dlon, 5)
 
 
-def _score(text: str, res: Resolved, trigger: tuple[int, int], clause_start: int) -> tuple[float, list[str]]:
-    """How likely ``res`` is the place where the clause's event happened, with reasons."""
+def _score(text: str, res: Resolved, trigger: tuple[int, int], clause_start: int) -> tuple[float | None, list[str]]:
+    """How likely ``res`` is the place where the clause's event happened, with reasons.
+
+    None when the words around it rule it out ("the Damascus delegation", a
+    country not introduced as a place).
+    """
     m, place = res.mention, res.place
     assert place is not None
     before = text[max(clause_start, m.start - 60):m.start]
     after = text[m.end:m.end + 30]
     score, why = res.confidence, []
     if _NOT_HERE_AFTER_RE.match(after):
-        score -= 0.8
-        why.append(f"names who acted, not where: {text[m.start:m.end + 12].strip()!r}")
-    elif m.role == "modifier":
+        return None, [f"names who acted, not where: {text[m.start:m.end + 12].strip()!r}"]
+    if place.kind == "country" and (
+            m.role == "modifier" or not _COUNTRY_IN_RE.search(before)
+            or ((nxt := _NEXT_LOWER_WORD_RE.match(after)) is not None and nxt.group(1) not in _NOT_NOUNS)):
+        return None, [f"'{m.surface}' is named ('U.S. raids', 'Syria said'), not introduced as where it happened"]
+    if m.role == "modifier":
         if 0 <= trigger[0] - m.end <= 3 or (trigger[0] <= m.start and m.end <= trigger[1]):
             score += 0.6
             why.append("names the event itself ('X bombings')")
@@ -191,7 +206,10 @@ def locate(
     scored = []
     for r in pool:
         s, why = _score(text, r, trigger, window[id(r)])
-        scored.append((s - penalty, r.mention.start, r, why))
+        if s is not None:
+            scored.append((s - penalty, r.mention.start, r, why))
+    if not scored:
+        return None  # every place named is ruled out
     scored.sort(key=lambda t: (-t[0], t[1]))
     score, _, best, why = scored[0]
     place = best.place

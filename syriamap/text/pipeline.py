@@ -53,6 +53,9 @@ FATALITIES_LOWER_BOUND_FLAG = "fatalities_lower_bound"
 DATE_FROM_PUBLISHED_FLAG = "date_from_published"
 GEO_COARSE_FLAG = "geo_coarse"
 
+#: A toll above this in one clause is a war's or a year's total, not one event's: the clause is no event.
+MAX_EVENT_FATALITIES = 5_000
+
 _finders: dict[str, MentionFinder] = {}
 _default_gazetteer: Gazetteer | None = None
 
@@ -128,6 +131,10 @@ def _build_events(doc: Document, gazetteer: Gazetteer) -> list[_Event]:
                          if not any(c.start <= d.start < c.end for c in clauses if c is not clause)]
             date, precision, date_why, date_flags = _event_date(dates, doc.published)
             toll = find_fatalities(text, clause.start, clause.end)
+            if toll is not None and toll.value > MAX_EVENT_FATALITIES:
+                # "the war has killed more than 230,000 people": a war's toll, not an event's
+                logger.debug("clause at %d: toll %d is a war's, not an event's", clause.start, toll.value)
+                continue
             a1, a2 = assign_actors(clause, sentence_actors, cls)
             ev = _Event(
                 start=clause.start, sentence=sent_span, classification=cls, location=where,
