@@ -69,14 +69,14 @@ _NOT_HERE_AFTER_RE = re.compile(
     r"negotiators?|representatives?|spokesm[ae]n|ministry|minister|president|embassy|talks)\b",
     re.IGNORECASE,
 )
-#: A country is where an event happened only when introduced so ("in Syria", "across northern Iraq")...
+#: A country is where an event happened only when introduced so: "in Syria", "across northern
+#: Iraq", "in war-torn Yemen"; not "in heavy U.S. raids", "an attack on Syria's wedding", "Syria said".
 _COUNTRY_IN_RE = re.compile(
-    r"\b(?:in|inside|across|throughout|into|within|over)\s+(?:the\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE)
-#: ... and not used as an adjective ("U.S. raids", "Syria wedding"): the next word is a lowercase noun.
-_NEXT_LOWER_WORD_RE = re.compile(r"^\s+([a-z][a-z-]+)")
-_NOT_NOUNS = frozenset(
-    "on in at and or but after before since with for to from of as where when while during over "
-    "last this yesterday today tonight early late earlier later overnight amid near".split())
+    r"\b(?:in|inside|across|throughout|into|within)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+|"
+    r"war-torn\s+|neighbou?ring\s+|rural\s+)?$",
+    re.IGNORECASE,
+)
 _WHERE_RE = re.compile(r"^\W*(?:where|in which|there)\b", re.IGNORECASE)
 
 _COARSE_KINDS = ("country", "admin1", "region", "river")
@@ -120,9 +120,7 @@ def _score(text: str, res: Resolved, trigger: tuple[int, int], clause_start: int
     score, why = res.confidence, []
     if _NOT_HERE_AFTER_RE.match(after):
         return None, [f"names who acted, not where: {text[m.start:m.end + 12].strip()!r}"]
-    if place.kind == "country" and (
-            m.role == "modifier" or not _COUNTRY_IN_RE.search(before)
-            or ((nxt := _NEXT_LOWER_WORD_RE.match(after)) is not None and nxt.group(1) not in _NOT_NOUNS)):
+    if place.kind == "country" and (m.role == "modifier" or not _COUNTRY_IN_RE.search(before)):
         return None, [f"'{m.surface}' is named ('U.S. raids', 'Syria said'), not introduced as where it happened"]
     if m.role == "modifier":
         if 0 <= trigger[0] - m.end <= 3 or (trigger[0] <= m.start and m.end <= trigger[1]):
