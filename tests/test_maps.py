@@ -109,7 +109,7 @@ def test_hostile_strings_never_reach_the_page_raw():
     assert "\\u003cscript\\u003ewindow.__pwned" in to_html(event_map(df, title=HOSTILE[0]))  # title, as JSON
     # folium writes tooltips into JavaScript template literals: backticks and ${ must not survive there
     page = to_html(event_map(df, aggregate="admin1"))
-    assert "<b>&#96;&#36;{alert(4)}&#96; &#92;u0060</b>" in page
+    assert "<b>&#96;&#36;&#123;alert(4)&#125;&#96; &#92;u0060</b>" in page
     # the strings are kept (to be shown as text), only javascript: links are dropped
     data = payload_of(event_map(df))
     names = data["names"]
@@ -259,9 +259,16 @@ def test_offline_export_inlines_everything(tmp_path: Path, caplog):
     assert not re.search(r"<link[^>]+stylesheet", page)
     assert "SyriaMap.eventSet(" in page and "heatLayer" in page
     assert "data:font/woff2;base64," in page  # Font Awesome's font, inlined
-    assert "MiniMap" in caplog.text  # needs a CDN-only plugin: left out, with a warning
+    assert caplog.text == ""  # our own default minimap is left out quietly: no warning from our defaults
     # the map object itself is unchanged: the online page still has the minimap
     assert "Control.MiniMap" in to_html(m)
+    # a CDN-only plugin the user added is left out with a warning
+    from folium.plugins import MiniMap
+
+    MiniMap().add_to(m)
+    with caplog.at_level(logging.WARNING, logger="syriamap.maps.offline"):
+        to_html(m, offline=True)
+    assert "MiniMap" in caplog.text
     online = save_html(m, tmp_path / "online.html").read_text(encoding="utf-8")
     assert re.search(r'<script src="https://', online)
 
@@ -346,7 +353,7 @@ def test_clustering_is_our_own_at_every_size():
     for n in (30, 3000):
         (events,) = event_sets(event_map(make_events(n)))
         options = json.loads(events.options_json)
-        assert options["cluster"] is True and options["clusterCell"] > 0 and options["clusterMaxZoom"] < 18
+        assert options["cluster"] is True and options["clusterRadius"] > 0 and options["clusterMaxZoom"] < 18
     (plain,) = event_sets(event_map(make_events(30), cluster=False))
     assert json.loads(plain.options_json)["cluster"] is False
     for cluster in (True, False):

@@ -12,7 +12,6 @@ with ``innerHTML``).
 """
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import math
@@ -25,7 +24,7 @@ import pandas as pd
 from branca.colormap import LinearColormap
 
 from ..geo import haversine_km
-from .payload import html_text
+from .escape import html_text
 
 logger = logging.getLogger(__name__)
 
@@ -134,15 +133,63 @@ def _load_geojson(boundaries: Any) -> dict[str, Any]:
         path = Path(boundaries)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"cannot read boundary GeoJSON {path}: {exc}") from exc
+        except RecursionError as exc:
+            raise ValueError(f"cannot read boundary GeoJSON {path}: nested too deeply") from exc
     elif isinstance(boundaries, Mapping):
-        data = copy.deepcopy(dict(boundaries))
+        data = dict(boundaries)
     else:
         raise ValueError("boundaries must be a GeoJSON FeatureCollection (dict) or the path of one")
     if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise ValueError("boundaries must be a GeoJSON FeatureCollection with a 'features' list")
     return data
+
+
+_RING_DEPTH = {"Polygon": 1, "MultiPolygon": 2}
+
+
+def _clean_ring(ring: Any) -> list[list[float]] | None:
+    """A linear ring as [[lon, lat], ...] of finite numbers in range, or None."""
+    if not isinstance(ring, list) or len(ring) < 4:
+        return None
+    out = []
+    for point in ring:
+        if not isinstance(point, (list, tuple)) or len(point) < 2:
+            return None
+        lon, lat = point[0], point[1]
+        if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) \
+                or not isinstance(lat, (int, float)):
+            return None
+        if not (math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):
+            return None
+        out.append([float(lon), float(lat)])
+    return out
+
+
+def clean_geometry(geometry: Any) -> dict[str, Any] | None:
+    """A (Multi)Polygon rebuilt from its numbers only, or None when it is not a usable one.
+
+    Nothing of the input but the coordinates reaches the page: no extra members,
+    no strings, no ids.
+    """
+    if not isinstance(geometry, Mapping) or geometry.get("type") not in _RING_DEPTH:
+        return None
+    coords = geometry.get("coordinates")
+    polygons = [coords] if geometry["type"] == "Polygon" else coords
+    if not isinstance(polygons, list) or not polygons:
+        return None
+    cleaned = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            return None
+        rings = [_clean_ring(r) for r in polygon]
+        if any(r is None for r in rings):
+            return None
+        cleaned.append(rings)
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": cleaned[0]}
+    return {"type": "MultiPolygon", "coordinates": cleaned}
 
 
 def _norm(text: Any) -> str:
@@ -153,7 +200,8 @@ def _pick_key(features: list[dict[str, Any]], names: set[str]) -> str:
     """The feature property whose values match most admin names of the events."""
     scores: dict[str, int] = {}
     for feature in features:
-        for key, value in (feature.get("properties") or {}).items():
+        props = feature.get("properties") if isinstance(feature, Mapping) else None
+        for key, value in (props.items() if isinstance(props, Mapping) else ()):
             if isinstance(value, str) and _norm(value) in names:
                 scores[key] = scores.get(key, 0) + 1
     if not scores:
@@ -175,15 +223,26 @@ def admin_choropleth(
     top = max((v[0] for v in by_name.values()), default=1)
     cmap = LinearColormap(_COLORS, vmin=0, vmax=max(top, 1))
     unmatched = set(by_name)
+    features, skipped = [], 0
     for feature in data["features"]:
-        props = feature.get("properties") or {}
-        name = str(props.get(key, ""))
+        geometry = clean_geometry(feature.get("geometry")) if isinstance(feature, Mapping) else None
+        if geometry is None:
+            skipped += 1
+            continue
+        props = feature.get("properties")
+        value = props.get(key) if isinstance(props, Mapping) else None
+        name = value if isinstance(value, str) else ""
         events, fatalities = by_name.get(_norm(name), (0, float("nan")))
         unmatched.discard(_norm(name))
-        feature["properties"] = {
-            "label": _tooltip(name, events, fatalities),
-            "fill": cmap(events) if events else "#ffffff",
-        }
+        features.append({
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"label": _tooltip(name, events, fatalities), "fill": cmap(events) if events else "#ffffff"},
+        })
+    if skipped:
+        logger.warning("%d boundary feature(s) without a usable Polygon/MultiPolygon geometry are not drawn",
+                       skipped)
+    data = {"type": "FeatureCollection", "features": features}
     if unmatched:
         logger.warning("%d %s name(s) of the events match no boundary feature (property %r), e.g. %s",
                        len(unmatched), level, key, sorted(unmatched)[:5])

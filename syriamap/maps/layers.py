@@ -19,7 +19,8 @@ from folium.map import Layer
 from folium.plugins import HeatMap
 from jinja2 import Template
 
-from .payload import EventPayload, html_text, script_json
+from .escape import html_text, script_json
+from .payload import EventPayload
 from .style import category_style
 
 RUNTIME_KEY = "syriamap_runtime"
@@ -50,10 +51,11 @@ class _RuntimeElement(MacroElement):
 class EventSet(_RuntimeElement):
     """All events of one ``event_map`` call, in one compressed columnar payload.
 
-    The runtime draws them on a canvas, clustered per category on a grid of
-    ``cluster_cell`` pixels up to zoom ``cluster_max_zoom`` (beyond it, and with
-    ``cluster=False``, only events at the same place are grouped); see the top of
-    ``templates/runtime.js``.
+    The runtime draws them on a canvas, clustered per category up to zoom
+    ``cluster_max_zoom`` so that every event of a cluster lies within
+    ``cluster_radius`` pixels of the cluster's circle (beyond that zoom, and with
+    ``cluster=False``, only events at the same place are grouped); see the
+    cluster index in ``templates/runtime.js``.
     """
 
     _template = Template("""
@@ -63,7 +65,7 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
 """)
 
     def __init__(self, payload: EventPayload, *, cluster: bool, tooltip_columns: Sequence[int],
-                 marker_radius: float = 5.0, cluster_cell: int = 60, cluster_max_zoom: int = 15) -> None:
+                 marker_radius: float = 5.0, cluster_radius: int = 60, cluster_max_zoom: int = 15) -> None:
         super().__init__()
         self._name = "SyriaMapEvents"
         self.payload = payload
@@ -76,7 +78,7 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
             "colors": [s.color for s in styles],
             "icons": [s.icon for s in styles],
             "cluster": cluster,
-            "clusterCell": cluster_cell,
+            "clusterRadius": cluster_radius,
             "clusterMaxZoom": cluster_max_zoom,
             "tooltipColumns": list(tooltip_columns),
             "marker": {"radius": marker_radius, "stroke": "#222222", "weight": 0.6, "opacity": 0.85},

@@ -37,7 +37,10 @@ _TTF_SRC_RE = re.compile(r",\s*url\([^)]*\.ttf\)\s*format\([\"']truetype[\"']\)"
 
 def _package_dir(module: str) -> Path | None:
     """Directory of an installed package (None when it is not installed)."""
-    spec = importlib_util.find_spec(module)
+    try:
+        spec = importlib_util.find_spec(module)
+    except ImportError:  # a parent package (``xstatic``) is not installed at all
+        return None
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0])
@@ -164,15 +167,25 @@ def to_html(m: folium.Map, *, offline: bool = False) -> str:
         return m.get_root().render()
     if _xstatic("leaflet", "leaflet.js") is None or _xstatic("leaflet", "leaflet.css") is None:
         raise ImportError(
-            "an offline map inlines Leaflet from the XStatic packages, which are not installed: "
-            "pip install 'syriamap[offline]'"
+            "an offline map inlines Leaflet from the XStatic packages of the 'offline' extra, which is not "
+            "installed: pip install 'syriamap[offline]'"
         )
     blockers = _offline_blockers(m)
     reported = {u for _, _, c in blockers
                 for _, u in list(getattr(c, "default_js", [])) + list(getattr(c, "default_css", []))}
+    root = m.get_root()
     for parent, key, child in blockers:
-        logger.warning("offline export: %s needs a library that no installed package provides; left out "
-                       "(it works in the online export)", type(child).__name__)
+        # An earlier render (a notebook display, an online export) left this element's output in the
+        # figure's sections; it would still be in the page without its library.
+        for element in [child] + [c for _, _, c in _walk(child)]:
+            for section in ("header", "html", "script"):
+                part = getattr(root, section, None)
+                if part is not None:
+                    part._children.pop(element.get_name(), None)
+        ours = getattr(child, "syriamap_default", False)
+        logger.log(logging.INFO if ours else logging.WARNING,
+                   "offline export: %s needs a library that no installed package provides; left out "
+                   "(it works in the online export)", type(child).__name__)
         del parent._children[key]
     try:
         page = m.get_root().render()

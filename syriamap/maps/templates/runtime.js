@@ -19,8 +19,6 @@
   var SM = window.SyriaMap = { sets: [], sliders: [] };
   var SCALE = 100000;
   var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
-  var CELL_KEY = 4194304;   // 2^22: grid column * CELL_KEY + grid row (columns < 2^21 up to zoom 18)
-  var PLACE_KEY = 33554432; // 2^25: (lon + 180) * 1e5 * PLACE_KEY + (lat + 90) * 1e5, exact and < 2^53
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -104,6 +102,9 @@
     this.filter = { label: null, all: true, cumulative: false };
     this.renderer = L.canvas({ padding: 0.5 });
     this.colors = opts.colors.map(safeColor);
+    this.version = 0;
+    this.marks = [];
+    this.levels = this.meta.categories.map(function () { return { version: -1, byZoom: {} }; });
     this.groups = this.meta.categories.map(function () {
       var group = new CategoryGroup(self);
       group.on("click", function (e) { self._onClick(e.propagatedFrom || e.layer); });
@@ -162,6 +163,7 @@
 
   EventSet.prototype._applyFilter = function () {
     var d = this.data, f = this.filter, bound = f.all ? null : this._stepBound(), n = d.k.length;
+    this.version += 1;
     for (var i = 0; i < n; i++) {
       var s = d.s[i];
       this.visible[i] = (s < 0 || f.all || (f.cumulative ? s <= bound.upto : s === bound.exact)) ? 1 : 0;
@@ -195,166 +197,212 @@
     return Math.min(this.opts.clusterMaxZoom, isFinite(max) ? max - 1 : this.opts.clusterMaxZoom);
   };
 
-  /* How events are grouped at the current zoom: grid cells, or only events at the same place. */
-  EventSet.prototype._grouping = function () {
-    var zoom = this.map.getZoom(), scale = this.map.getZoomScale(zoom, 0);
+  /* ---- The cluster index: built once per category, time filter and zoom; pans and zooms only read it.
+   *
+   * A level (one category at one zoom) groups the events the filter lets through.  Up to the last
+   * cluster zoom (and with clustering on) it is a greedy radius clustering, as supercluster does it:
+   * each event not yet taken seeds a cluster and takes every free event within clusterRadius / 2
+   * pixels of it, so every member lies within clusterRadius pixels of the cluster's centroid, where
+   * the cluster is drawn.  Above that zoom, or without clustering, only events at one and the same
+   * place are grouped.  Levels of the zoom in view are built at once; the others in the background. */
+  var GRID_PX = 256;           // cell of the view-query grid of a level, in pixels of its zoom
+  var SPREAD_PX = 10;          // marks of several layers at one place: spread on a ring this wide
+  var PLACE_BITS = 33554432;   // 2^25 > 180e5 + 90e5 range of the integer coordinates
+
+  function placeKey(d, i) { return (d.lon[i] + 18000000) * PLACE_BITS + (d.lat[i] + 9000000); }
+
+  EventSet.prototype._level = function (k, zoom) {
+    var cache = this.levels[k];
+    if (cache.version !== this.version) { cache.version = this.version; cache.byZoom = {}; }
+    var level = cache.byZoom[zoom];
+    if (level === undefined) { level = cache.byZoom[zoom] = this._buildLevel(k, zoom); }
+    return level;
+  };
+
+  EventSet.prototype._buildLevel = function (k, zoom) {
+    var d = this.data, idx = this.byCategory[k], vis = this.visible, X = this.x, Y = this.y;
+    var pts = [], j, i;
+    for (j = 0; j < idx.length; j++) { if (vis[idx[j]]) { pts.push(idx[j]); } }
+    var n = pts.length, owner = new Int32Array(n).fill(-1), nc = 0, c;
     var byCell = this.opts.cluster && zoom <= this._clusterZoom();
-    return { zoom: zoom, scale: scale, byCell: byCell, cell: this.opts.clusterCell / scale };
+    var scale = Math.pow(2, zoom);
+    if (byCell) {
+      var r = this.opts.clusterRadius / 2 / scale, r2 = r * r, heads = new Map(), next = new Int32Array(n);
+      for (j = 0; j < n; j++) {
+        var key = Math.floor(X[pts[j]] / r) * 67108864 + Math.floor(Y[pts[j]] / r);
+        var h = heads.get(key);
+        next[j] = h === undefined ? -1 : h;
+        heads.set(key, j);
+      }
+      for (j = 0; j < n; j++) {
+        if (owner[j] >= 0) { continue; }
+        var sx = X[pts[j]], sy = Y[pts[j]], col = Math.floor(sx / r), row = Math.floor(sy / r);
+        owner[j] = nc;
+        for (var dx = -1; dx <= 1; dx++) {
+          for (var dy = -1; dy <= 1; dy++) {
+            for (var m = heads.get((col + dx) * 67108864 + row + dy); m !== undefined && m >= 0; m = next[m]) {
+              if (owner[m] >= 0) { continue; }
+              var ex = X[pts[m]] - sx, ey = Y[pts[m]] - sy;
+              if (ex * ex + ey * ey <= r2) { owner[m] = nc; }
+            }
+          }
+        }
+        nc += 1;
+      }
+    } else {
+      var places = new Map();
+      for (j = 0; j < n; j++) {
+        var pk = placeKey(d, pts[j]), o = places.get(pk);
+        if (o === undefined) { o = nc++; places.set(pk, o); }
+        owner[j] = o;
+      }
+    }
+    /* members of each cluster, contiguous (counting sort on the owner) */
+    var start = new Int32Array(nc + 1), members = new Int32Array(n);
+    for (j = 0; j < n; j++) { start[owner[j] + 1] += 1; }
+    for (c = 0; c < nc; c++) { start[c + 1] += start[c]; }
+    var fill = start.slice(0, nc);
+    for (j = 0; j < n; j++) { members[fill[owner[j]]++] = pts[j]; }
+    var cx = new Float64Array(nc), cy = new Float64Array(nc), reach = new Float64Array(nc);
+    var same = new Uint8Array(nc), grid = new Map(), cell = GRID_PX / scale;
+    for (c = 0; c < nc; c++) {
+      var ax = 0, ay = 0, a = start[c], b = start[c + 1], first = members[a], isSame = 1;
+      for (j = a; j < b; j++) {
+        i = members[j]; ax += X[i]; ay += Y[i];
+        if (isSame && (d.lat[i] !== d.lat[first] || d.lon[i] !== d.lon[first])) { isSame = 0; }
+      }
+      ax /= (b - a); ay /= (b - a);
+      if (isSame) { ax = X[first]; ay = Y[first]; }
+      var far = 0;
+      for (j = a; j < b; j++) {
+        i = members[j];
+        var ddx = X[i] - ax, ddy = Y[i] - ay, dd = ddx * ddx + ddy * ddy;
+        if (dd > far) { far = dd; }
+      }
+      cx[c] = ax; cy[c] = ay; reach[c] = Math.sqrt(far) * scale; same[c] = isSame;
+      var gk = Math.floor(ax / cell) * 67108864 + Math.floor(ay / cell), list = grid.get(gk);
+      if (list === undefined) { grid.set(gk, [c]); } else { list.push(c); }
+    }
+    return { k: k, zoom: zoom, n: nc, start: start, members: members, x: cx, y: cy, reach: reach,
+             samePlace: same, grid: grid, cell: cell, byCell: byCell };
   };
 
-  EventSet.prototype._key = function (g, i) {
-    if (g.byCell) { return Math.floor(this.x[i] / g.cell) * CELL_KEY + Math.floor(this.y[i] / g.cell); }
-    return (this.data.lon[i] + 18000000) * PLACE_KEY + (this.data.lat[i] + 9000000);
+  /* Clusters of a level whose centre is within the view and half a screen around it. */
+  EventSet.prototype._inView = function (level) {
+    var pb = this.map.getPixelBounds(), size = pb.getSize(), scale = Math.pow(2, level.zoom);
+    var x0 = (pb.min.x - size.x / 2) / scale, x1 = (pb.max.x + size.x / 2) / scale;
+    var y0 = (pb.min.y - size.y / 2) / scale, y1 = (pb.max.y + size.y / 2) / scale;
+    var out = [], cell = level.cell;
+    for (var gx = Math.floor(x0 / cell); gx <= Math.floor(x1 / cell); gx++) {
+      for (var gy = Math.floor(y0 / cell); gy <= Math.floor(y1 / cell); gy++) {
+        var list = level.grid.get(gx * 67108864 + gy);
+        if (!list) { continue; }
+        for (var j = 0; j < list.length; j++) {
+          var c = list[j], x = level.x[c], y = level.y[c];
+          if (x >= x0 && x <= x1 && y >= y0 && y <= y1) { out.push(c); }
+        }
+      }
+    }
+    return out;
   };
 
-  /* Redraw every ticked layer.  Each category is clustered on its own, so clusters of several
-   * categories can fall on one another (at the same town, say): those closer than CLOSE_PX are
-   * fanned out around their common centre, far enough apart to be read and clicked. */
-  var CLOSE_PX = 40;
+  /* Build, in the background, the levels not built yet: next to the zoom in view first. */
+  EventSet.prototype._schedule = function () {
+    var self = this;
+    if (this._pending) { return; }
+    this._pending = setTimeout(function () {
+      self._pending = null;
+      var zoom = self.map.getZoom(), lo = self.map.getMinZoom(), hi = self.map.getMaxZoom();
+      if (!isFinite(hi)) { hi = 18; }
+      var order = [];
+      for (var dz = 1; dz <= hi - lo; dz++) { order.push(zoom + dz, zoom - dz); }
+      for (var o = 0; o < order.length; o++) {
+        var z = order[o];
+        if (z < lo || z > hi) { continue; }
+        for (var k = 0; k < self.groups.length; k++) {
+          if (!self.groups[k]._smActive) { continue; }
+          var cache = self.levels[k];
+          if (cache.version === self.version && cache.byZoom[z] !== undefined) { continue; }
+          self._level(k, z);
+          self._schedule();
+          return;
+        }
+      }
+    }, 0);
+  };
 
+  /* Redraw every ticked layer from the index of the zoom in view. */
   EventSet.prototype._redraw = function () {
     if (!this.data) { return; }
-    var g = this._grouping(), lists = [], all = [], k, j;
+    var zoom = this.map.getZoom(), marks = [], k, j;
     for (k = 0; k < this.groups.length; k++) {
       this.groups[k].clearLayers();
-      lists.push(this.groups[k]._smActive ? this._cells(k, g) : []);
-      lists[k].forEach(function (c) {
-        c.cx = c.sx / c.n; c.cy = c.sy / c.n;
-        if (c.n > 1) { all.push(c); }
-      });
+      if (!this.groups[k]._smActive) { continue; }
+      var level = this._level(k, zoom), list = this._inView(level);
+      for (j = 0; j < list.length; j++) { marks.push({ level: level, c: list[j] }); }
     }
-    this._fanOut(all, CLOSE_PX / g.scale, g.scale);
-    for (k = 0; k < this.groups.length; k++) { this._draw(k, lists[k], g); }
+    this._spread(marks, zoom);
+    this.marks = marks;
+    for (j = 0; j < marks.length; j++) { this._drawMark(marks[j]); }
+    this._schedule();
   };
 
-  /* Join clusters of different categories closer than `close` (zoom-0 units) into fans. */
-  EventSet.prototype._fanOut = function (clusters, close, scale) {
-    var grid = new Map(), parent = clusters.map(function (_, j) { return j; }), j;
-    function root(a) { while (parent[a] !== a) { a = parent[a] = parent[parent[a]]; } return a; }
-    function cellOf(c) { return Math.floor(c.cx / close) * CELL_KEY + Math.floor(c.cy / close); }
-    clusters.forEach(function (c, j) {
-      var key = cellOf(c), list = grid.get(key);
-      if (list === undefined) { grid.set(key, [j]); } else { list.push(j); }
+  /* Marks of several layers at one and the same place are spread on a small ring around it
+   * (at most SPREAD_PX pixels away); everything else stays exactly where its events are. */
+  EventSet.prototype._spread = function (marks, zoom) {
+    var byPlace = new Map(), scale = Math.pow(2, zoom);
+    marks.forEach(function (mk) {
+      mk.dx = 0; mk.dy = 0;
+      if (!mk.level.samePlace[mk.c]) { return; }
+      var key = mk.level.x[mk.c] * 1e9 + mk.level.y[mk.c], list = byPlace.get(key);
+      if (list === undefined) { byPlace.set(key, [mk]); } else { list.push(mk); }
     });
-    clusters.forEach(function (c, j) {
-      var col = Math.floor(c.cx / close), row = Math.floor(c.cy / close);
-      for (var dx = -1; dx <= 1; dx++) {
-        for (var dy = -1; dy <= 1; dy++) {
-          (grid.get((col + dx) * CELL_KEY + row + dy) || []).forEach(function (o) {
-            var other = clusters[o];
-            if (other.k !== c.k && Math.abs(other.cx - c.cx) < close && Math.abs(other.cy - c.cy) < close) {
-              parent[root(o)] = root(j);
-            }
-          });
-        }
-      }
-    });
-    var fans = new Map();
-    for (j = 0; j < clusters.length; j++) {
-      var r = root(j), fan = fans.get(r);
-      if (fan === undefined) { fans.set(r, [clusters[j]]); } else { fan.push(clusters[j]); }
-    }
-    fans.forEach(function (fan) {
-      if (fan.length < 2) { return; }
-      var mx = 0, my = 0, radius = (16 + 3 * fan.length) / scale;
-      fan.sort(function (a, b) { return a.k - b.k; });
-      fan.forEach(function (c) { mx += c.cx; my += c.cy; });
-      mx /= fan.length; my /= fan.length;
-      fan.forEach(function (c, m) {
-        var angle = -Math.PI / 2 + 2 * Math.PI * m / fan.length;
-        c.cx = mx + radius * Math.cos(angle); c.cy = my + radius * Math.sin(angle); c.fanned = true;
+    byPlace.forEach(function (list) {
+      if (list.length < 2) { return; }
+      list.forEach(function (mk, m) {
+        var angle = -Math.PI / 2 + 2 * Math.PI * m / list.length;
+        mk.dx = SPREAD_PX * Math.cos(angle) / scale; mk.dy = SPREAD_PX * Math.sin(angle) / scale;
       });
     });
   };
 
-  /* The visible events of category k near the view, grouped by grid cell (or place). */
-  EventSet.prototype._cells = function (k, g) {
-    var pb = this.map.getPixelBounds(), size = pb.getSize();
-    var x0 = (pb.min.x - size.x / 2) / g.scale, x1 = (pb.max.x + size.x / 2) / g.scale;
-    var y0 = (pb.min.y - size.y / 2) / g.scale, y1 = (pb.max.y + size.y / 2) / g.scale;
-    var idx = this.byCategory[k], vis = this.visible, X = this.x, Y = this.y;
-    var cells = new Map(), list = [], c;
-    for (var j = 0; j < idx.length; j++) {
-      var i = idx[j];
-      if (!vis[i]) { continue; }
-      var x = X[i], y = Y[i];
-      if (x < x0 || x > x1 || y < y0 || y > y1) { continue; }
-      var key = this._key(g, i);
-      c = cells.get(key);
-      if (c === undefined) {
-        c = { k: k, key: key, n: 0, first: i, sx: 0, sy: 0, minx: x, maxx: x, miny: y, maxy: y };
-        cells.set(key, c);
-        list.push(c);
-      }
-      c.n += 1; c.sx += x; c.sy += y;
-      if (x < c.minx) { c.minx = x; } else if (x > c.maxx) { c.maxx = x; }
-      if (y < c.miny) { c.miny = y; } else if (y > c.maxy) { c.maxy = y; }
+  /* One mark: a point for a lone event, a counted circle for a cluster or a stack at one place. */
+  EventSet.prototype._drawMark = function (mk) {
+    var level = mk.level, c = mk.c, k = level.k, n = level.start[c + 1] - level.start[c];
+    var color = this.colors[k], style = this.opts.marker, layer;
+    var at = this.map.unproject([level.x[c] + mk.dx, level.y[c] + mk.dy], 0);
+    if (n === 1) {
+      layer = L.circleMarker(at, {
+        renderer: this.renderer, radius: style.radius, color: style.stroke, weight: style.weight,
+        fillColor: color, fillOpacity: style.opacity
+      });
+      layer._smIndex = level.members[level.start[c]];
+    } else {
+      layer = new ClusterMarker(at, {
+        renderer: this.renderer, radius: 11 + 2.5 * Math.log10(n), color: color, weight: 6, opacity: 0.35,
+        fillColor: color, fillOpacity: 0.8
+      });
+      layer._smCluster = { k: k, n: n, level: level, c: c, samePlace: !!level.samePlace[c] };
     }
-    return g.byCell ? this._mergeNeighbours(cells, list, g) : list;
+    mk.layer = layer;
+    this.groups[k].addLayer(layer);
   };
 
-  /* Grid cells cut groups in two at their borders: a cluster takes in the clusters of the eight
-   * cells around its own whose centres are closer than two thirds of a cell (biggest first). */
-  EventSet.prototype._mergeNeighbours = function (cells, list, g) {
-    var near = 2 * g.cell / 3, out = [];
-    list.sort(function (a, b) { return b.n - a.n || a.key - b.key; });
-    for (var j = 0; j < list.length; j++) {
-      var c = list[j];
-      if (c.merged) { continue; }
-      c.kept = true;
-      var col = Math.floor(c.key / CELL_KEY), row = c.key - col * CELL_KEY;
-      for (var dx = -1; dx <= 1; dx++) {
-        for (var dy = -1; dy <= 1; dy++) {
-          var o = cells.get((col + dx) * CELL_KEY + row + dy);
-          if (!o || o.kept || o.merged) { continue; }
-          if (Math.abs(o.sx / o.n - c.sx / c.n) > near || Math.abs(o.sy / o.n - c.sy / c.n) > near) { continue; }
-          o.merged = true;
-          c.n += o.n; c.sx += o.sx; c.sy += o.sy;
-          c.minx = Math.min(c.minx, o.minx); c.maxx = Math.max(c.maxx, o.maxx);
-          c.miny = Math.min(c.miny, o.miny); c.maxy = Math.max(c.maxy, o.maxy);
-          c.mergedKeys = (c.mergedKeys || [c.key]).concat(o.mergedKeys || [o.key]);
-        }
-      }
-      out.push(c);
-    }
-    return out;
+  /* Events of one cluster (all visible: a level holds only the events the filter lets through). */
+  EventSet.prototype._members = function (cl) {
+    var level = cl.level;
+    return Array.prototype.slice.call(level.members, level.start[cl.c], level.start[cl.c + 1]);
   };
 
-  /* Draw the groups of category k: a point for a lone event, a counted circle for a cluster. */
-  EventSet.prototype._draw = function (k, list, g) {
-    var group = this.groups[k], map = this.map, d = this.data, color = this.colors[k], style = this.opts.marker;
-    for (var j = 0; j < list.length; j++) {
-      var c = list[j], layer;
-      if (c.n === 1) {
-        layer = L.circleMarker([d.lat[c.first] / SCALE, d.lon[c.first] / SCALE], {
-          renderer: this.renderer, radius: style.radius, color: style.stroke, weight: style.weight,
-          fillColor: color, fillOpacity: style.opacity
-        });
-        layer._smIndex = c.first;
-      } else {
-        c.grouping = g;
-        c.samePlace = c.minx === c.maxx && c.miny === c.maxy;
-        var at = c.samePlace && !c.fanned ? [d.lat[c.first] / SCALE, d.lon[c.first] / SCALE]
-          : map.unproject([c.cx, c.cy], 0);
-        layer = new ClusterMarker(at, {
-          renderer: this.renderer, radius: 11 + 2.5 * Math.log10(c.n), color: color, weight: 6, opacity: 0.35,
-          fillColor: color, fillOpacity: 0.8
-        });
-        layer._smCluster = c;
-      }
-      group.addLayer(layer);
-    }
-  };
-
-  /* Visible events of one cluster (for the popups of events at the same place). */
-  EventSet.prototype._members = function (c) {
-    var idx = this.byCategory[c.k], out = [];
-    for (var j = 0; j < idx.length; j++) {
-      var i = idx[j];
-      var key = this._key(c.grouping, i);
-      if (this.visible[i] && (key === c.key || (c.mergedKeys && c.mergedKeys.indexOf(key) >= 0))) { out.push(i); }
-    }
-    return out;
+  /* For tests and debugging: every mark drawn now, where it is drawn, and the events it stands for. */
+  EventSet.prototype.debugMarks = function () {
+    var map = this.map;
+    return (this.marks || []).map(function (mk) {
+      var level = mk.level, c = mk.c, at = mk.layer.getLatLng();
+      return { category: level.k, lat: at.lat, lng: at.lng, cluster: level.byCell,
+               members: Array.prototype.slice.call(level.members, level.start[c], level.start[c + 1]),
+               reachPx: level.reach[c], zoom: map.getZoom() };
+    });
   };
 
   EventSet.prototype._onClick = function (layer) {
@@ -362,9 +410,10 @@
     if (layer._smIndex !== undefined) { this.openEvent(layer._smIndex); return; }
     var c = layer._smCluster;
     if (!c) { return; }
-    if (c.samePlace) { this._openStack(layer.getLatLng(), this._members(c)); return; }
-    var map = this.map;
-    var bounds = L.latLngBounds(map.unproject([c.minx, c.miny], 0), map.unproject([c.maxx, c.maxy], 0));
+    var members = this._members(c);
+    if (c.samePlace) { this._openStack(this._latLng(members[0]), members); return; }
+    var map = this.map, self = this;
+    var bounds = L.latLngBounds(members.map(function (i) { return self._latLng(i); }));
     var zoom = Math.max(Math.min(map.getBoundsZoom(bounds, false, L.point(80, 80)), map.getMaxZoom()),
                         map.getZoom() + 1);
     map.setView(bounds.getCenter(), zoom);
