@@ -23,7 +23,7 @@ from syriamap.maps import event_map, save_html
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
-CLUSTER_RADIUS_PX = 60   # EventSet's default cluster_radius
+CLUSTER_RADIUS_PX = 80   # EventSet's default cluster_radius
 SPREAD_PX = 10           # runtime.js: marks of several layers at one place
 VIEWS = {"Aleppo": (36.20, 37.15), "Damascus": (33.51, 36.29), "Deir ez-Zor": (35.33, 40.14)}
 

@@ -65,7 +65,7 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
 """)
 
     def __init__(self, payload: EventPayload, *, cluster: bool, tooltip_columns: Sequence[int],
-                 marker_radius: float = 5.0, cluster_radius: int = 60, cluster_max_zoom: int = 15) -> None:
+                 marker_radius: float = 5.0, cluster_radius: int = 80, cluster_max_zoom: int = 15) -> None:
         super().__init__()
         self._name = "SyriaMapEvents"
         self.payload = payload

@@ -60,14 +60,16 @@
       ctx.font = "bold 11px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      ctx.lineJoin = "round";
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = "rgba(0,0,0,0.6)";
-      ctx.strokeText(text, p.x, p.y);
-      ctx.fillStyle = "#ffffff";
+      ctx.fillStyle = this.options.textColor;
       ctx.fillText(text, p.x, p.y);
     }
   });
+
+  /* Black or white, whichever reads better on a fill colour (#rrggbb). */
+  function textOn(color) {
+    var r = parseInt(color.slice(1, 3), 16), g = parseInt(color.slice(3, 5), 16), b = parseInt(color.slice(5, 7), 16);
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111111" : "#ffffff";
+  }
 
   /* The layer of one category: the layer control ticks it; its content is redrawn by the EventSet. */
   var CategoryGroup = L.FeatureGroup.extend({
@@ -100,7 +102,7 @@
     this.data = null;
     this.shown = 0;
     this.filter = { label: null, all: true, cumulative: false };
-    this.renderer = L.canvas({ padding: 0.5 });
+    this.renderer = L.canvas({ padding: PAD });
     this.colors = opts.colors.map(safeColor);
     this.version = 0;
     this.marks = [];
@@ -205,6 +207,8 @@
    * pixels of it, so every member lies within clusterRadius pixels of the cluster's centroid, where
    * the cluster is drawn.  Above that zoom, or without clustering, only events at one and the same
    * place are grouped.  Levels of the zoom in view are built at once; the others in the background. */
+  var PREBUILD_ZOOMS = 2;      // levels built ahead, in the background: this many zooms in and out
+  var PAD = 0.1;               // the canvas reaches this share of the view beyond each edge (Leaflet's default)
   var GRID_PX = 256;           // cell of the view-query grid of a level, in pixels of its zoom
   var SPREAD_PX = 10;          // marks of several layers at one place: spread on a ring this wide
   var PLACE_BITS = 33554432;   // 2^25 > 180e5 + 90e5 range of the integer coordinates
@@ -287,11 +291,12 @@
              samePlace: same, grid: grid, cell: cell, byCell: byCell };
   };
 
-  /* Clusters of a level whose centre is within the view and half a screen around it. */
+  /* Clusters of a level drawn on the canvas: centre within the view, its padding and a mark's size. */
   EventSet.prototype._inView = function (level) {
     var pb = this.map.getPixelBounds(), size = pb.getSize(), scale = Math.pow(2, level.zoom);
-    var x0 = (pb.min.x - size.x / 2) / scale, x1 = (pb.max.x + size.x / 2) / scale;
-    var y0 = (pb.min.y - size.y / 2) / scale, y1 = (pb.max.y + size.y / 2) / scale;
+    var mx = size.x * PAD + 30, my = size.y * PAD + 30;
+    var x0 = (pb.min.x - mx) / scale, x1 = (pb.max.x + mx) / scale;
+    var y0 = (pb.min.y - my) / scale, y1 = (pb.max.y + my) / scale;
     var out = [], cell = level.cell;
     for (var gx = Math.floor(x0 / cell); gx <= Math.floor(x1 / cell); gx++) {
       for (var gy = Math.floor(y0 / cell); gy <= Math.floor(y1 / cell); gy++) {
@@ -306,7 +311,8 @@
     return out;
   };
 
-  /* Build, in the background, the levels not built yet: next to the zoom in view first. */
+  /* Build, in the background, the levels of the zooms next to the one in view (one level per task, so the
+   * page stays responsive): a zoom step then only reads the index. */
   EventSet.prototype._schedule = function () {
     var self = this;
     if (this._pending) { return; }
@@ -315,7 +321,7 @@
       var zoom = self.map.getZoom(), lo = self.map.getMinZoom(), hi = self.map.getMaxZoom();
       if (!isFinite(hi)) { hi = 18; }
       var order = [];
-      for (var dz = 1; dz <= hi - lo; dz++) { order.push(zoom + dz, zoom - dz); }
+      for (var dz = 1; dz <= PREBUILD_ZOOMS; dz++) { order.push(zoom + dz, zoom - dz); }
       for (var o = 0; o < order.length; o++) {
         var z = order[o];
         if (z < lo || z > hi) { continue; }
@@ -379,8 +385,8 @@
       layer._smIndex = level.members[level.start[c]];
     } else {
       layer = new ClusterMarker(at, {
-        renderer: this.renderer, radius: 11 + 2.5 * Math.log10(n), color: color, weight: 6, opacity: 0.35,
-        fillColor: color, fillOpacity: 0.8
+        renderer: this.renderer, radius: 10 + 2.5 * Math.log10(n), color: "#ffffff", weight: 1.5, opacity: 0.9,
+        fillColor: color, fillOpacity: 0.85, textColor: textOn(color)
       });
       layer._smCluster = { k: k, n: n, level: level, c: c, samePlace: !!level.samePlace[c] };
     }
