@@ -107,9 +107,18 @@ def test_hostile_strings_never_reach_the_page_raw():
             for bad in ("<script>window.__pwned", "<img src=x onerror", "</script><script>alert(2)"):
                 assert bad not in page, (bad, offline)
     assert "\\u003cscript\\u003ewindow.__pwned" in to_html(event_map(df, title=HOSTILE[0]))  # title, as JSON
-    # folium writes tooltips into JavaScript template literals: backticks and ${ must not survive there
+    # area names reach the page as JSON strings (shown with textContent and canvas text) ...
     page = to_html(event_map(df, aggregate="admin1"))
-    assert "<b>&#96;&#36;&#123;alert(4)&#125;&#96; &#92;u0060</b>" in page
+    assert '"name":"\\u003cscript\\u003ewindow.__pwned=1\\u003c/script\\u003e"' in page
+    # ... and where folium writes tooltips into JavaScript template literals (a choropleth's), backticks,
+    # ${ and braces must not survive
+    square = {"type": "Polygon", "coordinates": [[[36, 33], [37, 33], [37, 34], [36, 34], [36, 33]]]}
+    gj = {"type": "FeatureCollection",
+          "features": [{"type": "Feature", "properties": {"n": h}, "geometry": square} for h in HOSTILE]}
+    m = event_map(df, aggregate="admin1", boundaries=gj, boundary_key="n")
+    (areas,) = [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+    labels = [f["properties"]["label"] for f in areas.data["features"]]
+    assert any(label.startswith("<b>&#96;&#36;&#123;alert(4)&#125;&#96; &#92;u0060</b>") for label in labels)
     # the strings are kept (to be shown as text), only javascript: links are dropped
     data = payload_of(event_map(df))
     names = data["names"]
@@ -304,18 +313,25 @@ def test_existing_map_and_layer_control_are_reused():
 
 
 def test_admin_circles_use_given_centroids_and_fall_back_to_the_mean():
+    from syriamap.maps.layers import AdminCircles
+
     df = make_events(30)
     df["admin1"] = [["Aleppo", "Qwxz Nowhere", "Idlib"][i % 3] for i in range(30)]
     m = event_map(df, aggregate="admin1", centroids={"Aleppo": (36.2, 37.15)})
-    group = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)][0]
-    circles = [c for c in group._children.values() if isinstance(c, folium.CircleMarker)]
-    assert len(circles) == 3
-    by_place = {tuple(c.location): c for c in circles}
-    assert (36.2, 37.15) in by_place
+    (layer,) = [c for c in m._children.values() if isinstance(c, AdminCircles)]
+    by_name = {a["name"]: a for a in layer.areas}
+    assert set(by_name) == {"Aleppo", "Qwxz Nowhere", "Idlib"}
+    assert (by_name["Aleppo"]["lat"], by_name["Aleppo"]["lon"]) == (36.2, 37.15)
     nowhere = df[df["admin1"] == "Qwxz Nowhere"]  # no gazetteer knows it: mean of its events
-    mean = (nowhere["latitude"].mean(), nowhere["longitude"].mean())
-    (circle,) = [c for loc, c in by_place.items() if np.allclose(loc, mean)]
-    assert "placed at the mean of its events" in circle._children[next(iter(circle._children))].text
+    assert np.allclose((by_name["Qwxz Nowhere"]["lat"], by_name["Qwxz Nowhere"]["lon"]),
+                       (nowhere["latitude"].mean(), nowhere["longitude"].mean()), atol=1e-5)
+    assert by_name["Qwxz Nowhere"]["note"] == "placed at the mean of its events"
+    assert by_name["Aleppo"]["note"] == ""
+    # each drawn event carries its area's index, in the page's order, compressed like the events
+    packed = decode_payload(json.loads(layer.options_json)["data"])
+    names = [a["name"] for a in layer.areas]
+    assert [names[c] for c in packed["a"]] == df["admin1"].tolist()
+    assert packed["f"] == df["fatalities"].astype(int).tolist()
 
 
 def test_choropleth_from_user_boundaries(tmp_path: Path):

@@ -345,3 +345,41 @@ def test_online_export_without_network_still_draws_every_event(browser: Any, tmp
         assert p.blocked and all("tile.openstreetmap.org" in u for u in p.blocked)
         assert [e for e in p.errors if "Failed to load resource" not in e] == []
         assert p.page.locator(".sm-slider-note").inner_text() == "1 undated events always shown"
+
+
+AREAS = "SyriaMap.sets[0].map._layers"
+AREA_COUNTS = """(() => { const out = {}; Object.values(SyriaMap.sets[0].map._layers).forEach(l => {
+    if (l._smAreas) l._smAreas.forEach(a => { if (a.count) out[a.name] = a.count; }); }); return out; })()"""
+
+
+def test_area_circles_follow_the_slider_and_show_their_tooltip_under_the_events(ucdp_page: Page,
+                                                                             ucdp_events: pd.DataFrame):
+    events = with_coordinates(ucdp_events)
+    events = events[events["admin1"].notna()]
+    page = ucdp_page.page
+    assert ucdp_page.js(AREA_COUNTS) == events["admin1"].astype("string").str.strip().value_counts().to_dict()
+    assert page.locator(".sm-size-legend .sm-size-dot").count() == 3
+    march = ucdp_page.js("SyriaMap.sliders[0].labels").index("2016-03")
+    page.locator(".sm-range").fill(str(march))
+    ucdp_page.settle()
+    in_march = events[events["event_date"].dt.strftime("%Y-%m") == "2016-03"]
+    assert ucdp_page.js(AREA_COUNTS) == in_march["admin1"].astype("string").str.strip().value_counts().to_dict()
+    page.locator(".sm-check input").first.check()
+    ucdp_page.settle()
+    # a point inside the largest circle that no event mark covers: the area's tooltip shows there
+    point = ucdp_page.js("""(() => { const s = SyriaMap.sets[0], map = s.map; let best = null;
+        Object.values(map._layers).forEach(l => { if (l._smArea && (!best || l._radius > best._radius)) best = l; });
+        const c = map.latLngToContainerPoint(best.getLatLng()), marks = [];
+        s.groups.forEach(g => g.eachLayer(l => marks.push([map.latLngToContainerPoint(l.getLatLng()), l._radius])));
+        for (let r = 4; r < best._radius - 2; r += 2) for (let a = 0; a < 6.28; a += 0.2) {
+          const p = L.point(c.x + r * Math.cos(a), c.y + r * Math.sin(a));
+          if (marks.every(([q, rad]) => p.distanceTo(q) > rad + 4)) {
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y, best._smArea.name]; } }
+        return null; })()""")
+    assert point is not None, "the largest circle is covered by event marks everywhere"
+    page.mouse.move(point[0], point[1])
+    page.wait_for_selector(".leaflet-tooltip")
+    tip = page.locator(".leaflet-tooltip").inner_text()
+    assert point[2] in tip and "events shown" in tip
+    assert ucdp_page.errors == []

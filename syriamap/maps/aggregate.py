@@ -25,6 +25,7 @@ from branca.colormap import LinearColormap
 
 from ..geo import haversine_km
 from .escape import html_text
+from .layers import AdminCircles, EventSet
 
 logger = logging.getLogger(__name__)
 
@@ -103,29 +104,35 @@ def _tooltip(name: str, events: int, fatalities: float, extra: str = "") -> str:
 
 
 def admin_circles(
-    df: pd.DataFrame, level: str, *, centroids: Mapping[str, tuple[float, float]] | None = None,
+    df: pd.DataFrame, level: str, events: EventSet, *, centroids: Mapping[str, tuple[float, float]] | None = None,
     show: bool = True, max_radius: float = 40.0,
-) -> folium.FeatureGroup:
-    """Proportional circles (area ~ event count) at the centroid of each admin1/admin2 area."""
+) -> AdminCircles:
+    """Labelled proportional circles (area ~ events shown) at the centroid of each admin1/admin2 area.
+
+    ``df`` is the table the event map was built from; ``events`` its :class:`EventSet`,
+    whose drawn rows are counted.  The page recounts the events of each area
+    that the time slider and the ticked layers let through, so the circles follow
+    both; colour and size share one scale (the counts at all dates), shown in a
+    size legend.
+    """
     if level not in ADMIN_LEVELS:
         raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {level!r}")
     if level not in df.columns:
         raise ValueError(f"aggregate={level!r} needs a {level!r} column; the DataFrame has {list(df.columns)}")
-    table = _counts(df, level)
-    group = folium.FeatureGroup(name=f"Events by {ADMIN_LEVELS[level]}", overlay=True, show=show)
-    if table.empty:
-        return group
-    points = admin_centroids(table, level, centroids)
-    top = float(table["events"].max())
-    for name, row in table.iterrows():
-        lat, lon, origin = points[str(name)]
-        radius = max(4.0, max_radius * math.sqrt(row["events"] / top))
-        extra = "placed at the mean of its events" if origin == "mean of events" else ""
-        folium.CircleMarker(
-            [lat, lon], radius=radius, color="#252525", weight=1.5, fill=True, fill_color="#969696",
-            fill_opacity=0.25, tooltip=_tooltip(str(name), int(row["events"]), row["fatalities"], extra),
-        ).add_to(group)
-    return group
+    drawn = df.iloc[events.payload.rows]
+    table = _counts(drawn, level)
+    points = admin_centroids(table, level, centroids) if not table.empty else {}
+    names = list(points)
+    index = {name: i for i, name in enumerate(names)}
+    keys = drawn[level].astype("string").str.strip()
+    codes = [index.get(k, -1) if isinstance(k, str) else -1 for k in keys.to_numpy(dtype=object)]
+    fatalities = (pd.to_numeric(drawn["fatalities"], errors="coerce").fillna(0).clip(lower=0).round().astype("int64")
+                  .tolist() if "fatalities" in drawn.columns else None)
+    areas = [{"name": name, "lat": round(points[name][0], 5), "lon": round(points[name][1], 5),
+              "note": "placed at the mean of its events" if points[name][2] == "mean of events" else ""}
+             for name in names]
+    return AdminCircles(events, areas=areas, codes=codes, fatalities=fatalities,
+                        name=f"Events by {ADMIN_LEVELS[level]}", show=show, max_radius=max_radius)
 
 
 def _load_geojson(boundaries: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import folium
 import pandas as pd
 from folium.plugins import MiniMap
 
-from .aggregate import admin_choropleth, admin_circles, h3_hexagons
+from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons
 from .layers import Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
 
@@ -146,7 +146,10 @@ def event_map(
         if boundaries is not None:
             admin_choropleth(placed, aggregate, boundaries, boundary_key=boundary_key).add_to(m)
         else:
-            admin_circles(placed, aggregate, centroids=centroids).add_to(m)
+            if events is not None:
+                admin_circles(df, aggregate, events, centroids=centroids).add_to(m)
+            elif aggregate not in ADMIN_LEVELS:
+                raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {aggregate!r}")
     elif boundaries is not None:
         raise ValueError("boundaries needs aggregate='admin1' or 'admin2' (the column to match areas on)")
     if h3_resolution is not None and payload.n_drawn:

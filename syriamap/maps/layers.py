@@ -20,7 +20,7 @@ from folium.plugins import HeatMap
 from jinja2 import Template
 
 from .escape import html_text, script_json
-from .payload import EventPayload
+from .payload import EventPayload, encode
 from .style import category_style
 
 RUNTIME_KEY = "syriamap_runtime"
@@ -86,6 +86,16 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
         self.options_json = script_json(options)
 
 
+class _RuntimeLayer(Layer):
+    """A folium ``Layer`` (listed by the layer control) drawn by the runtime."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            figure.header.add_child(runtime_element(), name=RUNTIME_KEY)
+        super().render(**kwargs)
+
+
 class CategoryLayer(Layer):
     """The events of one category: a handle on the :class:`EventSet`'s layer ``index``.
 
@@ -132,6 +142,30 @@ var {{ this.get_name() }} = {{ this.events.get_name() }}.heat({{ this.options_js
         self._name = "SyriaMapHeat"
         self.events = events
         self.options_json = script_json({"radius": radius, "blur": blur, "minOpacity": min_opacity})
+
+
+class AdminCircles(_RuntimeLayer):
+    """Labelled, coloured proportional circles per admin area, recounted in the page as the events shown change.
+
+    ``codes`` gives each drawn event's area (index into ``areas``, -1 for none) in
+    the :class:`EventSet`'s order; it travels compressed, like the events.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = {{ this.events.get_name() }}.areas({{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, events: EventSet, *, areas: list[dict[str, Any]], codes: Sequence[int],
+                 fatalities: Sequence[int] | None, name: str, show: bool = True, max_radius: float = 40.0) -> None:
+        super().__init__(name=html_text(name), overlay=True, control=True, show=show)
+        self._name = "SyriaMapAreas"
+        self.events = events
+        self.areas = areas
+        packed = {"a": list(codes), "f": list(fatalities) if fatalities is not None else None}
+        self.options_json = script_json({"areas": areas, "data": encode(packed), "maxRadius": max_radius,
+                                         "title": name})
 
 
 class TimeSlider(_RuntimeElement):

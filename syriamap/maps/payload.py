@@ -279,8 +279,7 @@ def build_payload(
         "cols": columns,
         "names": list(popup_columns),
     }
-    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-    encoded = base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+    encoded = encode(body)
 
     bounds = None
     if len(drawn):
@@ -303,6 +302,12 @@ def build_payload(
         popup_labels=[POPUP_LABELS.get(c, c) for c in popup_columns],
         rows=rows,
     )
+
+
+def encode(value: Any) -> str:
+    """JSON, gzip-compressed and base64-encoded: inert text in the page, decoded by ``SyriaMap.decode``."""
+    raw = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def decode_payload(encoded: str) -> dict[str, Any]:

@@ -545,6 +545,135 @@
     return out;
   };
 
+  /* ---- Areas: labelled proportional circles per admin area, recounted from the events shown now.
+   * They are drawn on the events' own canvas, below the events (added first, never re-added), so
+   * the pointer reaches an area's tooltip wherever no event mark lies over it. */
+  var AREA_COLORS = ["#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"];
+
+  var AreaCircle = L.CircleMarker.extend({
+    _updatePath: function () {
+      L.CircleMarker.prototype._updatePath.call(this);
+      var r = this._renderer, ctx = r && r._ctx, a = this._smArea;
+      if (!ctx || !r._drawing || !a.count) { return; }
+      var p = this._point;
+      ctx.globalAlpha = 1;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      ctx.font = "bold 12px system-ui, sans-serif";
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.strokeText(formatInt(a.count), p.x, p.y);
+      ctx.fillStyle = "#222222";
+      ctx.fillText(formatInt(a.count), p.x, p.y);
+      ctx.font = "11px system-ui, sans-serif";
+      var y = p.y + this._radius + 9;
+      ctx.strokeText(a.name, p.x, y);
+      ctx.fillText(a.name, p.x, y);
+    }
+  });
+
+  var AreaLayer = L.FeatureGroup.extend({
+    initialize: function (set, opts) {
+      L.FeatureGroup.prototype.initialize.call(this);
+      var self = this;
+      this._smSet = set;
+      this._smOpts = opts;
+      this._smAreas = opts.areas.map(function (a) { return { name: a.name, note: a.note, count: 0, fatalities: 0 }; });
+      this._smCircles = opts.areas.map(function (a, j) {
+        var c = new AreaCircle([a.lat, a.lon], { renderer: set.renderer, radius: 0, color: "#444444", weight: 1,
+                                                 fillColor: AREA_COLORS[0], fillOpacity: 0.45 });
+        c._smArea = self._smAreas[j];
+        c.bindTooltip(function () { return self._smTooltipContent(j); }, { sticky: true });
+        return c;
+      });
+      this._smReady = SM.decode(opts.data).then(function (d) { self._smData = d; return set.ready; })
+        .then(function () { self._scale(); self._recount(); });
+      set.onUpdate(function () { self._recount(); });
+    },
+    onAdd: function (map) {
+      var self = this;
+      L.FeatureGroup.prototype.onAdd.call(this, map);
+      // below the events: the circles go into the canvas first, the events are re-added after them
+      this._smCircles.forEach(function (c) { self.addLayer(c); });
+      this._smSet._redraw();
+      this._smLegend = SM.sizeLegend(map, this);
+    },
+    onRemove: function (map) {
+      L.FeatureGroup.prototype.onRemove.call(this, map);
+      this.clearLayers();
+      if (this._smLegend) { this._smLegend.remove(); this._smLegend = null; }
+    },
+    /* One scale for every period: the largest count at all dates with every layer ticked. */
+    _scale: function () {
+      var codes = this._smData.a, top = new Int32Array(this._smAreas.length), max = 1;
+      for (var i = 0; i < codes.length; i++) { if (codes[i] >= 0) { top[codes[i]] += 1; } }
+      for (var j = 0; j < top.length; j++) { if (top[j] > max) { max = top[j]; } }
+      this._smMax = max;
+    },
+    radius: function (count) {
+      return count ? Math.max(4, this._smOpts.maxRadius * Math.sqrt(count / this._smMax)) : 0;
+    },
+    color: function (count) {
+      var q = Math.min(AREA_COLORS.length - 1, Math.floor(AREA_COLORS.length * count / (this._smMax + 1)));
+      return AREA_COLORS[q];
+    },
+    _recount: function () {
+      if (!this._smData) { return; }
+      var set = this._smSet, d = set.data, codes = this._smData.a, f = this._smData.f, areas = this._smAreas;
+      var active = set.groups.map(function (g) { return g._smActive; });
+      areas.forEach(function (a) { a.count = 0; a.fatalities = 0; });
+      for (var i = 0; i < codes.length; i++) {
+        var c = codes[i];
+        if (c < 0 || !set.visible[i] || !active[d.k[i]]) { continue; }
+        areas[c].count += 1;
+        if (f) { areas[c].fatalities += f[i]; }
+      }
+      var self = this;
+      this._smCircles.forEach(function (circle, j) {
+        var n = areas[j].count;
+        circle.setRadius(self.radius(n));
+        circle.setStyle({ fillColor: self.color(n), opacity: n ? 1 : 0, fillOpacity: n ? 0.45 : 0 });
+      });
+    },
+    _smTooltipContent: function (j) {
+      var a = this._smAreas[j], box = el("div");
+      box.appendChild(el("b", null, a.name));
+      var line = formatInt(a.count) + " events shown" +
+        (this._smData && this._smData.f ? ", " + formatInt(a.fatalities) + " fatalities" : "");
+      box.appendChild(el("div", null, line));
+      if (a.note) { box.appendChild(el("i", null, a.note)); }
+      return box;
+    }
+  });
+
+  EventSet.prototype.areas = function (opts) { return new AreaLayer(this, opts); };
+
+  /* Size (and colour) legend of an area layer: three reference circles on its scale. */
+  SM.sizeLegend = function (map, layer) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var box = el("div", "sm-size-legend");
+      box.appendChild(el("div", "sm-legend-title", layer._smOpts.title));
+      var row = el("div", "sm-size-row");
+      var max = layer._smMax || 1;
+      var refs = [max, Math.max(1, Math.round(max / 4)), Math.max(1, Math.round(max / 16))];
+      refs.filter(function (n, j) { return refs.indexOf(n) === j; }).forEach(function (n) {
+        var r = layer.radius(n), item = el("div", "sm-size-item"), dot = el("span", "sm-size-dot");
+        dot.style.width = dot.style.height = (2 * r) + "px";
+        dot.style.backgroundColor = layer.color(n);
+        item.appendChild(dot);
+        item.appendChild(el("span", null, formatInt(n)));
+        row.appendChild(item);
+      });
+      box.appendChild(row);
+      box.appendChild(el("div", "sm-legend-note", "events shown, at the same scale for every period"));
+      return box;
+    };
+    layer._smReady.then(function () { if (layer._map) { control.addTo(map); } });
+    return control;
+  };
+
   SM.eventSet = function (map, opts) { return new EventSet(map, opts); };
 
   /* ------------------------------------------------------------------ */
