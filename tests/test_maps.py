@@ -246,6 +246,12 @@ def test_colours_are_stable_and_independent_of_the_other_categories():
     colors_b = dict(zip(eb.payload.categories, json.loads(eb.options_json)["colors"]))
     assert "Battles" not in colors_b
     assert all(colors_a[k] == v for k, v in colors_b.items())
+    # other columns: twenty layers, twenty different colours
+    from syriamap.maps.style import PALETTE, category_colors
+
+    names = [f"Armed group {k}" for k in range(20)]
+    assert sorted(category_colors(names)) == sorted(PALETTE)
+    assert category_colors(names[:1]) == category_colors(names[:1] + ["x"])[:1]
 
 
 def test_output_is_deterministic():

@@ -201,7 +201,7 @@ def test_clicking_a_cluster_zooms_in_and_events_at_one_place_page_through(ucdp_p
     assert n > 1
     for other in set(events["event_type"].astype("string")) - {kind}:  # leave only that type ticked
         page.locator(".leaflet-control-layers-overlays label", has_text=other).locator("input").uncheck()
-    ucdp_page.js(f"SyriaMap.sets[0].map.setView([{lat}, {lon}], SyriaMap.sets[0].opts.clusterMaxZoom + 1,"
+    ucdp_page.js(f"void SyriaMap.sets[0].map.setView([{lat}, {lon}], SyriaMap.sets[0].opts.clusterMaxZoom + 1,"
                  " {animate: false})")
     ucdp_page.settle()
     assert ucdp_page.counts()["byCategory"][kind]["clustered"] >= n  # other places of that type may be in view

@@ -13,7 +13,7 @@ import pandas as pd
 from folium.plugins import MiniMap
 
 from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons
-from .layers import Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
+from .layers import Basemap, Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
 
 _TOOLTIP_COLUMNS = ("event_date", "location")
@@ -77,6 +77,7 @@ def event_map(
     minimap: bool = True,
     layer_control: bool = True,
     show_coarse: bool = False,
+    basemap: bool = True,
     m: folium.Map | None = None,
 ) -> folium.Map:
     """Draw events as a layered folium map.
@@ -111,6 +112,9 @@ def event_map(
     show_coarse : also draw events flagged ``geo_coarse`` (placed only at country
         level or coarser); by default they are left out of markers, heat and
         aggregates, and the caption says how many.
+    basemap : draw the light vector basemap shipped with the package (land, sea,
+        borders, rivers, governorate and town labels) under the tiles: it shows
+        where tiles cannot load (offline) and on maps with ``tiles=None``.
     m : an existing folium.Map to draw on, instead of a new one.
     """
     if not isinstance(df, pd.DataFrame):
@@ -122,6 +126,8 @@ def event_map(
     if m is None:
         m = folium.Map(location=[35.0, 38.5], zoom_start=7, tiles=tiles, max_zoom=18, control_scale=True,
                        prefer_canvas=True)
+    if basemap and new_map:
+        Basemap().add_to(m)
     if title:
         Title(title).add_to(m)
     if fullscreen and not any(isinstance(c, FullscreenButton) for c in m._children.values()):
@@ -141,7 +147,8 @@ def event_map(
         if legend:
             Legend(events, title=layer_by.replace("_", " ").capitalize()).add_to(m)
         if new_map and payload.bounds:
-            m.fit_bounds(payload.bounds, padding=(20, 20), max_zoom=12)
+            # clear of the controls: title and zoom buttons above and left, caption and slider below
+            m.fit_bounds(payload.bounds, padding_top_left=(50, 60), padding_bottom_right=(30, 170), max_zoom=12)
     if aggregate is not None:
         if boundaries is not None:
             admin_choropleth(placed, aggregate, boundaries, boundary_key=boundary_key).add_to(m)

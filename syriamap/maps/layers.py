@@ -9,6 +9,7 @@ other elements are thin handles on it: one :class:`CategoryLayer` per category
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Sequence
@@ -21,7 +22,7 @@ from jinja2 import Template
 
 from .escape import html_text, script_json
 from .payload import EventPayload, encode
-from .style import category_style
+from .style import category_colors
 
 RUNTIME_KEY = "syriamap_runtime"
 
@@ -70,13 +71,12 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
         self._name = "SyriaMapEvents"
         self.payload = payload
         self.cluster = cluster
-        styles = [category_style(c) for c in payload.categories]
+        self.colors = category_colors(payload.categories)
         options = {
             "payload": payload.encoded,
             "meta": payload.meta(),
             "labels": payload.popup_labels,
-            "colors": [s.color for s in styles],
-            "icons": [s.icon for s in styles],
+            "colors": self.colors,
             "cluster": cluster,
             "clusterRadius": cluster_radius,
             "clusterMaxZoom": cluster_max_zoom,
@@ -111,7 +111,7 @@ var {{ this.get_name() }} = {{ this.events.get_name() }}.layer({{ this.index }})
 
     def __init__(self, events: EventSet, index: int, *, show: bool = True) -> None:
         name = events.payload.categories[index]
-        color = category_style(name).color
+        color = events.colors[index]
         label = f'<span style="color:{color}">&#9679;</span> {html_text(name)}'
         super().__init__(name=label, overlay=True, control=True, show=show)
         self._name = "SyriaMapCategory"
@@ -166,6 +166,32 @@ var {{ this.get_name() }} = {{ this.events.get_name() }}.areas({{ this.options_j
         packed = {"a": list(codes), "f": list(fatalities) if fatalities is not None else None}
         self.options_json = script_json({"areas": areas, "data": encode(packed), "maxRadius": max_radius,
                                          "title": name})
+
+
+class Basemap(_RuntimeElement):
+    """The light vector basemap shipped with the package (``data/basemap.json``; sources in ``data/README.md``).
+
+    Drawn under the tiles, so it shows where tiles do not load (no network) and on
+    maps without tiles: land, sea, country borders, rivers, governorate and town labels.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = SyriaMap.basemap({{ this._parent.get_name() }}, {{ this.options_json }});
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SyriaMapBasemap"
+        self.options_json = _basemap_json()
+
+
+@lru_cache(maxsize=None)
+def _basemap_json() -> str:
+    data = json.loads(resources.files(__package__).joinpath("data", "basemap.json").read_text(encoding="utf-8"))
+    data["attribution"] = "Basemap: Natural Earth; towns: GeoNames (CC BY 4.0)"
+    return script_json(data)
 
 
 class TimeSlider(_RuntimeElement):

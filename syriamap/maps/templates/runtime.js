@@ -102,7 +102,8 @@
     this.data = null;
     this.shown = 0;
     this.filter = { label: null, all: true, cumulative: false };
-    this.renderer = L.canvas({ padding: PAD });
+    // one canvas per map, shared by its event sets: the pointer reaches the marks of every set
+    this.renderer = map._smRenderer || (map._smRenderer = L.canvas({ padding: PAD }));
     this.colors = opts.colors.map(safeColor);
     this.version = 0;
     this.marks = [];
@@ -598,11 +599,13 @@
       this._smCircles.forEach(function (c) { self.addLayer(c); });
       this._smSet._redraw();
       this._smLegend = SM.sizeLegend(map, this);
+      L.DomUtil.addClass(map.getContainer(), "sm-areas-on");  // the basemap's governorate names step aside
     },
     onRemove: function (map) {
       L.FeatureGroup.prototype.onRemove.call(this, map);
       this.clearLayers();
       if (this._smLegend) { this._smLegend.remove(); this._smLegend = null; }
+      L.DomUtil.removeClass(map.getContainer(), "sm-areas-on");
     },
     /* One scale for every period: the largest count at all dates with every layer ticked. */
     _scale: function () {
@@ -651,10 +654,10 @@
 
   /* Size (and colour) legend of an area layer: three reference circles on its scale. */
   SM.sizeLegend = function (map, layer) {
-    var control = L.control({ position: "bottomright" });
+    var control = L.control({ position: "topright" });
     control.onAdd = function () {
       var box = el("div", "sm-size-legend");
-      box.appendChild(el("div", "sm-legend-title", layer._smOpts.title));
+      box.appendChild(el("div", "sm-size-title", layer._smOpts.title));
       var row = el("div", "sm-size-row");
       var max = layer._smMax || 1;
       var refs = [max, Math.max(1, Math.round(max / 4)), Math.max(1, Math.round(max / 16))];
@@ -674,26 +677,86 @@
     return control;
   };
 
+  /* ---- Basemap: light vector layers shipped with the package, under the tiles (seen where tiles do not
+   * load, or with no tiles at all): sea-coloured background, land and borders, rivers, governorate and
+   * town labels.  Nothing in it is interactive. */
+  SM.basemap = function (map, data) {
+    function pane(name, z) {
+      var p = map.getPane(name) || map.createPane(name);
+      p.style.zIndex = String(z);
+      p.style.pointerEvents = "none";
+      return p;
+    }
+    pane("smBasemap", 150);
+    pane("smBasemapLabels", 390);
+    map.getContainer().style.background = "#d6e7f2";
+    var renderer = L.canvas({ pane: "smBasemap", padding: 0.1 });
+    function latlngs(line) { return line.map(function (p) { return [p[1], p[0]]; }); }
+    var group = L.layerGroup();
+    data.countries.forEach(function (poly) {
+      L.polygon(poly.map(latlngs), { renderer: renderer, interactive: false, color: "#9c9c9c", weight: 0.8,
+                                     fillColor: "#f5f3ee", fillOpacity: 1 }).addTo(group);
+    });
+    data.rivers.forEach(function (river) {
+      L.polyline(latlngs(river.line), { renderer: renderer, interactive: false, color: "#93bfdc",
+                                        weight: 1.6 }).addTo(group);
+    });
+    function label(item, className) {
+      var box = el("div", className);
+      box.appendChild(el("span", "sm-base-text", item.name));
+      return L.marker([item.lat, item.lon], {
+        pane: "smBasemapLabels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "sm-base-icon", html: box, iconSize: null })
+      });
+    }
+    data.governorates.forEach(function (g) { label(g, "sm-base-gov").addTo(group); });
+    data.towns.forEach(function (t) { label(t, "sm-base-town sm-base-rank" + t.rank).addTo(group); });
+    group.addTo(map);
+    function byZoom() {
+      var z = map.getZoom(), labels = map.getPane("smBasemapLabels");
+      labels.classList.toggle("sm-base-far", z < 6);
+      labels.classList.toggle("sm-base-near", z >= 8);
+    }
+    map.on("zoomend", byZoom);
+    byZoom();
+    if (map.attributionControl) { map.attributionControl.addAttribution(data.attribution); }
+    return group;
+  };
+
   SM.eventSet = function (map, opts) { return new EventSet(map, opts); };
 
   /* ------------------------------------------------------------------ */
+  /* The legend: colour, name (cut to one line, the full name on hover) and count of each layer.  Its
+   * title is a button that folds it; it starts folded beyond COLLAPSE_LEGEND layers or on narrow maps. */
+  var COLLAPSE_LEGEND = 8;
+
   SM.legend = function (map, set, opts) {
     var control = L.control({ position: opts.position });
     control.onAdd = function () {
-      var box = el("div", "sm-legend leaflet-bar");
-      if (opts.title) { box.appendChild(el("div", "sm-legend-title", opts.title)); }
+      var box = el("div", "sm-legend");
+      var head = el("button", "sm-legend-title", opts.title || "Layers");
+      head.type = "button";
+      head.setAttribute("aria-expanded", "true");
+      box.appendChild(head);
+      var rows = el("div", "sm-legend-rows");
       set.meta.categories.forEach(function (name, k) {
         var row = el("div", "sm-legend-row");
         var swatch = el("span", "sm-swatch");
         swatch.style.backgroundColor = safeColor(set.opts.colors[k]);
         row.appendChild(swatch);
-        if (/^fa-[a-z0-9-]+$/.test(set.opts.icons[k] || "")) {
-          row.appendChild(el("i", "fa-solid " + set.opts.icons[k] + " sm-icon"));
-        }
-        row.appendChild(el("span", "sm-legend-name", name));
+        var label = el("span", "sm-legend-name", name);
+        label.title = name;
+        row.appendChild(label);
         row.appendChild(el("span", "sm-legend-count", formatInt(set.meta.counts[k])));
-        box.appendChild(row);
+        rows.appendChild(row);
       });
+      box.appendChild(rows);
+      function fold(folded) {
+        box.classList.toggle("sm-folded", folded);
+        head.setAttribute("aria-expanded", folded ? "false" : "true");
+      }
+      fold(set.meta.categories.length > COLLAPSE_LEGEND || map.getSize().x < 600);
+      L.DomEvent.on(head, "click", function () { fold(!box.classList.contains("sm-folded")); });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -728,7 +791,7 @@
     control.onAdd = function () {
       var box = el("div", "leaflet-bar sm-fullscreen");
       var a = el("a");
-      a.appendChild(el("i", "fa-solid fa-expand"));
+      a.appendChild(el("span", "sm-fullscreen-icon", "\u2922"));
       a.href = "#"; a.title = "Full screen"; a.setAttribute("role", "button");
       L.DomEvent.on(a, "click", function (e) {
         L.DomEvent.preventDefault(e);
@@ -775,6 +838,11 @@
       var row = el("div", "sm-slider-row");
       [self.play, self.range, self.label].forEach(function (n) { row.appendChild(n); });
       box.appendChild(row);
+      var ends = el("div", "sm-slider-ends");
+      self.first = el("span", "sm-slider-first");
+      self.last = el("span", "sm-slider-last");
+      ends.appendChild(self.first); ends.appendChild(self.last);
+      box.appendChild(ends);
       var row2 = el("div", "sm-slider-row");
       row2.appendChild(allBox); row2.appendChild(cumBox); row2.appendChild(self.note);
       box.appendChild(row2);
@@ -804,6 +872,8 @@
     this.range.disabled = this.labels.length === 0;
     this.play.disabled = this.labels.length === 0;
     this.note.textContent = undated ? formatInt(undated) + " undated events always shown" : "";
+    this.first.textContent = this.labels.length ? this.labels[0] : "";
+    this.last.textContent = this.labels.length ? this.labels[this.labels.length - 1] : "";
   };
 
   TimeSlider.prototype.apply = function () {
