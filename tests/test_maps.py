@@ -273,7 +273,11 @@ def test_offline_export_inlines_everything(tmp_path: Path, caplog):
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+stylesheet", page)
     assert "SyriaMap.eventSet(" in page and "heatLayer" in page
-    assert "data:font/woff2;base64," in page  # Font Awesome's font, inlined
+    # only what the page uses: no jQuery, Bootstrap or Font Awesome (folium links them on every map)
+    for unused in ("jquery", "bootstrap", "fontawesome", "data:font/woff2"):
+        assert unused not in page.lower()
+    fixed = to_html(event_map(make_events(1), basemap=False), offline=True)
+    assert len(fixed.encode("utf-8")) < 300_000, "fixed weight of an offline page, basemap excluded"
     assert caplog.text == ""  # our own default minimap is left out quietly: no warning from our defaults
     # the map object itself is unchanged: the online page still has the minimap
     assert "Control.MiniMap" in to_html(m)
@@ -286,6 +290,12 @@ def test_offline_export_inlines_everything(tmp_path: Path, caplog):
     assert "MiniMap" in caplog.text
     online = save_html(m, tmp_path / "online.html").read_text(encoding="utf-8")
     assert re.search(r'<script src="https://', online)
+
+
+def test_offline_export_keeps_the_libraries_a_user_element_needs():
+    m = event_map(make_events(5), tiles=None)
+    folium.Marker([34.0, 37.0], popup=folium.Popup("<b>mine</b>")).add_to(m)  # folium builds popups with $()
+    assert "jQuery" in to_html(m, offline=True)
 
 
 def test_offline_export_inlines_folium_plugins_added_by_the_user():
@@ -419,3 +429,36 @@ def test_offline_export_without_the_offline_extra_is_a_clear_error(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'syriamap\[offline\]'"):
         to_html(m, offline=True)
     assert "leaflet" in to_html(m).lower(), "the online page still works"
+
+
+NO_XSTATIC = """
+import importlib.abc, importlib.machinery, sys
+class Missing(importlib.abc.MetaPathFinder, importlib.abc.Loader):  # as if the 'offline' extra were not installed
+    def find_spec(self, name, path, target=None):
+        return importlib.machinery.ModuleSpec(name, self) if name.split('.')[0] == 'xstatic' else None
+    def create_module(self, spec):
+        raise ModuleNotFoundError(f"No module named {spec.name!r}", name=spec.name)
+    def exec_module(self, module):
+        pass
+sys.meta_path.insert(0, Missing())
+"""
+
+
+def test_offline_export_without_xstatic_at_all_names_the_extra(tmp_path: Path):
+    """With no XStatic package installed at all, Python and the command line name the extra to install."""
+    import subprocess
+    import sys
+
+    events = tmp_path / "events.csv"
+    make_events(5).to_csv(events, index=False)
+    code = (NO_XSTATIC + "from syriamap.cli import main\n"
+            f"sys.exit(main(['map', {str(events)!r}, '--offline', '-o', {str(tmp_path / 'm.html')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "pip install 'syriamap[offline]'" in proc.stderr
+    assert "Traceback" not in proc.stderr and "No module named" not in proc.stderr
+    code = (NO_XSTATIC + "import pandas as pd\nfrom syriamap.maps import event_map, to_html\n"
+            f"df = pd.read_csv({str(events)!r})\n"
+            "try:\n    to_html(event_map(df), offline=True)\nexcept ImportError as e:\n    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert "the 'offline' extra" in proc.stdout and "pip install 'syriamap[offline]'" in proc.stdout

@@ -195,12 +195,48 @@ def to_html(m: folium.Map, *, offline: bool = False) -> str:
     return inline_assets(page, reported=reported)
 
 
+_USES = {
+    # library: what in a page's own HTML and scripts shows that it is used
+    "jquery": re.compile(r"\$\(|\bjQuery\b"),
+    "bootstrap": re.compile(r"class=[\"'][^\"']*\b(?:btn|table|container|row|col-[a-z0-9-]+|glyphicon|badge|alert|"
+                            r"card|form-control|dropdown|modal|nav|list-group)\b|data-bs-|data-toggle|\.modal\(|"
+                            r"\.tooltip\(|bootstrap\."),
+    "fontawesome": re.compile(r"\bfa-[a-z]|[\"']prefix[\"']\s*:\s*[\"']fa"),
+}
+
+
+def _library(url: str) -> str | None:
+    low = url.lower()
+    if "jquery" in low:
+        return "jquery"
+    if "bootstrap" in low and "glyphicons" not in low:
+        return "bootstrap"
+    if "fontawesome" in low or "font-awesome" in low:
+        return "fontawesome"
+    return None
+
+
+def _unused_libraries(page: str) -> set[str]:
+    """Libraries folium links by default that this page never uses (left out of the offline page)."""
+    own = _LINK_RE.sub("", _SCRIPT_RE.sub("", page))
+    return {name for name, pattern in _USES.items() if not pattern.search(own)}
+
+
 def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:
-    """Replace CDN ``<script src>``/``<link>`` tags of a rendered folium page by inline copies."""
+    """Replace CDN ``<script src>``/``<link>`` tags of a rendered folium page by inline copies.
+
+    Only what the page uses: jQuery, Bootstrap and Font Awesome, which folium
+    links on every map, are left out when nothing in the page's own HTML and
+    scripts calls or styles with them.
+    """
     dropped: list[str] = []
+    unused = _unused_libraries(page)
 
     def script(match: re.Match[str]) -> str:
         url = match.group(1)
+        if _library(url) in unused:
+            logger.debug("offline export: %s is not used by this page; left out", url)
+            return ""
         files = local_assets(url)
         if files is None:
             dropped.append(url)
@@ -212,6 +248,9 @@ def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:
 
     def link(match: re.Match[str]) -> str:
         url = match.group(1)
+        if _library(url) in unused:
+            logger.debug("offline export: %s is not used by this page; left out", url)
+            return ""
         files = local_assets(url)
         if files is None:
             dropped.append(url)
