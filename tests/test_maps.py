@@ -462,3 +462,24 @@ def test_offline_export_without_xstatic_at_all_names_the_extra(tmp_path: Path):
             "try:\n    to_html(event_map(df), offline=True)\nexcept ImportError as e:\n    print(e)\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert "the 'offline' extra" in proc.stdout and "pip install 'syriamap[offline]'" in proc.stdout
+
+
+def test_country_level_rows_are_left_out_and_counted():
+    df = make_events(12)
+    df["flags"] = [None] * 9 + ["geo_coarse", "date_coarse;geo_coarse", "date_coarse"]
+    m = event_map(df, aggregate="admin1", heat=True, heat_weight="fatalities")
+    (events,) = event_sets(m)
+    assert events.payload.n_drawn == 10 and list(events.payload.rows) == list(range(9)) + [11]
+    assert "2 events placed only at country level are not drawn." in caption_lines(m)
+    assert "1 events dated only to a year: drawn, but outside the time slider." in caption_lines(m)
+    data = payload_of(m)
+    assert data["s"][-1] == -1  # the year-only event is outside the slider's periods
+    assert sum(data["w"]) == int(df["fatalities"].iloc[list(range(9)) + [11]].sum())  # heat: none of the coarse
+    from syriamap.maps.layers import AdminCircles
+
+    (areas,) = [c for c in m._children.values() if isinstance(c, AdminCircles)]
+    assert len(decode_payload(json.loads(areas.options_json)["data"])["a"]) == 10
+    shown = event_map(df, show_coarse=True)
+    (events,) = event_sets(shown)
+    assert events.payload.n_drawn == 12
+    assert "2 events placed only at country level are drawn at that country's point." in caption_lines(shown)
