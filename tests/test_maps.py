@@ -483,3 +483,12 @@ def test_country_level_rows_are_left_out_and_counted():
     (events,) = event_sets(shown)
     assert events.payload.n_drawn == 12
     assert "2 events placed only at country level are drawn at that country's point." in caption_lines(shown)
+
+
+def test_show_displays_the_offline_page_in_a_notebook():
+    from syriamap.maps import show
+
+    html = show(event_map(make_events(20)), height=400)._repr_html_()
+    assert html.startswith("<iframe srcdoc=") and "height:400px" in html
+    assert "SyriaMap.eventSet(" in html
+    assert not re.search(r"&lt;script src=", html)  # nothing fetched from a CDN

@@ -266,6 +266,31 @@ def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:
     return page
 
 
+class InlineMap:
+    """A map displayed in Jupyter from its offline page: no script or style is fetched from a CDN.
+
+    ``folium.Map`` displays itself with CDN links, so with no network the cell is
+    blank; ``show(m)`` displays the same map with every asset inlined (``srcdoc``
+    of a sandbox-free iframe, as folium does).
+    """
+
+    def __init__(self, m: folium.Map, *, height: int = 600) -> None:
+        self.map = m
+        self.height = int(height)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        page = html.escape(to_html(self.map, offline=True), quote=True)
+        return (f'<iframe srcdoc="{page}" style="width:100%;height:{self.height}px;border:none" '
+                'allowfullscreen></iframe>')
+
+
+def show(m: folium.Map, *, height: int = 600) -> InlineMap:
+    """Display map ``m`` inline in Jupyter with no network needed (the offline page; needs the 'offline' extra)."""
+    return InlineMap(m, height=height)
+
+
 def save_html(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:
     """Write map ``m`` to ``path`` as one HTML file; with ``offline`` it needs no network (tiles aside)."""
     path = Path(path)
