@@ -187,9 +187,9 @@ def test_clicking_a_cluster_zooms_in_and_events_at_one_place_page_through(ucdp_p
     zoom = ucdp_page.js("SyriaMap.sets[0].map.getZoom()")
     # a real click on the centre of the largest cluster
     point = ucdp_page.js("""(() => { const s = SyriaMap.sets[0]; let best = null;
-        s.groups.forEach(g => g.eachLayer(l => { if (l._smCluster && !l._smCluster.samePlace &&
-            (!best || l._smCluster.n > best._smCluster.n)) best = l; }));
-        const pt = s.map.latLngToContainerPoint(best.getLatLng());
+        s.debugMarks().forEach(m => { if (m.members.length > 1 && !m.samePlace &&
+            (!best || m.members.length > best.members.length)) best = m; });
+        const pt = s.map.latLngToContainerPoint([best.lat, best.lng]);
         const r = s.map.getContainer().getBoundingClientRect(); return [r.left + pt.x, r.top + pt.y]; })()""")
     page.mouse.click(point[0], point[1])
     ucdp_page.settle()
@@ -305,10 +305,11 @@ def test_hostile_notes_run_nothing(browser: Any, tmp_path: Path):
                      "s._latLng(0)); const r = s.map.getContainer().getBoundingClientRect();"
                      " return [r.left + pt.x, r.top + pt.y]; })()")
         page.mouse.move(point[0], point[1])
+        page.wait_for_selector(".leaflet-tooltip")  # hovering shows one tooltip, as text
+        assert page.locator(".leaflet-tooltip").count() == 1
         page.mouse.click(point[0], point[1])
         page.wait_for_selector(".leaflet-popup-content")
         assert HOSTILE[0] in page.locator(".leaflet-popup-content").inner_text()
-        assert page.locator(".leaflet-tooltip").count() == 1
         popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.data.k.map((_, i) => {
             s.openEvent(i);
             const open = document.querySelectorAll('.leaflet-popup-content');  // closed ones fade out
@@ -370,7 +371,7 @@ def test_area_circles_follow_the_slider_and_show_their_tooltip_under_the_events(
     point = ucdp_page.js("""(() => { const s = SyriaMap.sets[0], map = s.map; let best = null;
         Object.values(map._layers).forEach(l => { if (l._smArea && (!best || l._radius > best._radius)) best = l; });
         const c = map.latLngToContainerPoint(best.getLatLng()), marks = [];
-        s.groups.forEach(g => g.eachLayer(l => marks.push([map.latLngToContainerPoint(l.getLatLng()), l._radius])));
+        s.debugMarks().forEach(m => marks.push([map.latLngToContainerPoint([m.lat, m.lng]), m.radiusPx]));
         for (let r = 4; r < best._radius - 2; r += 2) for (let a = 0; a < 6.28; a += 0.2) {
           const p = L.point(c.x + r * Math.cos(a), c.y + r * Math.sin(a));
           if (marks.every(([q, rad]) => p.distanceTo(q) > rad + 4)) {

@@ -199,8 +199,7 @@ _USES = {
     # library: what in a page's own HTML and scripts shows that it is used
     "jquery": re.compile(r"\$\(|\bjQuery\b"),
     "bootstrap": re.compile(r"class=[\"'][^\"']*\b(?:btn|table|container|row|col-[a-z0-9-]+|glyphicon|badge|alert|"
-                            r"card|form-control|dropdown|modal|nav|list-group)\b|data-bs-|data-toggle|\.modal\(|"
-                            r"\.tooltip\(|bootstrap\."),
+                            r"card|form-control|dropdown|modal|nav|list-group)\b|data-bs-|data-toggle|bootstrap\."),
     "fontawesome": re.compile(r"\bfa-[a-z]|[\"']prefix[\"']\s*:\s*[\"']fa"),
 }
 
@@ -219,7 +218,10 @@ def _library(url: str) -> str | None:
 def _unused_libraries(page: str) -> set[str]:
     """Libraries folium links by default that this page never uses (left out of the offline page)."""
     own = _LINK_RE.sub("", _SCRIPT_RE.sub("", page))
-    return {name for name, pattern in _USES.items() if not pattern.search(own)}
+    unused = {name for name, pattern in _USES.items() if not pattern.search(own)}
+    if "bootstrap" not in unused:
+        unused.discard("jquery")  # Bootstrap 4's scripts need jQuery
+    return unused
 
 
 def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:

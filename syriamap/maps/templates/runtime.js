@@ -49,20 +49,101 @@
     return c === null || c === undefined ? null : col.d[c];
   }
 
-  /* A cluster: a canvas circle (drawn by Leaflet's canvas renderer) with its count written on it. */
-  var ClusterMarker = L.CircleMarker.extend({
+  /* Every mark of one layer (points, clusters, stacks at one place) as ONE path of the shared canvas
+   * renderer: drawn in a few batched canvas calls, hit-tested by its own loop.  Nothing is created per
+   * mark, so a pan costs the index lookup and one paint. */
+  var MarkLayer = L.Path.extend({
+    options: { interactive: true },
+    initialize: function (set, k) {
+      L.setOptions(this, { renderer: set.renderer });
+      this._smSet = set;
+      this._smK = k;
+      this._marks = [];
+      this._pts = [];
+      this._hit = -1;
+    },
+    setMarks: function (marks) {
+      this._marks = marks;
+      if (this._map) { this.redraw(); }
+    },
+    _project: function () {
+      var map = this._map, scale = map.getZoomScale(map.getZoom(), 0), origin = map.getPixelOrigin();
+      var pts = this._pts = new Array(this._marks.length), minx = Infinity, miny = Infinity, maxx = -Infinity,
+        maxy = -Infinity;
+      for (var j = 0; j < this._marks.length; j++) {
+        var mk = this._marks[j];
+        var x = (mk.level.x[mk.c] + mk.dx) * scale - origin.x, y = (mk.level.y[mk.c] + mk.dy) * scale - origin.y;
+        pts[j] = [x, y];
+        if (x < minx) { minx = x; } if (x > maxx) { maxx = x; }
+        if (y < miny) { miny = y; } if (y > maxy) { maxy = y; }
+      }
+      var w = 30 + this._clickTolerance();
+      this._pxBounds = pts.length ? L.bounds([minx - w, miny - w], [maxx + w, maxy + w]) : L.bounds([0, 0], [0, 0]);
+    },
+    _update: function () { if (this._map) { this._updatePath(); } },
+    _empty: function () { return !this._marks.length; },
     _updatePath: function () {
-      L.CircleMarker.prototype._updatePath.call(this);
       var r = this._renderer, ctx = r && r._ctx;
       if (!ctx || !r._drawing || this._empty()) { return; }
-      var p = this._point, text = clusterLabel(this._smCluster.n);
+      var set = this._smSet, color = set.colors[this._smK], style = set.opts.marker, marks = this._marks;
+      var pts = this._pts, j, p;
+      ctx.globalAlpha = 1;
+      // points: one path
+      ctx.beginPath();
+      for (j = 0; j < marks.length; j++) {
+        if (marks[j].n !== 1) { continue; }
+        p = pts[j];
+        ctx.moveTo(p[0] + style.radius, p[1]);
+        ctx.arc(p[0], p[1], style.radius, 0, 2 * Math.PI);
+      }
+      ctx.globalAlpha = style.opacity;
+      ctx.fillStyle = color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = style.weight;
+      ctx.strokeStyle = style.stroke;
+      ctx.stroke();
+      // clusters and stacks: one path, then their counts
+      ctx.beginPath();
+      var any = false;
+      for (j = 0; j < marks.length; j++) {
+        if (marks[j].n === 1) { continue; }
+        p = pts[j];
+        var rad = marks[j].radius;
+        ctx.moveTo(p[0] + rad, p[1]);
+        ctx.arc(p[0], p[1], rad, 0, 2 * Math.PI);
+        any = true;
+      }
+      if (!any) { return; }
+      ctx.globalAlpha = 0.85;
+      ctx.fillStyle = color;
+      ctx.fill();
+      ctx.globalAlpha = 0.9;
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
       ctx.globalAlpha = 1;
       ctx.font = "bold 11px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      ctx.fillStyle = this.options.textColor;
-      ctx.fillText(text, p.x, p.y);
-    }
+      ctx.fillStyle = textOn(color);
+      for (j = 0; j < marks.length; j++) {
+        if (marks[j].n === 1) { continue; }
+        ctx.fillText(clusterLabel(marks[j].n), pts[j][0], pts[j][1]);
+      }
+    },
+    /* The topmost mark under a point (kept in _hit for the click and hover handlers). */
+    _containsPoint: function (p) {
+      var tol = this._clickTolerance(), style = this._smSet.opts.marker;
+      for (var j = this._marks.length - 1; j >= 0; j--) {
+        var q = this._pts[j], rad = this._marks[j].n === 1 ? style.radius : this._marks[j].radius;
+        var dx = p.x - q[0], dy = p.y - q[1];
+        if (dx * dx + dy * dy <= (rad + tol) * (rad + tol)) { this._hit = j; return true; }
+      }
+      this._hit = -1;
+      return false;
+    },
+    hitMark: function () { return this._hit >= 0 ? this._marks[this._hit] : null; }
   });
 
   /* Black or white, whichever reads better on a fill colour (#rrggbb). */
@@ -73,10 +154,12 @@
 
   /* The layer of one category: the layer control ticks it; its content is redrawn by the EventSet. */
   var CategoryGroup = L.FeatureGroup.extend({
-    initialize: function (set) {
+    initialize: function (set, k) {
       L.FeatureGroup.prototype.initialize.call(this);
       this._smSet = set;
       this._smActive = false;
+      this.marks = new MarkLayer(set, k);
+      this.addLayer(this.marks);
     },
     onAdd: function (map) {
       L.FeatureGroup.prototype.onAdd.call(this, map);
@@ -86,7 +169,7 @@
     onRemove: function (map) {
       L.FeatureGroup.prototype.onRemove.call(this, map);
       this._smActive = false;
-      this.clearLayers();
+      this.marks.setMarks([]);
       this._smSet._toggled();
     }
   });
@@ -108,10 +191,12 @@
     this.version = 0;
     this.marks = [];
     this.levels = this.meta.categories.map(function () { return { version: -1, byZoom: {} }; });
-    this.groups = this.meta.categories.map(function () {
-      var group = new CategoryGroup(self);
-      group.on("click", function (e) { self._onClick(e.propagatedFrom || e.layer); });
-      group.on("mouseover", function (e) { self._onHover(e.propagatedFrom || e.layer); });
+    this.tooltip = L.tooltip({ direction: "top", offset: [0, -8] });
+    this.groups = this.meta.categories.map(function (_, k) {
+      var group = new CategoryGroup(self, k);
+      group.on("click", function (e) { self._onClick((e.propagatedFrom || e.layer).hitMark()); });
+      group.on("mouseover mousemove", function (e) { self._onHover((e.propagatedFrom || e.layer).hitMark()); });
+      group.on("mouseout", function () { self.map.closeTooltip(self.tooltip); self._hovered = null; });
       return group;
     });
     map.on("moveend", function () { self._redraw(); });
@@ -341,16 +426,20 @@
   /* Redraw every ticked layer from the index of the zoom in view. */
   EventSet.prototype._redraw = function () {
     if (!this.data) { return; }
-    var zoom = this.map.getZoom(), marks = [], k, j;
+    var zoom = this.map.getZoom(), marks = [], byK = [], k, j;
     for (k = 0; k < this.groups.length; k++) {
-      this.groups[k].clearLayers();
+      byK.push([]);
       if (!this.groups[k]._smActive) { continue; }
       var level = this._level(k, zoom), list = this._inView(level);
-      for (j = 0; j < list.length; j++) { marks.push({ level: level, c: list[j] }); }
+      for (j = 0; j < list.length; j++) {
+        var c = list[j], n = level.start[c + 1] - level.start[c];
+        var mk = { level: level, c: c, k: k, n: n, radius: 10 + 2.5 * Math.log10(n), samePlace: !!level.samePlace[c] };
+        marks.push(mk); byK[k].push(mk);
+      }
     }
     this._spread(marks, zoom);
     this.marks = marks;
-    for (j = 0; j < marks.length; j++) { this._drawMark(marks[j]); }
+    for (k = 0; k < this.groups.length; k++) { this.groups[k].marks.setMarks(byK[k]); }
     this._schedule();
   };
 
@@ -373,26 +462,9 @@
     });
   };
 
-  /* One mark: a point for a lone event, a counted circle for a cluster or a stack at one place. */
-  EventSet.prototype._drawMark = function (mk) {
-    var level = mk.level, c = mk.c, k = level.k, n = level.start[c + 1] - level.start[c];
-    var color = this.colors[k], style = this.opts.marker, layer;
-    var at = this.map.unproject([level.x[c] + mk.dx, level.y[c] + mk.dy], 0);
-    if (n === 1) {
-      layer = L.circleMarker(at, {
-        renderer: this.renderer, radius: style.radius, color: style.stroke, weight: style.weight,
-        fillColor: color, fillOpacity: style.opacity
-      });
-      layer._smIndex = level.members[level.start[c]];
-    } else {
-      layer = new ClusterMarker(at, {
-        renderer: this.renderer, radius: 10 + 2.5 * Math.log10(n), color: "#ffffff", weight: 1.5, opacity: 0.9,
-        fillColor: color, fillOpacity: 0.85, textColor: textOn(color)
-      });
-      layer._smCluster = { k: k, n: n, level: level, c: c, samePlace: !!level.samePlace[c] };
-    }
-    mk.layer = layer;
-    this.groups[k].addLayer(layer);
+  /* Where a mark is drawn. */
+  EventSet.prototype._markLatLng = function (mk) {
+    return this.map.unproject([mk.level.x[mk.c] + mk.dx, mk.level.y[mk.c] + mk.dy], 0);
   };
 
   /* Events of one cluster (all visible: a level holds only the events the filter lets through). */
@@ -403,22 +475,21 @@
 
   /* For tests and debugging: every mark drawn now, where it is drawn, and the events it stands for. */
   EventSet.prototype.debugMarks = function () {
-    var map = this.map;
+    var map = this.map, self = this;
     return (this.marks || []).map(function (mk) {
-      var level = mk.level, c = mk.c, at = mk.layer.getLatLng();
-      return { category: level.k, lat: at.lat, lng: at.lng, cluster: level.byCell,
+      var level = mk.level, c = mk.c, at = self._markLatLng(mk);
+      return { category: level.k, lat: at.lat, lng: at.lng, cluster: level.byCell, samePlace: mk.samePlace,
                members: Array.prototype.slice.call(level.members, level.start[c], level.start[c + 1]),
-               reachPx: level.reach[c], zoom: map.getZoom() };
+               reachPx: level.reach[c], radiusPx: mk.n === 1 ? self.opts.marker.radius : mk.radius,
+               zoom: map.getZoom() };
     });
   };
 
-  EventSet.prototype._onClick = function (layer) {
-    if (!layer) { return; }
-    if (layer._smIndex !== undefined) { this.openEvent(layer._smIndex); return; }
-    var c = layer._smCluster;
-    if (!c) { return; }
-    var members = this._members(c);
-    if (c.samePlace) { this._openStack(this._latLng(members[0]), members); return; }
+  EventSet.prototype._onClick = function (mk) {
+    if (!mk) { return; }
+    var members = this._members(mk);
+    if (mk.n === 1) { this.openEvent(members[0]); return; }
+    if (mk.samePlace) { this._openStack(this._latLng(members[0]), members); return; }
     var map = this.map, self = this;
     var bounds = L.latLngBounds(members.map(function (i) { return self._latLng(i); }));
     var zoom = Math.max(Math.min(map.getBoundsZoom(bounds, false, L.point(80, 80)), map.getMaxZoom()),
@@ -426,25 +497,25 @@
     map.setView(bounds.getCenter(), zoom);
   };
 
-  EventSet.prototype._onHover = function (layer) {
-    if (!layer || layer._smTooltip) { return; }
+  /* One tooltip per event set, moved to the mark under the pointer. */
+  EventSet.prototype._onHover = function (mk) {
+    if (!mk) { this.map.closeTooltip(this.tooltip); this._hovered = null; return; }
+    if (mk === this._hovered) { return; }
+    this._hovered = mk;
     var text;
-    if (layer._smIndex !== undefined) {
-      var d = this.data, i = layer._smIndex, parts = [this.meta.categories[d.k[i]]], t = this.opts.tooltipColumns;
+    if (mk.n === 1) {
+      var d = this.data, i = this._members(mk)[0], parts = [this.meta.categories[d.k[i]]], t = this.opts.tooltipColumns;
       for (var j = 0; j < t.length; j++) {
         var value = columnValue(d.cols[t[j]], i);
         if (value !== null && value !== undefined) { parts.push(value); }
       }
       text = parts.join(" · ");
-    } else if (layer._smCluster) {
-      var c = layer._smCluster;
-      text = formatInt(c.n) + " events · " + this.meta.categories[c.k] +
-        (c.samePlace ? " · same place: click to read them" : " · click to zoom in");
     } else {
-      return;
+      text = formatInt(mk.n) + " events · " + this.meta.categories[mk.k] +
+        (mk.samePlace ? " · same place: click to read them" : " · click to zoom in");
     }
-    layer._smTooltip = true;
-    layer.bindTooltip(el("span", null, text), { sticky: true }).openTooltip();
+    this.tooltip.setContent(el("span", null, text));
+    this.map.openTooltip(this.tooltip, this._markLatLng(mk));
   };
 
   EventSet.prototype._popupContent = function (i) {
@@ -531,24 +602,21 @@
 
   /* What is drawn in view now, in total and per category: points, clusters and the events in clusters. */
   EventSet.prototype.drawnCounts = function () {
-    var bounds = this.map.getBounds(), names = this.meta.categories;
+    var bounds = this.map.getBounds(), names = this.meta.categories, self = this;
     var out = { markers: 0, clustered: 0, clusters: 0, byCategory: {} };
-    this.groups.forEach(function (group, k) {
-      var c = { markers: 0, clustered: 0, clusters: 0 };
-      group.eachLayer(function (layer) {
-        if (!bounds.contains(layer.getLatLng())) { return; }
-        if (layer._smCluster) { c.clusters += 1; c.clustered += layer._smCluster.n; }
-        else { c.markers += 1; }
-      });
-      out.byCategory[names[k]] = c;
-      out.markers += c.markers; out.clustered += c.clustered; out.clusters += c.clusters;
+    names.forEach(function (name) { out.byCategory[name] = { markers: 0, clustered: 0, clusters: 0 }; });
+    this.marks.forEach(function (mk) {
+      if (!bounds.contains(self._markLatLng(mk))) { return; }
+      var c = out.byCategory[names[mk.k]];
+      if (mk.n === 1) { c.markers += 1; out.markers += 1; }
+      else { c.clusters += 1; c.clustered += mk.n; out.clusters += 1; out.clustered += mk.n; }
     });
     return out;
   };
 
   /* ---- Areas: labelled proportional circles per admin area, recounted from the events shown now.
-   * They are drawn on the events' own canvas, below the events (added first, never re-added), so
-   * the pointer reaches an area's tooltip wherever no event mark lies over it. */
+   * They are drawn on the events' own canvas, below the events (the event layers are brought to the
+   * front), so the pointer reaches an area's tooltip wherever no event mark lies over it. */
   var AREA_COLORS = ["#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"];
 
   var AreaCircle = L.CircleMarker.extend({
@@ -597,7 +665,9 @@
       L.FeatureGroup.prototype.onAdd.call(this, map);
       // below the events: the circles go into the canvas first, the events are re-added after them
       this._smCircles.forEach(function (c) { self.addLayer(c); });
-      this._smSet._redraw();
+      SM.sets.forEach(function (s) {
+        if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
+      });
       this._smLegend = SM.sizeLegend(map, this);
       L.DomUtil.addClass(map.getContainer(), "sm-areas-on");  // the basemap's governorate names step aside
     },
