@@ -33,19 +33,60 @@ def _template_file(name: str) -> str:
     return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def runtime_element() -> Element:
-    """The runtime's ``<style>`` and ``<script>`` as one raw (non-Jinja) header element."""
-    text = f"<style>{_template_file('runtime.css')}</style>\n<script>{_template_file('runtime.js')}</script>"
-    return Element("{% raw %}" + text + "{% endraw %}")
+class RawText(Element):
+    """Text written into the page as is: branca never compiles it as a Jinja template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
-class _RuntimeElement(MacroElement):
-    """Base of every element here: makes sure the runtime is in the page header."""
+def runtime_element() -> RawText:
+    """The runtime's ``<style>`` and ``<script>`` as one raw header element."""
+    return RawText(_runtime_text())
+
+
+@lru_cache(maxsize=None)
+def _runtime_text() -> str:
+    return f"<style>{_template_file('runtime.css')}</style>\n<script>{_template_file('runtime.js')}</script>"
+
+
+def data_script(element_id: str, json_text: str) -> RawText:
+    """``<script type="application/json">`` holding one element's options: never a template.
+
+    branca renders each element's script a second time as a Jinja template; the
+    data of our elements stays out of it, in these inert blocks that the runtime
+    reads with ``textContent`` (``SyriaMap.data(id)``).  The JSON comes from
+    :func:`~.escape.script_json`, so no data string can close the block.
+    """
+    return RawText(f'<script type="application/json" id="{element_id}">{json_text}</script>')
+
+
+def _add_runtime_and_data(element: Element) -> None:
+    """Put the runtime (once) and the element's data block in the page header."""
+    figure = element.get_root()
+    if isinstance(figure, Figure):
+        figure.header.add_child(runtime_element(), name=RUNTIME_KEY)
+        json_text = getattr(element, "options_json", None)
+        if json_text is not None:
+            figure.header.add_child(data_script(element.data_id, json_text), name=element.data_id)
+
+
+class _DataMixin:
+    @property
+    def data_id(self) -> str:
+        """Id of the element's data block (made from its own generated name, never from the data)."""
+        return f"sm-data-{self.get_name()}"  # type: ignore[attr-defined]
+
+
+class _RuntimeElement(_DataMixin, MacroElement):
+    """Base of every element here: the runtime and the element's data go in the page header."""
 
     def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
-        if isinstance(figure, Figure):
-            figure.header.add_child(runtime_element(), name=RUNTIME_KEY)
+        _add_runtime_and_data(self)
         super().render(**kwargs)
 
 
@@ -61,7 +102,7 @@ class EventSet(_RuntimeElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ this.options_json }});
+var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -86,13 +127,11 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, {{ 
         self.options_json = script_json(options)
 
 
-class _RuntimeLayer(Layer):
+class _RuntimeLayer(_DataMixin, Layer):
     """A folium ``Layer`` (listed by the layer control) drawn by the runtime."""
 
     def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
-        if isinstance(figure, Figure):
-            figure.header.add_child(runtime_element(), name=RUNTIME_KEY)
+        _add_runtime_and_data(self)
         super().render(**kwargs)
 
 
@@ -120,7 +159,7 @@ var {{ this.get_name() }} = {{ this.events.get_name() }}.layer({{ this.index }})
         self.category = name
 
 
-class HeatLayer(JSCSSMixin, Layer):
+class HeatLayer(_DataMixin, JSCSSMixin, Layer):
     """Heat of the events shown now: those of the ticked category layers that the time slider lets through.
 
     Weighted when the map has a weight column.
@@ -131,10 +170,14 @@ class HeatLayer(JSCSSMixin, Layer):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = {{ this.events.get_name() }}.heat({{ this.options_json }});
+var {{ this.get_name() }} = {{ this.events.get_name() }}.heat(SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
     default_js = list(HeatMap.default_js)
+
+    def render(self, **kwargs: Any) -> None:
+        _add_runtime_and_data(self)
+        super().render(**kwargs)
 
     def __init__(self, events: EventSet, *, name: str = "Heat", show: bool = False,
                  radius: int = 15, blur: int = 15, min_opacity: float = 0.3) -> None:
@@ -153,7 +196,7 @@ class AdminCircles(_RuntimeLayer):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = {{ this.events.get_name() }}.areas({{ this.options_json }});
+var {{ this.get_name() }} = {{ this.events.get_name() }}.areas(SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -177,7 +220,7 @@ class Basemap(_RuntimeElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = SyriaMap.basemap({{ this._parent.get_name() }}, {{ this.options_json }});
+var {{ this.get_name() }} = SyriaMap.basemap({{ this._parent.get_name() }}, SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -199,7 +242,7 @@ class TimeSlider(_RuntimeElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = SyriaMap.timeSlider({{ this._parent.get_name() }}, {{ this.options_json }});
+var {{ this.get_name() }} = SyriaMap.timeSlider({{ this._parent.get_name() }}, SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -215,7 +258,7 @@ class Legend(_RuntimeElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = SyriaMap.legend({{ this._parent.get_name() }}, {{ this.events.get_name() }},
-    {{ this.options_json }});
+    SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -232,7 +275,7 @@ class Caption(_RuntimeElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = SyriaMap.caption({{ this._parent.get_name() }},
-    {{ this.events.get_name() if this.events else "null" }}, {{ this.options_json }});
+    {{ this.events.get_name() if this.events else "null" }}, SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -249,7 +292,7 @@ class Title(_RuntimeElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = SyriaMap.title({{ this._parent.get_name() }}, {{ this.text_json }});
+var {{ this.get_name() }} = SyriaMap.title({{ this._parent.get_name() }}, SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 
@@ -257,7 +300,7 @@ var {{ this.get_name() }} = SyriaMap.title({{ this._parent.get_name() }}, {{ thi
         super().__init__()
         self._name = "SyriaMapTitle"
         self.text = text
-        self.text_json = script_json(text)
+        self.options_json = script_json(text)
 
 
 class FullscreenButton(_RuntimeElement):
@@ -265,7 +308,7 @@ class FullscreenButton(_RuntimeElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = SyriaMap.fullscreen({{ this._parent.get_name() }}, {{ this.options_json }});
+var {{ this.get_name() }} = SyriaMap.fullscreen({{ this._parent.get_name() }}, SyriaMap.data("{{ this.data_id }}"));
 {% endmacro %}
 """)
 

@@ -34,6 +34,9 @@
   /* Label written on a cluster: the exact count up to 9,999, then thousands ("12k"). */
   function clusterLabel(n) { return n < 10000 ? String(n) : Math.floor(n / 1000) + "k"; }
 
+  /* The options of an element, from its inert JSON block in the page header (read as text, never as HTML). */
+  SM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
+
   /* gzip+base64 -> object, with the browser's own DecompressionStream. */
   SM.decode = function (b64) {
     var bin = atob(b64);
