@@ -1,14 +1,16 @@
 """Aggregate layers: events counted per admin area or per H3 hexagon.
 
-* :func:`admin_circles`: one proportional circle per admin1 or admin2 area, at the
-  area's centroid from the gazetteer (or from a ``centroids`` mapping), else at
-  the mean position of its events (logged, and said in the tooltip).
-* :func:`admin_choropleth`: the user's boundary GeoJSON coloured by event count.
+* :func:`admin_circles`: one labelled, coloured proportional circle per admin1 or
+  admin2 area, at the area's centroid from the gazetteer (or from a
+  ``centroids`` mapping), else at the mean position of its events (said in the
+  tooltip).  Drawn by the page's runtime, which recounts them as the time
+  slider and the ticked layers change, with a size legend.
+* :func:`admin_choropleth`: the user's boundary GeoJSON coloured by event count
+  (whole table); only the polygons' numbers reach the page, names as escaped labels.
 * :func:`h3_hexagons`: counts per H3 cell (needs the optional ``h3`` package).
 
-These layers are static: they summarise the whole table, not the time slider's
-period.  All names that reach the page are HTML-escaped (Leaflet shows tooltips
-with ``innerHTML``).
+All names that reach the page through folium are escaped with
+:func:`~.escape.html_text` (Leaflet shows tooltips with ``innerHTML``).
 """
 from __future__ import annotations
 

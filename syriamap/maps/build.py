@@ -90,11 +90,11 @@ def event_map(
         for ``event_type`` unknown types go to "Other", for other columns the
         ``max_categories`` most frequent values get a layer and the rest "Other".
     cluster : cluster the events within each layer (default), at every map size:
-        the page groups the events in view on a 60-pixel grid at each zoom and
-        draws the groups as counted circles on a canvas (clicking one zooms in);
-        from zoom 16, only events at the same place stay grouped.  False: every
-        event is a point from the start (events at one place still share a circle);
-        fine for a few thousand events, slow to draw for tens of thousands.
+        a counted circle at its events' centroid, every event of it within 80
+        pixels of the circle (clicking one zooms in); from zoom 16, only events
+        at the same place stay grouped.  False: every event is a point at its
+        exact place (events at one place share a circle); fine for a few
+        thousand events, slow to draw for tens of thousands.
     heat, heat_weight : add a heat layer (hidden until ticked), optionally weighted
         by a numeric column such as ``"fatalities"``.
     time_slider, time_step : one slider filtering every layer by ``"day"``,

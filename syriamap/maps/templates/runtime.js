@@ -1,17 +1,19 @@
 /* syriamap event-map runtime (included once per page).
  *
  * One EventSet per event_map() call holds every event once, in columns decoded
- * from a gzip+base64 payload, and draws them on one Leaflet canvas renderer,
- * one Leaflet layer per category.  Nothing is created per event: each layer is
- * clustered on a pixel grid for the current zoom, the part of the world in view
- * (plus half a screen around it) and the events the time slider lets through,
- * and redrawn after every move, zoom, filter or layer toggle.  A cluster is a
- * circle with its count; clicking it zooms to its events; events alone in their
- * cell, and every event above the last cluster zoom, are points with popups.
- * Events at one and the same place stay one circle at every zoom: clicking it
- * opens their popups one after the other.  The time slider, heat layers, legend
- * and caption read the same columns.  Every string that comes from the data is
- * put into the page with textContent, never innerHTML.
+ * from a gzip+base64 payload, and draws them on one Leaflet canvas per map, one
+ * Leaflet layer per category.  Nothing is created per event or per mark: each
+ * category's marks are one canvas path (MarkLayer).  A cluster index is built
+ * once per category, time filter and zoom (greedy radius clustering, as
+ * supercluster does; every event of a cluster lies within clusterRadius pixels
+ * of its circle, drawn at the events' centroid); pans and zooms only read it.
+ * Above the last cluster zoom, or without clustering, only events at one and the
+ * same place are grouped (a stack: clicking it pages through their popups).
+ * Marks of several layers at one place are spread by at most SPREAD_PX pixels;
+ * nothing else moves.  The time slider, heat layers, area circles, legend and
+ * caption read the same columns.  Every string that comes from the data reaches
+ * the page as inert JSON (SyriaMap.data) and is put into it with textContent or
+ * canvas text, never innerHTML.
  */
 (function () {
   "use strict";
