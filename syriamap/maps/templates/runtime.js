@@ -54,6 +54,28 @@
     return c === null || c === undefined ? null : col.d[c];
   }
 
+  /* A canvas that keeps its picture while the view stays inside the area it has drawn (the view and
+   * PAD of it around): a pan within it moves the picture and paints nothing new, as tiles do. */
+  function drawnArea(map) {
+    var size = map.getSize(), pb = map.getPixelBounds(), dx = size.x * PAD, dy = size.y * PAD;
+    return { zoom: map.getZoom(), min: pb.min.subtract([dx, dy]), max: pb.max.add([dx, dy]) };
+  }
+
+  function stillInside(area, map) {
+    if (!area || area.zoom !== map.getZoom() || map._animatingZoom) { return false; }
+    var pb = map.getPixelBounds();
+    return pb.min.x >= area.min.x && pb.min.y >= area.min.y && pb.max.x <= area.max.x && pb.max.y <= area.max.y;
+  }
+
+  var LazyCanvas = L.Canvas.extend({
+    _update: function () {
+      if (this._smKeep && stillInside(this._smDrawn, this._map)) { return; }
+      L.Canvas.prototype._update.call(this);
+      this._smDrawn = drawnArea(this._map);
+    },
+    _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); }
+  });
+
   /* Every mark of one layer (points, clusters, stacks at one place) as ONE path of the shared canvas
    * renderer: drawn in a few batched canvas calls, hit-tested by its own loop.  Nothing is created per
    * mark, so a pan costs the index lookup and one paint. */
@@ -191,7 +213,7 @@
     this.shown = 0;
     this.filter = { label: null, all: true, cumulative: false };
     // one canvas per map, shared by its event sets: the pointer reaches the marks of every set
-    this.renderer = map._smRenderer || (map._smRenderer = L.canvas({ padding: PAD }));
+    this.renderer = map._smRenderer || (map._smRenderer = new LazyCanvas({ padding: PAD }));
     this.colors = opts.colors.map(safeColor);
     this.version = 0;
     this.marks = [];
@@ -204,7 +226,10 @@
       group.on("mouseout", function () { self.map.closeTooltip(self.tooltip); self._hovered = null; });
       return group;
     });
-    map.on("moveend", function () { self._redraw(); });
+    map.on("moveend", function () {
+      if (self._area && self._area.version === self.version && stillInside(self._area, map)) { return; }
+      self._redraw();
+    });
     SM.sets.push(this);
     this.ready = SM.decode(opts.payload).then(function (d) { self._load(d); return self; });
     this.ready.catch(function (err) { console.warn("syriamap: could not load events", err); });
@@ -299,7 +324,8 @@
    * the cluster is drawn.  Above that zoom, or without clustering, only events at one and the same
    * place are grouped.  Levels of the zoom in view are built at once; the others in the background. */
   var PREBUILD_ZOOMS = 2;      // levels built ahead, in the background: this many zooms in and out
-  var PAD = 0.1;               // the canvas reaches this share of the view beyond each edge (Leaflet's default)
+  var PAD = 0.35;              // the canvas reaches this share of the view beyond each edge: pans within it
+                               // paint nothing new
   var GRID_PX = 256;           // cell of the view-query grid of a level, in pixels of its zoom
   var SPREAD_PX = 10;          // marks of several layers at one place: spread on a ring this wide
   var PLACE_BITS = 33554432;   // 2^25 > 180e5 + 90e5 range of the integer coordinates
@@ -444,6 +470,9 @@
     }
     this._spread(marks, zoom);
     this.marks = marks;
+    this._area = drawnArea(this.map);
+    this._area.version = this.version;
+    this.renderer._smKeep = true;
     for (k = 0; k < this.groups.length; k++) { this.groups[k].marks.setMarks(byK[k]); }
     this._schedule();
   };
@@ -765,7 +794,8 @@
     pane("smBasemap", 150);
     pane("smBasemapLabels", 390);
     map.getContainer().style.background = "#d6e7f2";
-    var renderer = L.canvas({ pane: "smBasemap", padding: 0.1 });
+    var renderer = new LazyCanvas({ pane: "smBasemap", padding: PAD });
+    renderer._smKeep = true;
     function latlngs(line) { return line.map(function (p) { return [p[1], p[0]]; }); }
     var group = L.layerGroup();
     data.countries.forEach(function (poly) {
