@@ -107,9 +107,18 @@ def test_hostile_strings_never_reach_the_page_raw():
             for bad in ("<script>window.__pwned", "<img src=x onerror", "</script><script>alert(2)"):
                 assert bad not in page, (bad, offline)
     assert "\\u003cscript\\u003ewindow.__pwned" in to_html(event_map(df, title=HOSTILE[0]))  # title, as JSON
-    # folium writes tooltips into JavaScript template literals: backticks and ${ must not survive there
+    # area names reach the page as JSON strings (shown with textContent and canvas text) ...
     page = to_html(event_map(df, aggregate="admin1"))
-    assert "<b>&#96;&#36;{alert(4)}&#96; &#92;u0060</b>" in page
+    assert '"name":"\\u003cscript\\u003ewindow.__pwned=1\\u003c/script\\u003e"' in page
+    # ... and where folium writes tooltips into JavaScript template literals (a choropleth's), backticks,
+    # ${ and braces must not survive
+    square = {"type": "Polygon", "coordinates": [[[36, 33], [37, 33], [37, 34], [36, 34], [36, 33]]]}
+    gj = {"type": "FeatureCollection",
+          "features": [{"type": "Feature", "properties": {"n": h}, "geometry": square} for h in HOSTILE]}
+    m = event_map(df, aggregate="admin1", boundaries=gj, boundary_key="n")
+    (areas,) = [c for c in m._children.values() if isinstance(c, folium.GeoJson)]
+    labels = [f["properties"]["label"] for f in areas.data["features"]]
+    assert any(label.startswith("<b>&#96;&#36;&#123;alert(4)&#125;&#96; &#92;u0060</b>") for label in labels)
     # the strings are kept (to be shown as text), only javascript: links are dropped
     data = payload_of(event_map(df))
     names = data["names"]
@@ -237,6 +246,12 @@ def test_colours_are_stable_and_independent_of_the_other_categories():
     colors_b = dict(zip(eb.payload.categories, json.loads(eb.options_json)["colors"]))
     assert "Battles" not in colors_b
     assert all(colors_a[k] == v for k, v in colors_b.items())
+    # other columns: twenty layers, twenty different colours
+    from syriamap.maps.style import PALETTE, category_colors
+
+    names = [f"Armed group {k}" for k in range(20)]
+    assert sorted(category_colors(names)) == sorted(PALETTE)
+    assert category_colors(names[:1]) == category_colors(names[:1] + ["x"])[:1]
 
 
 def test_output_is_deterministic():
@@ -258,12 +273,29 @@ def test_offline_export_inlines_everything(tmp_path: Path, caplog):
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+stylesheet", page)
     assert "SyriaMap.eventSet(" in page and "heatLayer" in page
-    assert "data:font/woff2;base64," in page  # Font Awesome's font, inlined
-    assert "MiniMap" in caplog.text  # needs a CDN-only plugin: left out, with a warning
+    # only what the page uses: no jQuery, Bootstrap or Font Awesome (folium links them on every map)
+    for unused in ("jquery", "bootstrap", "fontawesome", "data:font/woff2"):
+        assert unused not in page.lower()
+    fixed = to_html(event_map(make_events(1), basemap=False), offline=True)
+    assert len(fixed.encode("utf-8")) < 300_000, "fixed weight of an offline page, basemap excluded"
+    assert caplog.text == ""  # our own default minimap is left out quietly: no warning from our defaults
     # the map object itself is unchanged: the online page still has the minimap
     assert "Control.MiniMap" in to_html(m)
+    # a CDN-only plugin the user added is left out with a warning
+    from folium.plugins import MiniMap
+
+    MiniMap().add_to(m)
+    with caplog.at_level(logging.WARNING, logger="syriamap.maps.offline"):
+        to_html(m, offline=True)
+    assert "MiniMap" in caplog.text
     online = save_html(m, tmp_path / "online.html").read_text(encoding="utf-8")
     assert re.search(r'<script src="https://', online)
+
+
+def test_offline_export_keeps_the_libraries_a_user_element_needs():
+    m = event_map(make_events(5), tiles=None)
+    folium.Marker([34.0, 37.0], popup=folium.Popup("<b>mine</b>")).add_to(m)  # folium builds popups with $()
+    assert "jQuery" in to_html(m, offline=True)
 
 
 def test_offline_export_inlines_folium_plugins_added_by_the_user():
@@ -297,18 +329,25 @@ def test_existing_map_and_layer_control_are_reused():
 
 
 def test_admin_circles_use_given_centroids_and_fall_back_to_the_mean():
+    from syriamap.maps.layers import AdminCircles
+
     df = make_events(30)
     df["admin1"] = [["Aleppo", "Qwxz Nowhere", "Idlib"][i % 3] for i in range(30)]
     m = event_map(df, aggregate="admin1", centroids={"Aleppo": (36.2, 37.15)})
-    group = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)][0]
-    circles = [c for c in group._children.values() if isinstance(c, folium.CircleMarker)]
-    assert len(circles) == 3
-    by_place = {tuple(c.location): c for c in circles}
-    assert (36.2, 37.15) in by_place
+    (layer,) = [c for c in m._children.values() if isinstance(c, AdminCircles)]
+    by_name = {a["name"]: a for a in layer.areas}
+    assert set(by_name) == {"Aleppo", "Qwxz Nowhere", "Idlib"}
+    assert (by_name["Aleppo"]["lat"], by_name["Aleppo"]["lon"]) == (36.2, 37.15)
     nowhere = df[df["admin1"] == "Qwxz Nowhere"]  # no gazetteer knows it: mean of its events
-    mean = (nowhere["latitude"].mean(), nowhere["longitude"].mean())
-    (circle,) = [c for loc, c in by_place.items() if np.allclose(loc, mean)]
-    assert "placed at the mean of its events" in circle._children[next(iter(circle._children))].text
+    assert np.allclose((by_name["Qwxz Nowhere"]["lat"], by_name["Qwxz Nowhere"]["lon"]),
+                       (nowhere["latitude"].mean(), nowhere["longitude"].mean()), atol=1e-5)
+    assert by_name["Qwxz Nowhere"]["note"] == "placed at the mean of its events"
+    assert by_name["Aleppo"]["note"] == ""
+    # each drawn event carries its area's index, in the page's order, compressed like the events
+    packed = decode_payload(json.loads(layer.options_json)["data"])
+    names = [a["name"] for a in layer.areas]
+    assert [names[c] for c in packed["a"]] == df["admin1"].tolist()
+    assert packed["f"] == df["fatalities"].astype(int).tolist()
 
 
 def test_choropleth_from_user_boundaries(tmp_path: Path):
@@ -346,7 +385,7 @@ def test_clustering_is_our_own_at_every_size():
     for n in (30, 3000):
         (events,) = event_sets(event_map(make_events(n)))
         options = json.loads(events.options_json)
-        assert options["cluster"] is True and options["clusterCell"] > 0 and options["clusterMaxZoom"] < 18
+        assert options["cluster"] is True and options["clusterRadius"] > 0 and options["clusterMaxZoom"] < 18
     (plain,) = event_sets(event_map(make_events(30), cluster=False))
     assert json.loads(plain.options_json)["cluster"] is False
     for cluster in (True, False):
@@ -390,3 +429,66 @@ def test_offline_export_without_the_offline_extra_is_a_clear_error(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'syriamap\[offline\]'"):
         to_html(m, offline=True)
     assert "leaflet" in to_html(m).lower(), "the online page still works"
+
+
+NO_XSTATIC = """
+import importlib.abc, importlib.machinery, sys
+class Missing(importlib.abc.MetaPathFinder, importlib.abc.Loader):  # as if the 'offline' extra were not installed
+    def find_spec(self, name, path, target=None):
+        return importlib.machinery.ModuleSpec(name, self) if name.split('.')[0] == 'xstatic' else None
+    def create_module(self, spec):
+        raise ModuleNotFoundError(f"No module named {spec.name!r}", name=spec.name)
+    def exec_module(self, module):
+        pass
+sys.meta_path.insert(0, Missing())
+"""
+
+
+def test_offline_export_without_xstatic_at_all_names_the_extra(tmp_path: Path):
+    """With no XStatic package installed at all, Python and the command line name the extra to install."""
+    import subprocess
+    import sys
+
+    events = tmp_path / "events.csv"
+    make_events(5).to_csv(events, index=False)
+    code = (NO_XSTATIC + "from syriamap.cli import main\n"
+            f"sys.exit(main(['map', {str(events)!r}, '--offline', '-o', {str(tmp_path / 'm.html')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "pip install 'syriamap[offline]'" in proc.stderr
+    assert "Traceback" not in proc.stderr and "No module named" not in proc.stderr
+    code = (NO_XSTATIC + "import pandas as pd\nfrom syriamap.maps import event_map, to_html\n"
+            f"df = pd.read_csv({str(events)!r})\n"
+            "try:\n    to_html(event_map(df), offline=True)\nexcept ImportError as e:\n    print(e)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert "the 'offline' extra" in proc.stdout and "pip install 'syriamap[offline]'" in proc.stdout
+
+
+def test_country_level_rows_are_left_out_and_counted():
+    df = make_events(12)
+    df["flags"] = [None] * 9 + ["geo_coarse", "date_coarse;geo_coarse", "date_coarse"]
+    m = event_map(df, aggregate="admin1", heat=True, heat_weight="fatalities")
+    (events,) = event_sets(m)
+    assert events.payload.n_drawn == 10 and list(events.payload.rows) == list(range(9)) + [11]
+    assert "2 events placed only at country level are not drawn." in caption_lines(m)
+    assert "1 events dated only to a year: drawn, but outside the time slider." in caption_lines(m)
+    data = payload_of(m)
+    assert data["s"][-1] == -1  # the year-only event is outside the slider's periods
+    assert sum(data["w"]) == int(df["fatalities"].iloc[list(range(9)) + [11]].sum())  # heat: none of the coarse
+    from syriamap.maps.layers import AdminCircles
+
+    (areas,) = [c for c in m._children.values() if isinstance(c, AdminCircles)]
+    assert len(decode_payload(json.loads(areas.options_json)["data"])["a"]) == 10
+    shown = event_map(df, show_coarse=True)
+    (events,) = event_sets(shown)
+    assert events.payload.n_drawn == 12
+    assert "2 events placed only at country level are drawn at that country's point." in caption_lines(shown)
+
+
+def test_show_displays_the_offline_page_in_a_notebook():
+    from syriamap.maps import show
+
+    html = show(event_map(make_events(20)), height=400)._repr_html_()
+    assert html.startswith("<iframe srcdoc=") and "height:400px" in html
+    assert "SyriaMap.eventSet(" in html
+    assert not re.search(r"&lt;script src=", html)  # nothing fetched from a CDN

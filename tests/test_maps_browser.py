@@ -187,9 +187,9 @@ def test_clicking_a_cluster_zooms_in_and_events_at_one_place_page_through(ucdp_p
     zoom = ucdp_page.js("SyriaMap.sets[0].map.getZoom()")
     # a real click on the centre of the largest cluster
     point = ucdp_page.js("""(() => { const s = SyriaMap.sets[0]; let best = null;
-        s.groups.forEach(g => g.eachLayer(l => { if (l._smCluster && !l._smCluster.samePlace &&
-            (!best || l._smCluster.n > best._smCluster.n)) best = l; }));
-        const pt = s.map.latLngToContainerPoint(best.getLatLng());
+        s.debugMarks().forEach(m => { if (m.members.length > 1 && !m.samePlace &&
+            (!best || m.members.length > best.members.length)) best = m; });
+        const pt = s.map.latLngToContainerPoint([best.lat, best.lng]);
         const r = s.map.getContainer().getBoundingClientRect(); return [r.left + pt.x, r.top + pt.y]; })()""")
     page.mouse.click(point[0], point[1])
     ucdp_page.settle()
@@ -201,7 +201,7 @@ def test_clicking_a_cluster_zooms_in_and_events_at_one_place_page_through(ucdp_p
     assert n > 1
     for other in set(events["event_type"].astype("string")) - {kind}:  # leave only that type ticked
         page.locator(".leaflet-control-layers-overlays label", has_text=other).locator("input").uncheck()
-    ucdp_page.js(f"SyriaMap.sets[0].map.setView([{lat}, {lon}], SyriaMap.sets[0].opts.clusterMaxZoom + 1,"
+    ucdp_page.js(f"void SyriaMap.sets[0].map.setView([{lat}, {lon}], SyriaMap.sets[0].opts.clusterMaxZoom + 1,"
                  " {animate: false})")
     ucdp_page.settle()
     assert ucdp_page.counts()["byCategory"][kind]["clustered"] >= n  # other places of that type may be in view
@@ -305,10 +305,11 @@ def test_hostile_notes_run_nothing(browser: Any, tmp_path: Path):
                      "s._latLng(0)); const r = s.map.getContainer().getBoundingClientRect();"
                      " return [r.left + pt.x, r.top + pt.y]; })()")
         page.mouse.move(point[0], point[1])
+        page.wait_for_selector(".leaflet-tooltip")  # hovering shows one tooltip, as text
+        assert page.locator(".leaflet-tooltip").count() == 1
         page.mouse.click(point[0], point[1])
         page.wait_for_selector(".leaflet-popup-content")
         assert HOSTILE[0] in page.locator(".leaflet-popup-content").inner_text()
-        assert page.locator(".leaflet-tooltip").count() == 1
         popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.data.k.map((_, i) => {
             s.openEvent(i);
             const open = document.querySelectorAll('.leaflet-popup-content');  // closed ones fade out
@@ -345,3 +346,41 @@ def test_online_export_without_network_still_draws_every_event(browser: Any, tmp
         assert p.blocked and all("tile.openstreetmap.org" in u for u in p.blocked)
         assert [e for e in p.errors if "Failed to load resource" not in e] == []
         assert p.page.locator(".sm-slider-note").inner_text() == "1 undated events always shown"
+
+
+AREAS = "SyriaMap.sets[0].map._layers"
+AREA_COUNTS = """(() => { const out = {}; Object.values(SyriaMap.sets[0].map._layers).forEach(l => {
+    if (l._smAreas) l._smAreas.forEach(a => { if (a.count) out[a.name] = a.count; }); }); return out; })()"""
+
+
+def test_area_circles_follow_the_slider_and_show_their_tooltip_under_the_events(ucdp_page: Page,
+                                                                             ucdp_events: pd.DataFrame):
+    events = with_coordinates(ucdp_events)
+    events = events[events["admin1"].notna()]
+    page = ucdp_page.page
+    assert ucdp_page.js(AREA_COUNTS) == events["admin1"].astype("string").str.strip().value_counts().to_dict()
+    assert page.locator(".sm-size-legend .sm-size-dot").count() == 3
+    march = ucdp_page.js("SyriaMap.sliders[0].labels").index("2016-03")
+    page.locator(".sm-range").fill(str(march))
+    ucdp_page.settle()
+    in_march = events[events["event_date"].dt.strftime("%Y-%m") == "2016-03"]
+    assert ucdp_page.js(AREA_COUNTS) == in_march["admin1"].astype("string").str.strip().value_counts().to_dict()
+    page.locator(".sm-check input").first.check()
+    ucdp_page.settle()
+    # a point inside the largest circle that no event mark covers: the area's tooltip shows there
+    point = ucdp_page.js("""(() => { const s = SyriaMap.sets[0], map = s.map; let best = null;
+        Object.values(map._layers).forEach(l => { if (l._smArea && (!best || l._radius > best._radius)) best = l; });
+        const c = map.latLngToContainerPoint(best.getLatLng()), marks = [];
+        s.debugMarks().forEach(m => marks.push([map.latLngToContainerPoint([m.lat, m.lng]), m.radiusPx]));
+        for (let r = 4; r < best._radius - 2; r += 2) for (let a = 0; a < 6.28; a += 0.2) {
+          const p = L.point(c.x + r * Math.cos(a), c.y + r * Math.sin(a));
+          if (marks.every(([q, rad]) => p.distanceTo(q) > rad + 4)) {
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y, best._smArea.name]; } }
+        return null; })()""")
+    assert point is not None, "the largest circle is covered by event marks everywhere"
+    page.mouse.move(point[0], point[1])
+    page.wait_for_selector(".leaflet-tooltip")
+    tip = page.locator(".leaflet-tooltip").inner_text()
+    assert point[2] in tip and "events shown" in tip
+    assert ucdp_page.errors == []

@@ -3,11 +3,12 @@
 >>> from syriamap.maps import event_map, save_html
 >>> m = event_map(df, heat=True, aggregate="admin1", title="Syria 2016")   # doctest: +SKIP
 >>> save_html(m, "events.html", offline=True)                              # doctest: +SKIP
+>>> show(m)   # inline in Jupyter with no network: the offline page          # doctest: +SKIP
 """
 from __future__ import annotations
 
 from .build import event_map
-from .offline import save_html, to_html
+from .offline import save_html, show, to_html
 from .style import OTHER, category_color, category_style
 
-__all__ = ["OTHER", "category_color", "category_style", "event_map", "save_html", "to_html"]
+__all__ = ["OTHER", "category_color", "category_style", "event_map", "save_html", "show", "to_html"]

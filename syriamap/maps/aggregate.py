@@ -1,18 +1,19 @@
 """Aggregate layers: events counted per admin area or per H3 hexagon.
 
-* :func:`admin_circles`: one proportional circle per admin1 or admin2 area, at the
-  area's centroid from the gazetteer (or from a ``centroids`` mapping), else at
-  the mean position of its events (logged, and said in the tooltip).
-* :func:`admin_choropleth`: the user's boundary GeoJSON coloured by event count.
+* :func:`admin_circles`: one labelled, coloured proportional circle per admin1 or
+  admin2 area, at the area's centroid from the gazetteer (or from a
+  ``centroids`` mapping), else at the mean position of its events (said in the
+  tooltip).  Drawn by the page's runtime, which recounts them as the time
+  slider and the ticked layers change, with a size legend.
+* :func:`admin_choropleth`: the user's boundary GeoJSON coloured by event count
+  (whole table); only the polygons' numbers reach the page, names as escaped labels.
 * :func:`h3_hexagons`: counts per H3 cell (needs the optional ``h3`` package).
 
-These layers are static: they summarise the whole table, not the time slider's
-period.  All names that reach the page are HTML-escaped (Leaflet shows tooltips
-with ``innerHTML``).
+All names that reach the page through folium are escaped with
+:func:`~.escape.html_text` (Leaflet shows tooltips with ``innerHTML``).
 """
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import math
@@ -25,7 +26,8 @@ import pandas as pd
 from branca.colormap import LinearColormap
 
 from ..geo import haversine_km
-from .payload import html_text
+from .escape import html_text
+from .layers import AdminCircles, EventSet
 
 logger = logging.getLogger(__name__)
 
@@ -104,29 +106,35 @@ def _tooltip(name: str, events: int, fatalities: float, extra: str = "") -> str:
 
 
 def admin_circles(
-    df: pd.DataFrame, level: str, *, centroids: Mapping[str, tuple[float, float]] | None = None,
+    df: pd.DataFrame, level: str, events: EventSet, *, centroids: Mapping[str, tuple[float, float]] | None = None,
     show: bool = True, max_radius: float = 40.0,
-) -> folium.FeatureGroup:
-    """Proportional circles (area ~ event count) at the centroid of each admin1/admin2 area."""
+) -> AdminCircles:
+    """Labelled proportional circles (area ~ events shown) at the centroid of each admin1/admin2 area.
+
+    ``df`` is the table the event map was built from; ``events`` its :class:`EventSet`,
+    whose drawn rows are counted.  The page recounts the events of each area
+    that the time slider and the ticked layers let through, so the circles follow
+    both; colour and size share one scale (the counts at all dates), shown in a
+    size legend.
+    """
     if level not in ADMIN_LEVELS:
         raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {level!r}")
     if level not in df.columns:
         raise ValueError(f"aggregate={level!r} needs a {level!r} column; the DataFrame has {list(df.columns)}")
-    table = _counts(df, level)
-    group = folium.FeatureGroup(name=f"Events by {ADMIN_LEVELS[level]}", overlay=True, show=show)
-    if table.empty:
-        return group
-    points = admin_centroids(table, level, centroids)
-    top = float(table["events"].max())
-    for name, row in table.iterrows():
-        lat, lon, origin = points[str(name)]
-        radius = max(4.0, max_radius * math.sqrt(row["events"] / top))
-        extra = "placed at the mean of its events" if origin == "mean of events" else ""
-        folium.CircleMarker(
-            [lat, lon], radius=radius, color="#252525", weight=1.5, fill=True, fill_color="#969696",
-            fill_opacity=0.25, tooltip=_tooltip(str(name), int(row["events"]), row["fatalities"], extra),
-        ).add_to(group)
-    return group
+    drawn = df.iloc[events.payload.rows]
+    table = _counts(drawn, level)
+    points = admin_centroids(table, level, centroids) if not table.empty else {}
+    names = list(points)
+    index = {name: i for i, name in enumerate(names)}
+    keys = drawn[level].astype("string").str.strip()
+    codes = [index.get(k, -1) if isinstance(k, str) else -1 for k in keys.to_numpy(dtype=object)]
+    fatalities = (pd.to_numeric(drawn["fatalities"], errors="coerce").fillna(0).clip(lower=0).round().astype("int64")
+                  .tolist() if "fatalities" in drawn.columns else None)
+    areas = [{"name": name, "lat": round(points[name][0], 5), "lon": round(points[name][1], 5),
+              "note": "placed at the mean of its events" if points[name][2] == "mean of events" else ""}
+             for name in names]
+    return AdminCircles(events, areas=areas, codes=codes, fatalities=fatalities,
+                        name=f"Events by {ADMIN_LEVELS[level]}", show=show, max_radius=max_radius)
 
 
 def _load_geojson(boundaries: Any) -> dict[str, Any]:
@@ -134,15 +142,63 @@ def _load_geojson(boundaries: Any) -> dict[str, Any]:
         path = Path(boundaries)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"cannot read boundary GeoJSON {path}: {exc}") from exc
+        except RecursionError as exc:
+            raise ValueError(f"cannot read boundary GeoJSON {path}: nested too deeply") from exc
     elif isinstance(boundaries, Mapping):
-        data = copy.deepcopy(dict(boundaries))
+        data = dict(boundaries)
     else:
         raise ValueError("boundaries must be a GeoJSON FeatureCollection (dict) or the path of one")
     if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
         raise ValueError("boundaries must be a GeoJSON FeatureCollection with a 'features' list")
     return data
+
+
+_RING_DEPTH = {"Polygon": 1, "MultiPolygon": 2}
+
+
+def _clean_ring(ring: Any) -> list[list[float]] | None:
+    """A linear ring as [[lon, lat], ...] of finite numbers in range, or None."""
+    if not isinstance(ring, list) or len(ring) < 4:
+        return None
+    out = []
+    for point in ring:
+        if not isinstance(point, (list, tuple)) or len(point) < 2:
+            return None
+        lon, lat = point[0], point[1]
+        if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) \
+                or not isinstance(lat, (int, float)):
+            return None
+        if not (math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):
+            return None
+        out.append([float(lon), float(lat)])
+    return out
+
+
+def clean_geometry(geometry: Any) -> dict[str, Any] | None:
+    """A (Multi)Polygon rebuilt from its numbers only, or None when it is not a usable one.
+
+    Nothing of the input but the coordinates reaches the page: no extra members,
+    no strings, no ids.
+    """
+    if not isinstance(geometry, Mapping) or geometry.get("type") not in _RING_DEPTH:
+        return None
+    coords = geometry.get("coordinates")
+    polygons = [coords] if geometry["type"] == "Polygon" else coords
+    if not isinstance(polygons, list) or not polygons:
+        return None
+    cleaned = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            return None
+        rings = [_clean_ring(r) for r in polygon]
+        if any(r is None for r in rings):
+            return None
+        cleaned.append(rings)
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": cleaned[0]}
+    return {"type": "MultiPolygon", "coordinates": cleaned}
 
 
 def _norm(text: Any) -> str:
@@ -153,7 +209,8 @@ def _pick_key(features: list[dict[str, Any]], names: set[str]) -> str:
     """The feature property whose values match most admin names of the events."""
     scores: dict[str, int] = {}
     for feature in features:
-        for key, value in (feature.get("properties") or {}).items():
+        props = feature.get("properties") if isinstance(feature, Mapping) else None
+        for key, value in (props.items() if isinstance(props, Mapping) else ()):
             if isinstance(value, str) and _norm(value) in names:
                 scores[key] = scores.get(key, 0) + 1
     if not scores:
@@ -175,15 +232,26 @@ def admin_choropleth(
     top = max((v[0] for v in by_name.values()), default=1)
     cmap = LinearColormap(_COLORS, vmin=0, vmax=max(top, 1))
     unmatched = set(by_name)
+    features, skipped = [], 0
     for feature in data["features"]:
-        props = feature.get("properties") or {}
-        name = str(props.get(key, ""))
+        geometry = clean_geometry(feature.get("geometry")) if isinstance(feature, Mapping) else None
+        if geometry is None:
+            skipped += 1
+            continue
+        props = feature.get("properties")
+        value = props.get(key) if isinstance(props, Mapping) else None
+        name = value if isinstance(value, str) else ""
         events, fatalities = by_name.get(_norm(name), (0, float("nan")))
         unmatched.discard(_norm(name))
-        feature["properties"] = {
-            "label": _tooltip(name, events, fatalities),
-            "fill": cmap(events) if events else "#ffffff",
-        }
+        features.append({
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"label": _tooltip(name, events, fatalities), "fill": cmap(events) if events else "#ffffff"},
+        })
+    if skipped:
+        logger.warning("%d boundary feature(s) without a usable Polygon/MultiPolygon geometry are not drawn",
+                       skipped)
+    data = {"type": "FeatureCollection", "features": features}
     if unmatched:
         logger.warning("%d %s name(s) of the events match no boundary feature (property %r), e.g. %s",
                        len(unmatched), level, key, sorted(unmatched)[:5])

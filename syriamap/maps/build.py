@@ -12,27 +12,35 @@ import folium
 import pandas as pd
 from folium.plugins import MiniMap
 
-from .aggregate import admin_choropleth, admin_circles, h3_hexagons
-from .layers import Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
+from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons
+from .layers import Basemap, Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
 
 _TOOLTIP_COLUMNS = ("event_date", "location")
+COLLAPSE_LAYERS = 5
+"""Beyond this many layers the layer control starts collapsed (a button), so it never covers the map."""
 
 
-def _caption_lines(p: EventPayload) -> list[str]:
+def _caption_lines(p: EventPayload, show_coarse: bool = False) -> list[str]:
     """What the caption says: counts, date range, what was skipped or left out of the slider."""
     if p.n_rows == 0:
         return ["No events to show: the table is empty."]
-    if p.n_drawn == 0:
+    if p.n_drawn == 0 and not p.n_geo_coarse:
         return [f"No events to show: none of the {p.n_rows:,} rows has usable coordinates."]
-    first = f"{p.n_drawn:,} events"
+    first = f"{p.n_drawn:,} events" if p.n_drawn else "No events to show"
     if p.date_min:
         first += f", {p.date_min} to {p.date_max}"
     lines = [first]
     if p.n_missing_coords:
         lines.append(f"{p.n_missing_coords:,} of {p.n_rows:,} rows without coordinates are not drawn.")
-    if p.n_undated:
-        lines.append(f"{p.n_undated:,} events have no date: drawn, but outside the time slider.")
+    if p.n_geo_coarse:
+        lines.append(f"{p.n_geo_coarse:,} events placed only at country level are "
+                     + ("drawn at that country's point." if show_coarse else "not drawn."))
+    undated = p.n_undated - p.n_date_coarse
+    if undated:
+        lines.append(f"{undated:,} events have no date: drawn, but outside the time slider.")
+    if p.n_date_coarse:
+        lines.append(f"{p.n_date_coarse:,} events dated only to a year: drawn, but outside the time slider.")
     return lines
 
 
@@ -68,6 +76,8 @@ def event_map(
     fullscreen: bool = True,
     minimap: bool = True,
     layer_control: bool = True,
+    show_coarse: bool = False,
+    basemap: bool = True,
     m: folium.Map | None = None,
 ) -> folium.Map:
     """Draw events as a layered folium map.
@@ -80,11 +90,11 @@ def event_map(
         for ``event_type`` unknown types go to "Other", for other columns the
         ``max_categories`` most frequent values get a layer and the rest "Other".
     cluster : cluster the events within each layer (default), at every map size:
-        the page groups the events in view on a 60-pixel grid at each zoom and
-        draws the groups as counted circles on a canvas (clicking one zooms in);
-        from zoom 16, only events at the same place stay grouped.  False: every
-        event is a point from the start (events at one place still share a circle);
-        fine for a few thousand events, slow to draw for tens of thousands.
+        a counted circle at its events' centroid, every event of it within 80
+        pixels of the circle (clicking one zooms in); from zoom 16, only events
+        at the same place stay grouped.  False: every event is a point at its
+        exact place (events at one place share a circle); fine for a few
+        thousand events, slow to draw for tens of thousands.
     heat, heat_weight : add a heat layer (hidden until ticked), optionally weighted
         by a numeric column such as ``"fatalities"``.
     time_slider, time_step : one slider filtering every layer by ``"day"``,
@@ -97,16 +107,27 @@ def event_map(
     title : title shown at the top of the map.
     tiles : basemap for a new map (None: plain background).  Ignored with ``m``.
     popup_columns : columns shown in popups (default: the schema's, when present).
+    minimap : add a small overview map (online pages only: the offline export leaves it out quietly).
+    layer_control : add a layer control (collapsed to a button beyond five layers).
+    show_coarse : also draw events flagged ``geo_coarse`` (placed only at country
+        level or coarser); by default they are left out of markers, heat and
+        aggregates, and the caption says how many.
+    basemap : draw the light vector basemap shipped with the package (land, sea,
+        borders, rivers, governorate and town labels) under the tiles: it shows
+        where tiles cannot load (offline) and on maps with ``tiles=None``.
     m : an existing folium.Map to draw on, instead of a new one.
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"event_map needs a pandas DataFrame, not {type(df).__name__}")
     payload = build_payload(df, layer_by=layer_by, popup_columns=popup_columns, heat_weight=heat_weight,
-                            time_step=time_step, max_categories=max_categories)
+                            time_step=time_step, max_categories=max_categories, show_coarse=show_coarse)
+    placed = df.iloc[payload.rows] if len(payload.rows) < len(df) else df
     new_map = m is None
     if m is None:
         m = folium.Map(location=[35.0, 38.5], zoom_start=7, tiles=tiles, max_zoom=18, control_scale=True,
                        prefer_canvas=True)
+    if basemap and new_map:
+        Basemap().add_to(m)
     if title:
         Title(title).add_to(m)
     if fullscreen and not any(isinstance(c, FullscreenButton) for c in m._children.values()):
@@ -126,20 +147,27 @@ def event_map(
         if legend:
             Legend(events, title=layer_by.replace("_", " ").capitalize()).add_to(m)
         if new_map and payload.bounds:
-            m.fit_bounds(payload.bounds, padding=(20, 20), max_zoom=12)
+            # clear of the controls: title and zoom buttons above and left, caption and slider below
+            m.fit_bounds(payload.bounds, padding_top_left=(50, 60), padding_bottom_right=(30, 170), max_zoom=12)
     if aggregate is not None:
         if boundaries is not None:
-            admin_choropleth(df, aggregate, boundaries, boundary_key=boundary_key).add_to(m)
+            admin_choropleth(placed, aggregate, boundaries, boundary_key=boundary_key).add_to(m)
         else:
-            admin_circles(df, aggregate, centroids=centroids).add_to(m)
+            if events is not None:
+                admin_circles(df, aggregate, events, centroids=centroids).add_to(m)
+            elif aggregate not in ADMIN_LEVELS:
+                raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {aggregate!r}")
     elif boundaries is not None:
         raise ValueError("boundaries needs aggregate='admin1' or 'admin2' (the column to match areas on)")
     if h3_resolution is not None and payload.n_drawn:
-        h3_hexagons(df, h3_resolution).add_to(m)
-    Caption(_caption_lines(payload), events).add_to(m)
+        h3_hexagons(placed, h3_resolution).add_to(m)
+    Caption(_caption_lines(payload, show_coarse), events).add_to(m)
     if minimap and new_map and tiles is not None:
-        MiniMap(toggle_display=True).add_to(m)
+        mini = MiniMap(toggle_display=True)
+        mini.syriamap_default = True  # left out of offline pages without a warning (see offline.to_html)
+        mini.add_to(m)
     if layer_control and not _move_layer_control_last(m):
-        folium.LayerControl(collapsed=False).add_to(m)
+        n_layers = sum(isinstance(c, folium.map.Layer) and c.control for c in m._children.values())
+        folium.LayerControl(collapsed=n_layers > COLLAPSE_LAYERS).add_to(m)
     return m
 

@@ -30,6 +30,8 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--h3", type=int, metavar="RES", help="add counts per H3 hexagon at this resolution")
     p.add_argument("--title")
     p.add_argument("--tiles", default="OpenStreetMap", help="basemap; 'none' for a plain background")
+    p.add_argument("--show-coarse", action="store_true",
+                   help="also draw events placed only at country level (flag geo_coarse; left out by default)")
     p.set_defaults(func=run_map)
 
 
@@ -39,13 +41,26 @@ def run_map(args: argparse.Namespace) -> int:
 
     from . import event_map, save_html
 
+    output = args.output or args.events.with_suffix(".html")
+    inputs = [args.events] + ([args.boundaries] if args.boundaries else [])
+    for path in inputs:
+        if _same_file(output, path):
+            raise ValueError(f"refusing to write the map over its input {path}: choose another -o/--output")
     df = read_events(args.events, format=args.format)
     m = event_map(
         df, layer_by=args.layer_by, cluster=args.cluster, heat=args.heat or bool(args.heat_weight),
         heat_weight=args.heat_weight, time_slider=args.time_slider, time_step=args.time_step,
         aggregate=args.aggregate, boundaries=args.boundaries, h3_resolution=args.h3, title=args.title,
-        tiles=None if str(args.tiles).lower() == "none" else args.tiles,
+        tiles=None if str(args.tiles).lower() == "none" else args.tiles, show_coarse=args.show_coarse,
     )
-    out = save_html(m, args.output or args.events.with_suffix(".html"), offline=args.offline)
+    out = save_html(m, output, offline=args.offline)
     print(f"{len(df):,} events -> {out} ({out.stat().st_size / 1e6:.1f} MB{', offline' if args.offline else ''})")
     return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links and relative parts); False when ``a`` does not exist yet."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False

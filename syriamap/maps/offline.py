@@ -37,7 +37,10 @@ _TTF_SRC_RE = re.compile(r",\s*url\([^)]*\.ttf\)\s*format\([\"']truetype[\"']\)"
 
 def _package_dir(module: str) -> Path | None:
     """Directory of an installed package (None when it is not installed)."""
-    spec = importlib_util.find_spec(module)
+    try:
+        spec = importlib_util.find_spec(module)
+    except ImportError:  # a parent package (``xstatic``) is not installed at all
+        return None
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0])
@@ -164,15 +167,25 @@ def to_html(m: folium.Map, *, offline: bool = False) -> str:
         return m.get_root().render()
     if _xstatic("leaflet", "leaflet.js") is None or _xstatic("leaflet", "leaflet.css") is None:
         raise ImportError(
-            "an offline map inlines Leaflet from the XStatic packages, which are not installed: "
-            "pip install 'syriamap[offline]'"
+            "an offline map inlines Leaflet from the XStatic packages of the 'offline' extra, which is not "
+            "installed: pip install 'syriamap[offline]'"
         )
     blockers = _offline_blockers(m)
     reported = {u for _, _, c in blockers
                 for _, u in list(getattr(c, "default_js", [])) + list(getattr(c, "default_css", []))}
+    root = m.get_root()
     for parent, key, child in blockers:
-        logger.warning("offline export: %s needs a library that no installed package provides; left out "
-                       "(it works in the online export)", type(child).__name__)
+        # An earlier render (a notebook display, an online export) left this element's output in the
+        # figure's sections; it would still be in the page without its library.
+        for element in [child] + [c for _, _, c in _walk(child)]:
+            for section in ("header", "html", "script"):
+                part = getattr(root, section, None)
+                if part is not None:
+                    part._children.pop(element.get_name(), None)
+        ours = getattr(child, "syriamap_default", False)
+        logger.log(logging.INFO if ours else logging.WARNING,
+                   "offline export: %s needs a library that no installed package provides; left out "
+                   "(it works in the online export)", type(child).__name__)
         del parent._children[key]
     try:
         page = m.get_root().render()
@@ -182,12 +195,50 @@ def to_html(m: folium.Map, *, offline: bool = False) -> str:
     return inline_assets(page, reported=reported)
 
 
+_USES = {
+    # library: what in a page's own HTML and scripts shows that it is used
+    "jquery": re.compile(r"\$\(|\bjQuery\b"),
+    "bootstrap": re.compile(r"class=[\"'][^\"']*\b(?:btn|table|container|row|col-[a-z0-9-]+|glyphicon|badge|alert|"
+                            r"card|form-control|dropdown|modal|nav|list-group)\b|data-bs-|data-toggle|bootstrap\."),
+    "fontawesome": re.compile(r"\bfa-[a-z]|[\"']prefix[\"']\s*:\s*[\"']fa"),
+}
+
+
+def _library(url: str) -> str | None:
+    low = url.lower()
+    if "jquery" in low:
+        return "jquery"
+    if "bootstrap" in low and "glyphicons" not in low:
+        return "bootstrap"
+    if "fontawesome" in low or "font-awesome" in low:
+        return "fontawesome"
+    return None
+
+
+def _unused_libraries(page: str) -> set[str]:
+    """Libraries folium links by default that this page never uses (left out of the offline page)."""
+    own = _LINK_RE.sub("", _SCRIPT_RE.sub("", page))
+    unused = {name for name, pattern in _USES.items() if not pattern.search(own)}
+    if "bootstrap" not in unused:
+        unused.discard("jquery")  # Bootstrap 4's scripts need jQuery
+    return unused
+
+
 def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:
-    """Replace CDN ``<script src>``/``<link>`` tags of a rendered folium page by inline copies."""
+    """Replace CDN ``<script src>``/``<link>`` tags of a rendered folium page by inline copies.
+
+    Only what the page uses: jQuery, Bootstrap and Font Awesome, which folium
+    links on every map, are left out when nothing in the page's own HTML and
+    scripts calls or styles with them.
+    """
     dropped: list[str] = []
+    unused = _unused_libraries(page)
 
     def script(match: re.Match[str]) -> str:
         url = match.group(1)
+        if _library(url) in unused:
+            logger.debug("offline export: %s is not used by this page; left out", url)
+            return ""
         files = local_assets(url)
         if files is None:
             dropped.append(url)
@@ -199,6 +250,9 @@ def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:
 
     def link(match: re.Match[str]) -> str:
         url = match.group(1)
+        if _library(url) in unused:
+            logger.debug("offline export: %s is not used by this page; left out", url)
+            return ""
         files = local_assets(url)
         if files is None:
             dropped.append(url)
@@ -212,6 +266,31 @@ def inline_assets(page: str, *, reported: Collection[str] = ()) -> str:
         level = logging.INFO if quiet else logging.WARNING
         logger.log(level, "offline export: no installed package provides %s; left out", url)
     return page
+
+
+class InlineMap:
+    """A map displayed in Jupyter from its offline page: no script or style is fetched from a CDN.
+
+    ``folium.Map`` displays itself with CDN links, so with no network the cell is
+    blank; ``show(m)`` displays the same map with every asset inlined (``srcdoc``
+    of a sandbox-free iframe, as folium does).
+    """
+
+    def __init__(self, m: folium.Map, *, height: int = 600) -> None:
+        self.map = m
+        self.height = int(height)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        page = html.escape(to_html(self.map, offline=True), quote=True)
+        return (f'<iframe srcdoc="{page}" style="width:100%;height:{self.height}px;border:none" '
+                'allowfullscreen></iframe>')
+
+
+def show(m: folium.Map, *, height: int = 600) -> InlineMap:
+    """Display map ``m`` inline in Jupyter with no network needed (the offline page; needs the 'offline' extra)."""
+    return InlineMap(m, height=height)
 
 
 def save_html(m: folium.Map, path: str | Path, *, offline: bool = False) -> Path:

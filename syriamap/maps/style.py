@@ -70,6 +70,41 @@ def category_color(name: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(round(r * 255), round(g * 255), round(b * 255))
 
 
+PALETTE: tuple[str, ...] = (
+    "#1f77b4", "#e6550d", "#31a354", "#d62728", "#756bb1", "#8c564b", "#e377c2", "#0e7c7b", "#bcbd22", "#17becf",
+    "#393b79", "#a55194", "#637939", "#d6616b", "#3182bd", "#fd8d3c", "#74c476", "#9e9ac8", "#843c39", "#e7ba52",
+)
+"""Twenty well-separated colours for layers other than ACLED's event types."""
+
+
+def category_colors(names: list[str]) -> list[str]:
+    """Colours of the layers of one map: distinct up to len(PALETTE) layers, and stable across maps.
+
+    ACLED's event types and "Other" keep their fixed colours.  Any other name
+    takes the palette slot its hash points at; when an earlier layer of the same
+    map (layers come most frequent first) holds that slot, the next free one.  So
+    a name keeps its colour on every map where its slot is free, and two layers
+    of one map never share a colour until the palette runs out (then the
+    hash-derived colour of :func:`category_color`).
+    """
+    taken: set[int] = set()
+    out = []
+    for name in names:
+        if name in _FIXED_COLORS:
+            out.append(_FIXED_COLORS[name])
+            continue
+        slot = int.from_bytes(hashlib.sha1(name.encode("utf-8")).digest()[:4], "big") % len(PALETTE)
+        for step in range(len(PALETTE)):
+            candidate = (slot + step) % len(PALETTE)
+            if candidate not in taken:
+                taken.add(candidate)
+                out.append(PALETTE[candidate])
+                break
+        else:
+            out.append(category_color(name))
+    return out
+
+
 def category_style(name: str) -> CategoryStyle:
     """Colour and icon of a category (see :func:`category_color`)."""
     return CategoryStyle(category_color(name), _FIXED_ICONS.get(name, _DEFAULT_ICON))

@@ -1,17 +1,19 @@
 /* syriamap event-map runtime (included once per page).
  *
  * One EventSet per event_map() call holds every event once, in columns decoded
- * from a gzip+base64 payload, and draws them on one Leaflet canvas renderer,
- * one Leaflet layer per category.  Nothing is created per event: each layer is
- * clustered on a pixel grid for the current zoom, the part of the world in view
- * (plus half a screen around it) and the events the time slider lets through,
- * and redrawn after every move, zoom, filter or layer toggle.  A cluster is a
- * circle with its count; clicking it zooms to its events; events alone in their
- * cell, and every event above the last cluster zoom, are points with popups.
- * Events at one and the same place stay one circle at every zoom: clicking it
- * opens their popups one after the other.  The time slider, heat layers, legend
- * and caption read the same columns.  Every string that comes from the data is
- * put into the page with textContent, never innerHTML.
+ * from a gzip+base64 payload, and draws them on one Leaflet canvas per map, one
+ * Leaflet layer per category.  Nothing is created per event or per mark: each
+ * category's marks are one canvas path (MarkLayer).  A cluster index is built
+ * once per category, time filter and zoom (greedy radius clustering, as
+ * supercluster does; every event of a cluster lies within clusterRadius pixels
+ * of its circle, drawn at the events' centroid); pans and zooms only read it.
+ * Above the last cluster zoom, or without clustering, only events at one and the
+ * same place are grouped (a stack: clicking it pages through their popups).
+ * Marks of several layers at one place are spread by at most SPREAD_PX pixels;
+ * nothing else moves.  The time slider, heat layers, area circles, legend and
+ * caption read the same columns.  Every string that comes from the data reaches
+ * the page as inert JSON (SyriaMap.data) and is put into it with textContent or
+ * canvas text, never innerHTML.
  */
 (function () {
   "use strict";
@@ -19,8 +21,6 @@
   var SM = window.SyriaMap = { sets: [], sliders: [] };
   var SCALE = 100000;
   var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
-  var CELL_KEY = 4194304;   // 2^22: grid column * CELL_KEY + grid row (columns < 2^21 up to zoom 18)
-  var PLACE_KEY = 33554432; // 2^25: (lon + 180) * 1e5 * PLACE_KEY + (lat + 90) * 1e5, exact and < 2^53
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -35,6 +35,9 @@
 
   /* Label written on a cluster: the exact count up to 9,999, then thousands ("12k"). */
   function clusterLabel(n) { return n < 10000 ? String(n) : Math.floor(n / 1000) + "k"; }
+
+  /* The options of an element, from its inert JSON block in the page header (read as text, never as HTML). */
+  SM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
 
   /* gzip+base64 -> object, with the browser's own DecompressionStream. */
   SM.decode = function (b64) {
@@ -51,32 +54,139 @@
     return c === null || c === undefined ? null : col.d[c];
   }
 
-  /* A cluster: a canvas circle (drawn by Leaflet's canvas renderer) with its count written on it. */
-  var ClusterMarker = L.CircleMarker.extend({
+  /* A canvas that keeps its picture while the view stays inside the area it has drawn (the view and
+   * PAD of it around): a pan within it moves the picture and paints nothing new, as tiles do. */
+  function drawnArea(map) {
+    var size = map.getSize(), pb = map.getPixelBounds(), dx = size.x * PAD, dy = size.y * PAD;
+    return { zoom: map.getZoom(), min: pb.min.subtract([dx, dy]), max: pb.max.add([dx, dy]) };
+  }
+
+  function stillInside(area, map) {
+    if (!area || area.zoom !== map.getZoom() || map._animatingZoom) { return false; }
+    var pb = map.getPixelBounds();
+    return pb.min.x >= area.min.x && pb.min.y >= area.min.y && pb.max.x <= area.max.x && pb.max.y <= area.max.y;
+  }
+
+  var LazyCanvas = L.Canvas.extend({
+    _update: function () {
+      if (this._smKeep && stillInside(this._smDrawn, this._map)) { return; }
+      L.Canvas.prototype._update.call(this);
+      this._smDrawn = drawnArea(this._map);
+    },
+    _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); }
+  });
+
+  /* Every mark of one layer (points, clusters, stacks at one place) as ONE path of the shared canvas
+   * renderer: drawn in a few batched canvas calls, hit-tested by its own loop.  Nothing is created per
+   * mark, so a pan costs the index lookup and one paint. */
+  var MarkLayer = L.Path.extend({
+    options: { interactive: true },
+    initialize: function (set, k) {
+      L.setOptions(this, { renderer: set.renderer });
+      this._smSet = set;
+      this._smK = k;
+      this._marks = [];
+      this._pts = [];
+      this._hit = -1;
+    },
+    setMarks: function (marks) {
+      this._marks = marks;
+      if (this._map) { this.redraw(); }
+    },
+    _project: function () {
+      var map = this._map, scale = map.getZoomScale(map.getZoom(), 0), origin = map.getPixelOrigin();
+      var pts = this._pts = new Array(this._marks.length), minx = Infinity, miny = Infinity, maxx = -Infinity,
+        maxy = -Infinity;
+      for (var j = 0; j < this._marks.length; j++) {
+        var mk = this._marks[j];
+        var x = (mk.level.x[mk.c] + mk.dx) * scale - origin.x, y = (mk.level.y[mk.c] + mk.dy) * scale - origin.y;
+        pts[j] = [x, y];
+        if (x < minx) { minx = x; } if (x > maxx) { maxx = x; }
+        if (y < miny) { miny = y; } if (y > maxy) { maxy = y; }
+      }
+      var w = 30 + this._clickTolerance();
+      this._pxBounds = pts.length ? L.bounds([minx - w, miny - w], [maxx + w, maxy + w]) : L.bounds([0, 0], [0, 0]);
+    },
+    _update: function () { if (this._map) { this._updatePath(); } },
+    _empty: function () { return !this._marks.length; },
     _updatePath: function () {
-      L.CircleMarker.prototype._updatePath.call(this);
       var r = this._renderer, ctx = r && r._ctx;
       if (!ctx || !r._drawing || this._empty()) { return; }
-      var p = this._point, text = clusterLabel(this._smCluster.n);
+      var set = this._smSet, color = set.colors[this._smK], style = set.opts.marker, marks = this._marks;
+      var pts = this._pts, j, p;
+      ctx.globalAlpha = 1;
+      // points: one path
+      ctx.beginPath();
+      for (j = 0; j < marks.length; j++) {
+        if (marks[j].n !== 1) { continue; }
+        p = pts[j];
+        ctx.moveTo(p[0] + style.radius, p[1]);
+        ctx.arc(p[0], p[1], style.radius, 0, 2 * Math.PI);
+      }
+      ctx.globalAlpha = style.opacity;
+      ctx.fillStyle = color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.lineWidth = style.weight;
+      ctx.strokeStyle = style.stroke;
+      ctx.stroke();
+      // clusters and stacks: one path, then their counts
+      ctx.beginPath();
+      var any = false;
+      for (j = 0; j < marks.length; j++) {
+        if (marks[j].n === 1) { continue; }
+        p = pts[j];
+        var rad = marks[j].radius;
+        ctx.moveTo(p[0] + rad, p[1]);
+        ctx.arc(p[0], p[1], rad, 0, 2 * Math.PI);
+        any = true;
+      }
+      if (!any) { return; }
+      ctx.globalAlpha = 0.85;
+      ctx.fillStyle = color;
+      ctx.fill();
+      ctx.globalAlpha = 0.9;
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
       ctx.globalAlpha = 1;
       ctx.font = "bold 11px system-ui, sans-serif";
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
-      ctx.lineJoin = "round";
-      ctx.lineWidth = 3;
-      ctx.strokeStyle = "rgba(0,0,0,0.6)";
-      ctx.strokeText(text, p.x, p.y);
-      ctx.fillStyle = "#ffffff";
-      ctx.fillText(text, p.x, p.y);
-    }
+      ctx.fillStyle = textOn(color);
+      for (j = 0; j < marks.length; j++) {
+        if (marks[j].n === 1) { continue; }
+        ctx.fillText(clusterLabel(marks[j].n), pts[j][0], pts[j][1]);
+      }
+    },
+    /* The topmost mark under a point (kept in _hit for the click and hover handlers). */
+    _containsPoint: function (p) {
+      var tol = this._clickTolerance(), style = this._smSet.opts.marker;
+      for (var j = this._marks.length - 1; j >= 0; j--) {
+        var q = this._pts[j], rad = this._marks[j].n === 1 ? style.radius : this._marks[j].radius;
+        var dx = p.x - q[0], dy = p.y - q[1];
+        if (dx * dx + dy * dy <= (rad + tol) * (rad + tol)) { this._hit = j; return true; }
+      }
+      this._hit = -1;
+      return false;
+    },
+    hitMark: function () { return this._hit >= 0 ? this._marks[this._hit] : null; }
   });
+
+  /* Black or white, whichever reads better on a fill colour (#rrggbb). */
+  function textOn(color) {
+    var r = parseInt(color.slice(1, 3), 16), g = parseInt(color.slice(3, 5), 16), b = parseInt(color.slice(5, 7), 16);
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111111" : "#ffffff";
+  }
 
   /* The layer of one category: the layer control ticks it; its content is redrawn by the EventSet. */
   var CategoryGroup = L.FeatureGroup.extend({
-    initialize: function (set) {
+    initialize: function (set, k) {
       L.FeatureGroup.prototype.initialize.call(this);
       this._smSet = set;
       this._smActive = false;
+      this.marks = new MarkLayer(set, k);
+      this.addLayer(this.marks);
     },
     onAdd: function (map) {
       L.FeatureGroup.prototype.onAdd.call(this, map);
@@ -86,7 +196,7 @@
     onRemove: function (map) {
       L.FeatureGroup.prototype.onRemove.call(this, map);
       this._smActive = false;
-      this.clearLayers();
+      this.marks.setMarks([]);
       this._smSet._toggled();
     }
   });
@@ -102,15 +212,24 @@
     this.data = null;
     this.shown = 0;
     this.filter = { label: null, all: true, cumulative: false };
-    this.renderer = L.canvas({ padding: 0.5 });
+    // one canvas per map, shared by its event sets: the pointer reaches the marks of every set
+    this.renderer = map._smRenderer || (map._smRenderer = new LazyCanvas({ padding: PAD }));
     this.colors = opts.colors.map(safeColor);
-    this.groups = this.meta.categories.map(function () {
-      var group = new CategoryGroup(self);
-      group.on("click", function (e) { self._onClick(e.propagatedFrom || e.layer); });
-      group.on("mouseover", function (e) { self._onHover(e.propagatedFrom || e.layer); });
+    this.version = 0;
+    this.marks = [];
+    this.levels = this.meta.categories.map(function () { return { version: -1, byZoom: {} }; });
+    this.tooltip = L.tooltip({ direction: "top", offset: [0, -8] });
+    this.groups = this.meta.categories.map(function (_, k) {
+      var group = new CategoryGroup(self, k);
+      group.on("click", function (e) { self._onClick((e.propagatedFrom || e.layer).hitMark()); });
+      group.on("mouseover mousemove", function (e) { self._onHover((e.propagatedFrom || e.layer).hitMark()); });
+      group.on("mouseout", function () { self.map.closeTooltip(self.tooltip); self._hovered = null; });
       return group;
     });
-    map.on("moveend", function () { self._redraw(); });
+    map.on("moveend", function () {
+      if (self._area && self._area.version === self.version && stillInside(self._area, map)) { return; }
+      self._redraw();
+    });
     SM.sets.push(this);
     this.ready = SM.decode(opts.payload).then(function (d) { self._load(d); return self; });
     this.ready.catch(function (err) { console.warn("syriamap: could not load events", err); });
@@ -162,6 +281,7 @@
 
   EventSet.prototype._applyFilter = function () {
     var d = this.data, f = this.filter, bound = f.all ? null : this._stepBound(), n = d.k.length;
+    this.version += 1;
     for (var i = 0; i < n; i++) {
       var s = d.s[i];
       this.visible[i] = (s < 0 || f.all || (f.cumulative ? s <= bound.upto : s === bound.exact)) ? 1 : 0;
@@ -195,200 +315,241 @@
     return Math.min(this.opts.clusterMaxZoom, isFinite(max) ? max - 1 : this.opts.clusterMaxZoom);
   };
 
-  /* How events are grouped at the current zoom: grid cells, or only events at the same place. */
-  EventSet.prototype._grouping = function () {
-    var zoom = this.map.getZoom(), scale = this.map.getZoomScale(zoom, 0);
+  /* ---- The cluster index: built once per category, time filter and zoom; pans and zooms only read it.
+   *
+   * A level (one category at one zoom) groups the events the filter lets through.  Up to the last
+   * cluster zoom (and with clustering on) it is a greedy radius clustering, as supercluster does it:
+   * each event not yet taken seeds a cluster and takes every free event within clusterRadius / 2
+   * pixels of it, so every member lies within clusterRadius pixels of the cluster's centroid, where
+   * the cluster is drawn.  Above that zoom, or without clustering, only events at one and the same
+   * place are grouped.  Levels of the zoom in view are built at once; the others in the background. */
+  var PREBUILD_ZOOMS = 2;      // levels built ahead, in the background: this many zooms in and out
+  var PAD = 0.35;              // the canvas reaches this share of the view beyond each edge: pans within it
+                               // paint nothing new
+  var GRID_PX = 256;           // cell of the view-query grid of a level, in pixels of its zoom
+  var SPREAD_PX = 10;          // marks of several layers at one place: spread on a ring this wide
+  var PLACE_BITS = 33554432;   // 2^25 > 180e5 + 90e5 range of the integer coordinates
+
+  function placeKey(d, i) { return (d.lon[i] + 18000000) * PLACE_BITS + (d.lat[i] + 9000000); }
+
+  EventSet.prototype._level = function (k, zoom) {
+    var cache = this.levels[k];
+    if (cache.version !== this.version) { cache.version = this.version; cache.byZoom = {}; }
+    var level = cache.byZoom[zoom];
+    if (level === undefined) { level = cache.byZoom[zoom] = this._buildLevel(k, zoom); }
+    return level;
+  };
+
+  EventSet.prototype._buildLevel = function (k, zoom) {
+    var d = this.data, idx = this.byCategory[k], vis = this.visible, X = this.x, Y = this.y;
+    var pts = [], j, i;
+    for (j = 0; j < idx.length; j++) { if (vis[idx[j]]) { pts.push(idx[j]); } }
+    var n = pts.length, owner = new Int32Array(n).fill(-1), nc = 0, c;
     var byCell = this.opts.cluster && zoom <= this._clusterZoom();
-    return { zoom: zoom, scale: scale, byCell: byCell, cell: this.opts.clusterCell / scale };
+    var scale = Math.pow(2, zoom);
+    if (byCell) {
+      var r = this.opts.clusterRadius / 2 / scale, r2 = r * r, heads = new Map(), next = new Int32Array(n);
+      for (j = 0; j < n; j++) {
+        var key = Math.floor(X[pts[j]] / r) * 67108864 + Math.floor(Y[pts[j]] / r);
+        var h = heads.get(key);
+        next[j] = h === undefined ? -1 : h;
+        heads.set(key, j);
+      }
+      for (j = 0; j < n; j++) {
+        if (owner[j] >= 0) { continue; }
+        var sx = X[pts[j]], sy = Y[pts[j]], col = Math.floor(sx / r), row = Math.floor(sy / r);
+        owner[j] = nc;
+        for (var dx = -1; dx <= 1; dx++) {
+          for (var dy = -1; dy <= 1; dy++) {
+            for (var m = heads.get((col + dx) * 67108864 + row + dy); m !== undefined && m >= 0; m = next[m]) {
+              if (owner[m] >= 0) { continue; }
+              var ex = X[pts[m]] - sx, ey = Y[pts[m]] - sy;
+              if (ex * ex + ey * ey <= r2) { owner[m] = nc; }
+            }
+          }
+        }
+        nc += 1;
+      }
+    } else {
+      var places = new Map();
+      for (j = 0; j < n; j++) {
+        var pk = placeKey(d, pts[j]), o = places.get(pk);
+        if (o === undefined) { o = nc++; places.set(pk, o); }
+        owner[j] = o;
+      }
+    }
+    /* members of each cluster, contiguous (counting sort on the owner) */
+    var start = new Int32Array(nc + 1), members = new Int32Array(n);
+    for (j = 0; j < n; j++) { start[owner[j] + 1] += 1; }
+    for (c = 0; c < nc; c++) { start[c + 1] += start[c]; }
+    var fill = start.slice(0, nc);
+    for (j = 0; j < n; j++) { members[fill[owner[j]]++] = pts[j]; }
+    var cx = new Float64Array(nc), cy = new Float64Array(nc), reach = new Float64Array(nc);
+    var same = new Uint8Array(nc), grid = new Map(), cell = GRID_PX / scale;
+    for (c = 0; c < nc; c++) {
+      var ax = 0, ay = 0, a = start[c], b = start[c + 1], first = members[a], isSame = 1;
+      for (j = a; j < b; j++) {
+        i = members[j]; ax += X[i]; ay += Y[i];
+        if (isSame && (d.lat[i] !== d.lat[first] || d.lon[i] !== d.lon[first])) { isSame = 0; }
+      }
+      ax /= (b - a); ay /= (b - a);
+      if (isSame) { ax = X[first]; ay = Y[first]; }
+      var far = 0;
+      for (j = a; j < b; j++) {
+        i = members[j];
+        var ddx = X[i] - ax, ddy = Y[i] - ay, dd = ddx * ddx + ddy * ddy;
+        if (dd > far) { far = dd; }
+      }
+      cx[c] = ax; cy[c] = ay; reach[c] = Math.sqrt(far) * scale; same[c] = isSame;
+      var gk = Math.floor(ax / cell) * 67108864 + Math.floor(ay / cell), list = grid.get(gk);
+      if (list === undefined) { grid.set(gk, [c]); } else { list.push(c); }
+    }
+    return { k: k, zoom: zoom, n: nc, start: start, members: members, x: cx, y: cy, reach: reach,
+             samePlace: same, grid: grid, cell: cell, byCell: byCell };
   };
 
-  EventSet.prototype._key = function (g, i) {
-    if (g.byCell) { return Math.floor(this.x[i] / g.cell) * CELL_KEY + Math.floor(this.y[i] / g.cell); }
-    return (this.data.lon[i] + 18000000) * PLACE_KEY + (this.data.lat[i] + 9000000);
+  /* Clusters of a level drawn on the canvas: centre within the view, its padding and a mark's size. */
+  EventSet.prototype._inView = function (level) {
+    var pb = this.map.getPixelBounds(), size = pb.getSize(), scale = Math.pow(2, level.zoom);
+    var mx = size.x * PAD + 30, my = size.y * PAD + 30;
+    var x0 = (pb.min.x - mx) / scale, x1 = (pb.max.x + mx) / scale;
+    var y0 = (pb.min.y - my) / scale, y1 = (pb.max.y + my) / scale;
+    var out = [], cell = level.cell;
+    for (var gx = Math.floor(x0 / cell); gx <= Math.floor(x1 / cell); gx++) {
+      for (var gy = Math.floor(y0 / cell); gy <= Math.floor(y1 / cell); gy++) {
+        var list = level.grid.get(gx * 67108864 + gy);
+        if (!list) { continue; }
+        for (var j = 0; j < list.length; j++) {
+          var c = list[j], x = level.x[c], y = level.y[c];
+          if (x >= x0 && x <= x1 && y >= y0 && y <= y1) { out.push(c); }
+        }
+      }
+    }
+    return out;
   };
 
-  /* Redraw every ticked layer.  Each category is clustered on its own, so clusters of several
-   * categories can fall on one another (at the same town, say): those closer than CLOSE_PX are
-   * fanned out around their common centre, far enough apart to be read and clicked. */
-  var CLOSE_PX = 40;
+  /* Build, in the background, the levels of the zooms next to the one in view (one level per task, so the
+   * page stays responsive): a zoom step then only reads the index. */
+  EventSet.prototype._schedule = function () {
+    var self = this;
+    if (this._pending) { return; }
+    this._pending = setTimeout(function () {
+      self._pending = null;
+      var zoom = self.map.getZoom(), lo = self.map.getMinZoom(), hi = self.map.getMaxZoom();
+      if (!isFinite(hi)) { hi = 18; }
+      var order = [];
+      for (var dz = 1; dz <= PREBUILD_ZOOMS; dz++) { order.push(zoom + dz, zoom - dz); }
+      for (var o = 0; o < order.length; o++) {
+        var z = order[o];
+        if (z < lo || z > hi) { continue; }
+        for (var k = 0; k < self.groups.length; k++) {
+          if (!self.groups[k]._smActive) { continue; }
+          var cache = self.levels[k];
+          if (cache.version === self.version && cache.byZoom[z] !== undefined) { continue; }
+          self._level(k, z);
+          self._schedule();
+          return;
+        }
+      }
+    }, 0);
+  };
 
+  /* Redraw every ticked layer from the index of the zoom in view. */
   EventSet.prototype._redraw = function () {
     if (!this.data) { return; }
-    var g = this._grouping(), lists = [], all = [], k, j;
+    var zoom = this.map.getZoom(), marks = [], byK = [], k, j;
     for (k = 0; k < this.groups.length; k++) {
-      this.groups[k].clearLayers();
-      lists.push(this.groups[k]._smActive ? this._cells(k, g) : []);
-      lists[k].forEach(function (c) {
-        c.cx = c.sx / c.n; c.cy = c.sy / c.n;
-        if (c.n > 1) { all.push(c); }
-      });
+      byK.push([]);
+      if (!this.groups[k]._smActive) { continue; }
+      var level = this._level(k, zoom), list = this._inView(level);
+      for (j = 0; j < list.length; j++) {
+        var c = list[j], n = level.start[c + 1] - level.start[c];
+        var mk = { level: level, c: c, k: k, n: n, radius: 10 + 2.5 * Math.log10(n), samePlace: !!level.samePlace[c] };
+        marks.push(mk); byK[k].push(mk);
+      }
     }
-    this._fanOut(all, CLOSE_PX / g.scale, g.scale);
-    for (k = 0; k < this.groups.length; k++) { this._draw(k, lists[k], g); }
+    this._spread(marks, zoom);
+    this.marks = marks;
+    this._area = drawnArea(this.map);
+    this._area.version = this.version;
+    this.renderer._smKeep = true;
+    for (k = 0; k < this.groups.length; k++) { this.groups[k].marks.setMarks(byK[k]); }
+    this._schedule();
   };
 
-  /* Join clusters of different categories closer than `close` (zoom-0 units) into fans. */
-  EventSet.prototype._fanOut = function (clusters, close, scale) {
-    var grid = new Map(), parent = clusters.map(function (_, j) { return j; }), j;
-    function root(a) { while (parent[a] !== a) { a = parent[a] = parent[parent[a]]; } return a; }
-    function cellOf(c) { return Math.floor(c.cx / close) * CELL_KEY + Math.floor(c.cy / close); }
-    clusters.forEach(function (c, j) {
-      var key = cellOf(c), list = grid.get(key);
-      if (list === undefined) { grid.set(key, [j]); } else { list.push(j); }
+  /* Marks of several layers at one and the same place are spread on a small ring around it
+   * (at most SPREAD_PX pixels away); everything else stays exactly where its events are. */
+  EventSet.prototype._spread = function (marks, zoom) {
+    var byPlace = new Map(), scale = Math.pow(2, zoom);
+    marks.forEach(function (mk) {
+      mk.dx = 0; mk.dy = 0;
+      if (!mk.level.samePlace[mk.c]) { return; }
+      var key = mk.level.x[mk.c] * 1e9 + mk.level.y[mk.c], list = byPlace.get(key);
+      if (list === undefined) { byPlace.set(key, [mk]); } else { list.push(mk); }
     });
-    clusters.forEach(function (c, j) {
-      var col = Math.floor(c.cx / close), row = Math.floor(c.cy / close);
-      for (var dx = -1; dx <= 1; dx++) {
-        for (var dy = -1; dy <= 1; dy++) {
-          (grid.get((col + dx) * CELL_KEY + row + dy) || []).forEach(function (o) {
-            var other = clusters[o];
-            if (other.k !== c.k && Math.abs(other.cx - c.cx) < close && Math.abs(other.cy - c.cy) < close) {
-              parent[root(o)] = root(j);
-            }
-          });
-        }
-      }
-    });
-    var fans = new Map();
-    for (j = 0; j < clusters.length; j++) {
-      var r = root(j), fan = fans.get(r);
-      if (fan === undefined) { fans.set(r, [clusters[j]]); } else { fan.push(clusters[j]); }
-    }
-    fans.forEach(function (fan) {
-      if (fan.length < 2) { return; }
-      var mx = 0, my = 0, radius = (16 + 3 * fan.length) / scale;
-      fan.sort(function (a, b) { return a.k - b.k; });
-      fan.forEach(function (c) { mx += c.cx; my += c.cy; });
-      mx /= fan.length; my /= fan.length;
-      fan.forEach(function (c, m) {
-        var angle = -Math.PI / 2 + 2 * Math.PI * m / fan.length;
-        c.cx = mx + radius * Math.cos(angle); c.cy = my + radius * Math.sin(angle); c.fanned = true;
+    byPlace.forEach(function (list) {
+      if (list.length < 2) { return; }
+      list.forEach(function (mk, m) {
+        var angle = -Math.PI / 2 + 2 * Math.PI * m / list.length;
+        mk.dx = SPREAD_PX * Math.cos(angle) / scale; mk.dy = SPREAD_PX * Math.sin(angle) / scale;
       });
     });
   };
 
-  /* The visible events of category k near the view, grouped by grid cell (or place). */
-  EventSet.prototype._cells = function (k, g) {
-    var pb = this.map.getPixelBounds(), size = pb.getSize();
-    var x0 = (pb.min.x - size.x / 2) / g.scale, x1 = (pb.max.x + size.x / 2) / g.scale;
-    var y0 = (pb.min.y - size.y / 2) / g.scale, y1 = (pb.max.y + size.y / 2) / g.scale;
-    var idx = this.byCategory[k], vis = this.visible, X = this.x, Y = this.y;
-    var cells = new Map(), list = [], c;
-    for (var j = 0; j < idx.length; j++) {
-      var i = idx[j];
-      if (!vis[i]) { continue; }
-      var x = X[i], y = Y[i];
-      if (x < x0 || x > x1 || y < y0 || y > y1) { continue; }
-      var key = this._key(g, i);
-      c = cells.get(key);
-      if (c === undefined) {
-        c = { k: k, key: key, n: 0, first: i, sx: 0, sy: 0, minx: x, maxx: x, miny: y, maxy: y };
-        cells.set(key, c);
-        list.push(c);
-      }
-      c.n += 1; c.sx += x; c.sy += y;
-      if (x < c.minx) { c.minx = x; } else if (x > c.maxx) { c.maxx = x; }
-      if (y < c.miny) { c.miny = y; } else if (y > c.maxy) { c.maxy = y; }
-    }
-    return g.byCell ? this._mergeNeighbours(cells, list, g) : list;
+  /* Where a mark is drawn. */
+  EventSet.prototype._markLatLng = function (mk) {
+    return this.map.unproject([mk.level.x[mk.c] + mk.dx, mk.level.y[mk.c] + mk.dy], 0);
   };
 
-  /* Grid cells cut groups in two at their borders: a cluster takes in the clusters of the eight
-   * cells around its own whose centres are closer than two thirds of a cell (biggest first). */
-  EventSet.prototype._mergeNeighbours = function (cells, list, g) {
-    var near = 2 * g.cell / 3, out = [];
-    list.sort(function (a, b) { return b.n - a.n || a.key - b.key; });
-    for (var j = 0; j < list.length; j++) {
-      var c = list[j];
-      if (c.merged) { continue; }
-      c.kept = true;
-      var col = Math.floor(c.key / CELL_KEY), row = c.key - col * CELL_KEY;
-      for (var dx = -1; dx <= 1; dx++) {
-        for (var dy = -1; dy <= 1; dy++) {
-          var o = cells.get((col + dx) * CELL_KEY + row + dy);
-          if (!o || o.kept || o.merged) { continue; }
-          if (Math.abs(o.sx / o.n - c.sx / c.n) > near || Math.abs(o.sy / o.n - c.sy / c.n) > near) { continue; }
-          o.merged = true;
-          c.n += o.n; c.sx += o.sx; c.sy += o.sy;
-          c.minx = Math.min(c.minx, o.minx); c.maxx = Math.max(c.maxx, o.maxx);
-          c.miny = Math.min(c.miny, o.miny); c.maxy = Math.max(c.maxy, o.maxy);
-          c.mergedKeys = (c.mergedKeys || [c.key]).concat(o.mergedKeys || [o.key]);
-        }
-      }
-      out.push(c);
-    }
-    return out;
+  /* Events of one cluster (all visible: a level holds only the events the filter lets through). */
+  EventSet.prototype._members = function (cl) {
+    var level = cl.level;
+    return Array.prototype.slice.call(level.members, level.start[cl.c], level.start[cl.c + 1]);
   };
 
-  /* Draw the groups of category k: a point for a lone event, a counted circle for a cluster. */
-  EventSet.prototype._draw = function (k, list, g) {
-    var group = this.groups[k], map = this.map, d = this.data, color = this.colors[k], style = this.opts.marker;
-    for (var j = 0; j < list.length; j++) {
-      var c = list[j], layer;
-      if (c.n === 1) {
-        layer = L.circleMarker([d.lat[c.first] / SCALE, d.lon[c.first] / SCALE], {
-          renderer: this.renderer, radius: style.radius, color: style.stroke, weight: style.weight,
-          fillColor: color, fillOpacity: style.opacity
-        });
-        layer._smIndex = c.first;
-      } else {
-        c.grouping = g;
-        c.samePlace = c.minx === c.maxx && c.miny === c.maxy;
-        var at = c.samePlace && !c.fanned ? [d.lat[c.first] / SCALE, d.lon[c.first] / SCALE]
-          : map.unproject([c.cx, c.cy], 0);
-        layer = new ClusterMarker(at, {
-          renderer: this.renderer, radius: 11 + 2.5 * Math.log10(c.n), color: color, weight: 6, opacity: 0.35,
-          fillColor: color, fillOpacity: 0.8
-        });
-        layer._smCluster = c;
-      }
-      group.addLayer(layer);
-    }
+  /* For tests and debugging: every mark drawn now, where it is drawn, and the events it stands for. */
+  EventSet.prototype.debugMarks = function () {
+    var map = this.map, self = this;
+    return (this.marks || []).map(function (mk) {
+      var level = mk.level, c = mk.c, at = self._markLatLng(mk);
+      return { category: level.k, lat: at.lat, lng: at.lng, cluster: level.byCell, samePlace: mk.samePlace,
+               members: Array.prototype.slice.call(level.members, level.start[c], level.start[c + 1]),
+               reachPx: level.reach[c], radiusPx: mk.n === 1 ? self.opts.marker.radius : mk.radius,
+               zoom: map.getZoom() };
+    });
   };
 
-  /* Visible events of one cluster (for the popups of events at the same place). */
-  EventSet.prototype._members = function (c) {
-    var idx = this.byCategory[c.k], out = [];
-    for (var j = 0; j < idx.length; j++) {
-      var i = idx[j];
-      var key = this._key(c.grouping, i);
-      if (this.visible[i] && (key === c.key || (c.mergedKeys && c.mergedKeys.indexOf(key) >= 0))) { out.push(i); }
-    }
-    return out;
-  };
-
-  EventSet.prototype._onClick = function (layer) {
-    if (!layer) { return; }
-    if (layer._smIndex !== undefined) { this.openEvent(layer._smIndex); return; }
-    var c = layer._smCluster;
-    if (!c) { return; }
-    if (c.samePlace) { this._openStack(layer.getLatLng(), this._members(c)); return; }
-    var map = this.map;
-    var bounds = L.latLngBounds(map.unproject([c.minx, c.miny], 0), map.unproject([c.maxx, c.maxy], 0));
+  EventSet.prototype._onClick = function (mk) {
+    if (!mk) { return; }
+    var members = this._members(mk);
+    if (mk.n === 1) { this.openEvent(members[0]); return; }
+    if (mk.samePlace) { this._openStack(this._latLng(members[0]), members); return; }
+    var map = this.map, self = this;
+    var bounds = L.latLngBounds(members.map(function (i) { return self._latLng(i); }));
     var zoom = Math.max(Math.min(map.getBoundsZoom(bounds, false, L.point(80, 80)), map.getMaxZoom()),
                         map.getZoom() + 1);
     map.setView(bounds.getCenter(), zoom);
   };
 
-  EventSet.prototype._onHover = function (layer) {
-    if (!layer || layer._smTooltip) { return; }
+  /* One tooltip per event set, moved to the mark under the pointer. */
+  EventSet.prototype._onHover = function (mk) {
+    if (!mk) { this.map.closeTooltip(this.tooltip); this._hovered = null; return; }
+    if (mk === this._hovered) { return; }
+    this._hovered = mk;
     var text;
-    if (layer._smIndex !== undefined) {
-      var d = this.data, i = layer._smIndex, parts = [this.meta.categories[d.k[i]]], t = this.opts.tooltipColumns;
+    if (mk.n === 1) {
+      var d = this.data, i = this._members(mk)[0], parts = [this.meta.categories[d.k[i]]], t = this.opts.tooltipColumns;
       for (var j = 0; j < t.length; j++) {
         var value = columnValue(d.cols[t[j]], i);
         if (value !== null && value !== undefined) { parts.push(value); }
       }
       text = parts.join(" · ");
-    } else if (layer._smCluster) {
-      var c = layer._smCluster;
-      text = formatInt(c.n) + " events · " + this.meta.categories[c.k] +
-        (c.samePlace ? " · same place: click to read them" : " · click to zoom in");
     } else {
-      return;
+      text = formatInt(mk.n) + " events · " + this.meta.categories[mk.k] +
+        (mk.samePlace ? " · same place: click to read them" : " · click to zoom in");
     }
-    layer._smTooltip = true;
-    layer.bindTooltip(el("span", null, text), { sticky: true }).openTooltip();
+    this.tooltip.setContent(el("span", null, text));
+    this.map.openTooltip(this.tooltip, this._markLatLng(mk));
   };
 
   EventSet.prototype._popupContent = function (i) {
@@ -475,41 +636,232 @@
 
   /* What is drawn in view now, in total and per category: points, clusters and the events in clusters. */
   EventSet.prototype.drawnCounts = function () {
-    var bounds = this.map.getBounds(), names = this.meta.categories;
+    var bounds = this.map.getBounds(), names = this.meta.categories, self = this;
     var out = { markers: 0, clustered: 0, clusters: 0, byCategory: {} };
-    this.groups.forEach(function (group, k) {
-      var c = { markers: 0, clustered: 0, clusters: 0 };
-      group.eachLayer(function (layer) {
-        if (!bounds.contains(layer.getLatLng())) { return; }
-        if (layer._smCluster) { c.clusters += 1; c.clustered += layer._smCluster.n; }
-        else { c.markers += 1; }
-      });
-      out.byCategory[names[k]] = c;
-      out.markers += c.markers; out.clustered += c.clustered; out.clusters += c.clusters;
+    names.forEach(function (name) { out.byCategory[name] = { markers: 0, clustered: 0, clusters: 0 }; });
+    this.marks.forEach(function (mk) {
+      if (!bounds.contains(self._markLatLng(mk))) { return; }
+      var c = out.byCategory[names[mk.k]];
+      if (mk.n === 1) { c.markers += 1; out.markers += 1; }
+      else { c.clusters += 1; c.clustered += mk.n; out.clusters += 1; out.clustered += mk.n; }
     });
     return out;
+  };
+
+  /* ---- Areas: labelled proportional circles per admin area, recounted from the events shown now.
+   * They are drawn on the events' own canvas, below the events (the event layers are brought to the
+   * front), so the pointer reaches an area's tooltip wherever no event mark lies over it. */
+  var AREA_COLORS = ["#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"];
+
+  var AreaCircle = L.CircleMarker.extend({
+    _updatePath: function () {
+      L.CircleMarker.prototype._updatePath.call(this);
+      var r = this._renderer, ctx = r && r._ctx, a = this._smArea;
+      if (!ctx || !r._drawing || !a.count) { return; }
+      var p = this._point;
+      ctx.globalAlpha = 1;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      ctx.font = "bold 12px system-ui, sans-serif";
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.strokeText(formatInt(a.count), p.x, p.y);
+      ctx.fillStyle = "#222222";
+      ctx.fillText(formatInt(a.count), p.x, p.y);
+      ctx.font = "11px system-ui, sans-serif";
+      var y = p.y + this._radius + 9;
+      ctx.strokeText(a.name, p.x, y);
+      ctx.fillText(a.name, p.x, y);
+    }
+  });
+
+  var AreaLayer = L.FeatureGroup.extend({
+    initialize: function (set, opts) {
+      L.FeatureGroup.prototype.initialize.call(this);
+      var self = this;
+      this._smSet = set;
+      this._smOpts = opts;
+      this._smAreas = opts.areas.map(function (a) { return { name: a.name, note: a.note, count: 0, fatalities: 0 }; });
+      this._smCircles = opts.areas.map(function (a, j) {
+        var c = new AreaCircle([a.lat, a.lon], { renderer: set.renderer, radius: 0, color: "#444444", weight: 1,
+                                                 fillColor: AREA_COLORS[0], fillOpacity: 0.45 });
+        c._smArea = self._smAreas[j];
+        c.bindTooltip(function () { return self._smTooltipContent(j); }, { sticky: true });
+        return c;
+      });
+      this._smReady = SM.decode(opts.data).then(function (d) { self._smData = d; return set.ready; })
+        .then(function () { self._scale(); self._recount(); });
+      set.onUpdate(function () { self._recount(); });
+    },
+    onAdd: function (map) {
+      var self = this;
+      L.FeatureGroup.prototype.onAdd.call(this, map);
+      // below the events: the circles go into the canvas first, the events are re-added after them
+      this._smCircles.forEach(function (c) { self.addLayer(c); });
+      SM.sets.forEach(function (s) {
+        if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
+      });
+      this._smLegend = SM.sizeLegend(map, this);
+      L.DomUtil.addClass(map.getContainer(), "sm-areas-on");  // the basemap's governorate names step aside
+    },
+    onRemove: function (map) {
+      L.FeatureGroup.prototype.onRemove.call(this, map);
+      this.clearLayers();
+      if (this._smLegend) { this._smLegend.remove(); this._smLegend = null; }
+      L.DomUtil.removeClass(map.getContainer(), "sm-areas-on");
+    },
+    /* One scale for every period: the largest count at all dates with every layer ticked. */
+    _scale: function () {
+      var codes = this._smData.a, top = new Int32Array(this._smAreas.length), max = 1;
+      for (var i = 0; i < codes.length; i++) { if (codes[i] >= 0) { top[codes[i]] += 1; } }
+      for (var j = 0; j < top.length; j++) { if (top[j] > max) { max = top[j]; } }
+      this._smMax = max;
+    },
+    radius: function (count) {
+      return count ? Math.max(4, this._smOpts.maxRadius * Math.sqrt(count / this._smMax)) : 0;
+    },
+    color: function (count) {
+      var q = Math.min(AREA_COLORS.length - 1, Math.floor(AREA_COLORS.length * count / (this._smMax + 1)));
+      return AREA_COLORS[q];
+    },
+    _recount: function () {
+      if (!this._smData) { return; }
+      var set = this._smSet, d = set.data, codes = this._smData.a, f = this._smData.f, areas = this._smAreas;
+      var active = set.groups.map(function (g) { return g._smActive; });
+      areas.forEach(function (a) { a.count = 0; a.fatalities = 0; });
+      for (var i = 0; i < codes.length; i++) {
+        var c = codes[i];
+        if (c < 0 || !set.visible[i] || !active[d.k[i]]) { continue; }
+        areas[c].count += 1;
+        if (f) { areas[c].fatalities += f[i]; }
+      }
+      var self = this;
+      this._smCircles.forEach(function (circle, j) {
+        var n = areas[j].count;
+        circle.setRadius(self.radius(n));
+        circle.setStyle({ fillColor: self.color(n), opacity: n ? 1 : 0, fillOpacity: n ? 0.45 : 0 });
+      });
+    },
+    _smTooltipContent: function (j) {
+      var a = this._smAreas[j], box = el("div");
+      box.appendChild(el("b", null, a.name));
+      var line = formatInt(a.count) + " events shown" +
+        (this._smData && this._smData.f ? ", " + formatInt(a.fatalities) + " fatalities" : "");
+      box.appendChild(el("div", null, line));
+      if (a.note) { box.appendChild(el("i", null, a.note)); }
+      return box;
+    }
+  });
+
+  EventSet.prototype.areas = function (opts) { return new AreaLayer(this, opts); };
+
+  /* Size (and colour) legend of an area layer: three reference circles on its scale. */
+  SM.sizeLegend = function (map, layer) {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var box = el("div", "sm-size-legend");
+      box.appendChild(el("div", "sm-size-title", layer._smOpts.title));
+      var row = el("div", "sm-size-row");
+      var max = layer._smMax || 1;
+      var refs = [max, Math.max(1, Math.round(max / 4)), Math.max(1, Math.round(max / 16))];
+      refs.filter(function (n, j) { return refs.indexOf(n) === j; }).forEach(function (n) {
+        var r = layer.radius(n), item = el("div", "sm-size-item"), dot = el("span", "sm-size-dot");
+        dot.style.width = dot.style.height = (2 * r) + "px";
+        dot.style.backgroundColor = layer.color(n);
+        item.appendChild(dot);
+        item.appendChild(el("span", null, formatInt(n)));
+        row.appendChild(item);
+      });
+      box.appendChild(row);
+      box.appendChild(el("div", "sm-legend-note", "events shown, at the same scale for every period"));
+      return box;
+    };
+    layer._smReady.then(function () { if (layer._map) { control.addTo(map); } });
+    return control;
+  };
+
+  /* ---- Basemap: light vector layers shipped with the package, under the tiles (seen where tiles do not
+   * load, or with no tiles at all): sea-coloured background, land and borders, rivers, governorate and
+   * town labels.  Nothing in it is interactive. */
+  SM.basemap = function (map, data) {
+    function pane(name, z) {
+      var p = map.getPane(name) || map.createPane(name);
+      p.style.zIndex = String(z);
+      p.style.pointerEvents = "none";
+      return p;
+    }
+    pane("smBasemap", 150);
+    pane("smBasemapLabels", 390);
+    map.getContainer().style.background = "#d6e7f2";
+    var renderer = new LazyCanvas({ pane: "smBasemap", padding: PAD });
+    renderer._smKeep = true;
+    function latlngs(line) { return line.map(function (p) { return [p[1], p[0]]; }); }
+    var group = L.layerGroup();
+    data.countries.forEach(function (poly) {
+      L.polygon(poly.map(latlngs), { renderer: renderer, interactive: false, color: "#9c9c9c", weight: 0.8,
+                                     fillColor: "#f5f3ee", fillOpacity: 1 }).addTo(group);
+    });
+    data.rivers.forEach(function (river) {
+      L.polyline(latlngs(river.line), { renderer: renderer, interactive: false, color: "#93bfdc",
+                                        weight: 1.6 }).addTo(group);
+    });
+    function label(item, className) {
+      var box = el("div", className);
+      box.appendChild(el("span", "sm-base-text", item.name));
+      return L.marker([item.lat, item.lon], {
+        pane: "smBasemapLabels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "sm-base-icon", html: box, iconSize: null })
+      });
+    }
+    data.governorates.forEach(function (g) { label(g, "sm-base-gov").addTo(group); });
+    data.towns.forEach(function (t) { label(t, "sm-base-town sm-base-rank" + t.rank).addTo(group); });
+    group.addTo(map);
+    function byZoom() {
+      var z = map.getZoom(), labels = map.getPane("smBasemapLabels");
+      labels.classList.toggle("sm-base-far", z < 6);
+      labels.classList.toggle("sm-base-near", z >= 8);
+    }
+    map.on("zoomend", byZoom);
+    byZoom();
+    if (map.attributionControl) { map.attributionControl.addAttribution(data.attribution); }
+    return group;
   };
 
   SM.eventSet = function (map, opts) { return new EventSet(map, opts); };
 
   /* ------------------------------------------------------------------ */
+  /* The legend: colour, name (cut to one line, the full name on hover) and count of each layer.  Its
+   * title is a button that folds it; it starts folded beyond COLLAPSE_LEGEND layers or on narrow maps. */
+  var COLLAPSE_LEGEND = 8;
+
   SM.legend = function (map, set, opts) {
     var control = L.control({ position: opts.position });
     control.onAdd = function () {
-      var box = el("div", "sm-legend leaflet-bar");
-      if (opts.title) { box.appendChild(el("div", "sm-legend-title", opts.title)); }
+      var box = el("div", "sm-legend");
+      var head = el("button", "sm-legend-title", opts.title || "Layers");
+      head.type = "button";
+      head.setAttribute("aria-expanded", "true");
+      box.appendChild(head);
+      var rows = el("div", "sm-legend-rows");
       set.meta.categories.forEach(function (name, k) {
         var row = el("div", "sm-legend-row");
         var swatch = el("span", "sm-swatch");
         swatch.style.backgroundColor = safeColor(set.opts.colors[k]);
         row.appendChild(swatch);
-        if (/^fa-[a-z0-9-]+$/.test(set.opts.icons[k] || "")) {
-          row.appendChild(el("i", "fa-solid " + set.opts.icons[k] + " sm-icon"));
-        }
-        row.appendChild(el("span", "sm-legend-name", name));
+        var label = el("span", "sm-legend-name", name);
+        label.title = name;
+        row.appendChild(label);
         row.appendChild(el("span", "sm-legend-count", formatInt(set.meta.counts[k])));
-        box.appendChild(row);
+        rows.appendChild(row);
       });
+      box.appendChild(rows);
+      function fold(folded) {
+        box.classList.toggle("sm-folded", folded);
+        head.setAttribute("aria-expanded", folded ? "false" : "true");
+      }
+      fold(set.meta.categories.length > COLLAPSE_LEGEND || map.getSize().x < 600);
+      L.DomEvent.on(head, "click", function () { fold(!box.classList.contains("sm-folded")); });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -544,7 +896,7 @@
     control.onAdd = function () {
       var box = el("div", "leaflet-bar sm-fullscreen");
       var a = el("a");
-      a.appendChild(el("i", "fa-solid fa-expand"));
+      a.appendChild(el("span", "sm-fullscreen-icon", "\u2922"));
       a.href = "#"; a.title = "Full screen"; a.setAttribute("role", "button");
       L.DomEvent.on(a, "click", function (e) {
         L.DomEvent.preventDefault(e);
@@ -591,6 +943,11 @@
       var row = el("div", "sm-slider-row");
       [self.play, self.range, self.label].forEach(function (n) { row.appendChild(n); });
       box.appendChild(row);
+      var ends = el("div", "sm-slider-ends");
+      self.first = el("span", "sm-slider-first");
+      self.last = el("span", "sm-slider-last");
+      ends.appendChild(self.first); ends.appendChild(self.last);
+      box.appendChild(ends);
       var row2 = el("div", "sm-slider-row");
       row2.appendChild(allBox); row2.appendChild(cumBox); row2.appendChild(self.note);
       box.appendChild(row2);
@@ -620,6 +977,8 @@
     this.range.disabled = this.labels.length === 0;
     this.play.disabled = this.labels.length === 0;
     this.note.textContent = undated ? formatInt(undated) + " undated events always shown" : "";
+    this.first.textContent = this.labels.length ? this.labels[0] : "";
+    this.last.textContent = this.labels.length ? this.labels[this.labels.length - 1] : "";
   };
 
   TimeSlider.prototype.apply = function () {
