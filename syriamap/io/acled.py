@@ -33,7 +33,9 @@ import pandas as pd
 
 from ..schema import COLUMNS, add_flag, conform, extra_columns
 from .. import countries
-from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
+from .formulas import escape_frame
+from .limits import DEFAULT_LIMITS, Limits
+from .csvfile import assemble, finish, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +68,16 @@ _TEXT_COLUMNS = ("event_id_cnty", "actor1", "actor2", "assoc_actor_1", "assoc_ac
                  "location", "source", "notes", "tags", "iso3", "event_date")
 
 
-def read_acled(path: str | Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
-    """Read an ACLED CSV export into the event schema (see the module docstring)."""
+def read_acled(
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> pd.DataFrame:
+    """Read an ACLED CSV export into the event schema (see the module docstring).
+
+    Text cells written escaped by :func:`write_acled` (:mod:`syriamap.io.formulas`) are restored.
+    """
     schema_text = [c.name for c in COLUMNS if c.dtype == "str"]
-    table = read_delimited(path, sep=sep, encoding=encoding, string_columns=list(dict.fromkeys(_TEXT_COLUMNS + tuple(schema_text))))
+    table = read_delimited(path, sep=sep, encoding=encoding, limits=limits, unescape_formulas=True,
+                           string_columns=list(dict.fromkeys(_TEXT_COLUMNS + tuple(schema_text))))
     require_columns(table, REQUIRED_COLUMNS, "ACLED")
     src = table.frame
     flags = table.flags
@@ -102,7 +110,7 @@ def read_acled(path: str | Path, *, sep: str | None = None, encoding: str | None
         events["iso3"] = iso3
         consumed.add("iso")
     events["flags"] = flags
-    out = conform(assemble(events, passthrough(src, consumed, "acled")))
+    out = finish(assemble(events, passthrough(src, consumed, "acled")), table)
     logger.info("%s: read %d ACLED events", table.path, len(out))
     return out
 
@@ -131,15 +139,19 @@ def _acled_column(events: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([pd.NA] * n, index=events.index, dtype="str")
 
 
-def write_acled(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write events as an ACLED-layout CSV: the 31 ACLED columns, then all others."""
+def write_acled(df: pd.DataFrame, path: str | Path, *, escape_formulas: bool = True) -> Path:
+    """Write events as an ACLED-layout CSV: the 31 ACLED columns, then all others.
+
+    Formula-like text cells are escaped (:mod:`syriamap.io.formulas`) unless
+    ``escape_formulas=False``; :func:`read_acled` restores them.
+    """
     path = Path(path)
     events = conform(df)
     out = pd.DataFrame({name: _acled_column(events, name) for name in ACLED_COLUMNS}, index=events.index)
     used = {f"acled_{c}" for c in ACLED_COLUMNS} | set(ACLED_COLUMNS) | {"event_id"}
     rest = [c.name for c in COLUMNS if c.name not in used] + [c for c in extra_columns(events) if c not in used]
     out = pd.concat([out, events[rest]], axis=1)
-    out.to_csv(path, index=False)
+    (escape_frame(out) if escape_formulas else out).to_csv(path, index=False)
     logger.info("%s: wrote %d events in ACLED layout", path, len(out))
     return path
 

@@ -41,9 +41,9 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from ..schema import conform
 from .. import countries
-from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited
+from .csvfile import assemble, attach_report, finish, parse_coordinates, parse_dates, passthrough, read_delimited
+from .limits import DEFAULT_LIMITS, Limits
 
 logger = logging.getLogger(__name__)
 
@@ -129,12 +129,12 @@ def _host(url: str | None) -> str | None:
 
 
 def read_gdelt(
-    path: str | Path, *, conflict_only: bool = False, encoding: str | None = None
+    path: str | Path, *, conflict_only: bool = False, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> pd.DataFrame:
     """Read a GDELT 2.0 event file (see the module docstring)."""
     table = read_delimited(
         path, default_sep="\t", names=list(GDELT_COLUMNS), quoting=False, string_columns=_CODE_COLUMNS,
-        encoding=encoding,
+        encoding=encoding, limits=limits,
     )
     src = table.frame
     flags = table.flags
@@ -172,12 +172,15 @@ def read_gdelt(
             "flags": flags,
         }
     )
-    out = conform(assemble(events, passthrough(src, _CONSUMED, "gdelt")))
+    out = finish(assemble(events, passthrough(src, _CONSUMED, "gdelt")), table)
     if conflict_only:
         root = out["gdelt_EventRootCode"].astype("str").str.zfill(2)
         keep = root.isin(CONFLICT_ROOT_CODES)
         logger.info("%s: kept %d of %d events with a conflict root code", table.path, int(keep.sum()), len(out))
         out = out[keep.to_numpy()].reset_index(drop=True)
+        if table.report is not None:
+            table.report.dropped_on_request = int((~keep).sum())
+            attach_report(out, table.report)
     logger.info("%s: read %d GDELT events", table.path, len(out))
     return out
 

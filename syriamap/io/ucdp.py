@@ -41,9 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import EVENT_TYPE_DTYPE, SUB_EVENT_TYPE_DTYPE, add_flag, conform
+from ..schema import EVENT_TYPE_DTYPE, SUB_EVENT_TYPE_DTYPE, add_flag
 from .. import countries
-from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
+from .limits import DEFAULT_LIMITS, Limits
+from .csvfile import assemble, finish, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +100,12 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index)
 
 
-def read_ucdp(path: str | Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+def read_ucdp(
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> pd.DataFrame:
     """Read a UCDP GED CSV file into the event schema (see the module docstring)."""
-    table = read_delimited(path, sep=sep, encoding=encoding, string_columns=("side_a", "side_b", "source_date"))
+    table = read_delimited(path, sep=sep, encoding=encoding, limits=limits,
+                           string_columns=("side_a", "side_b", "source_date"))
     require_columns(table, REQUIRED_COLUMNS, "UCDP GED")
     src = table.frame
     flags = table.flags
@@ -152,7 +156,7 @@ def read_ucdp(path: str | Path, *, sep: str | None = None, encoding: str | None 
         }
     )
     extra = passthrough(src, _CONSUMED, "ucdp")
-    out = conform(assemble(events, extra))
+    out = finish(assemble(events, extra), table)
     logger.info("%s: read %d UCDP GED events", table.path, len(out))
     return out
 
