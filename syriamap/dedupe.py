@@ -101,16 +101,27 @@ def duplicate_clusters(
         a = b = np.empty(0, dtype=int)
     graph = coo_matrix((np.ones(a.size), (idx[a], idx[b])), shape=(n, n))
     _, components = connected_components(graph, directed=False)
-    return _anchor_split(components, date.to_numpy(), unit_vectors(lat, lon), days, chord)
+    exclusive: list[np.ndarray] = []  # rows sharing a key here may not share a cluster
+    if not within_source:
+        exclusive.append(_origins(events))
+    if not within_dataset:
+        dataset, has_id = _datasets(events)
+        exclusive.append(np.where(has_id & (dataset != ""), dataset, None))
+    return _anchor_split(components, date.to_numpy(), unit_vectors(lat, lon), days, chord, exclusive)
 
 
-def _anchor_split(components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, days: float, chord: float) -> np.ndarray:
+def _anchor_split(
+    components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, days: float, chord: float,
+    exclusive: list[np.ndarray] = (),
+) -> np.ndarray:
     """Split linked components so that every member is close to its cluster's first report.
 
     Linking is transitive, so daily reports from one town would chain into one
     component; walking each component in date order, a report joins the first
-    cluster whose anchor (earliest report) is within ``days`` and ``km`` of it,
-    or starts a new cluster.
+    cluster whose anchor (earliest report) is within ``days`` and ``km`` of it
+    and that has no member sharing one of its ``exclusive`` keys (its source, its
+    dataset: two events of one dataset never meet through a third report), or
+    starts a new cluster.
     """
     labels = np.arange(components.size)
     sizes = np.bincount(components)
@@ -119,17 +130,23 @@ def _anchor_split(components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, da
         return labels
     order = big[np.lexsort((dates[big], components[big]))]
     anchors: list[int] = []
+    taken: dict[int, list[set]] = {}
     current = -1
     limit = np.timedelta64(int(round(days * 86400)), "s")
     for i in order:
         if components[i] != current:
             current, anchors = components[i], []
+        keys = [k[i] for k in exclusive]
         for anchor in anchors:
-            if dates[i] - dates[anchor] <= limit and np.linalg.norm(xyz[i] - xyz[anchor]) <= chord * (1 + 1e-9):
+            if (dates[i] - dates[anchor] <= limit and np.linalg.norm(xyz[i] - xyz[anchor]) <= chord * (1 + 1e-9)
+                    and not any(key is not None and key in used for key, used in zip(keys, taken[anchor]))):
                 labels[i] = anchor
+                for key, used in zip(keys, taken[anchor]):
+                    used.add(key)
                 break
         else:
             anchors.append(i)
+            taken[i] = [{key} for key in keys]
     return labels
 
 
