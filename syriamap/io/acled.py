@@ -151,7 +151,8 @@ def write_acled(df: pd.DataFrame, path: str | Path, *, escape_formulas: bool = T
     used = {f"acled_{c}" for c in ACLED_COLUMNS} | set(ACLED_COLUMNS) | {"event_id"}
     rest = [c.name for c in COLUMNS if c.name not in used] + [c for c in extra_columns(events) if c not in used]
     out = pd.concat([out, events[rest]], axis=1)
-    (escape_frame(out) if escape_formulas else out).to_csv(path, index=False)
+    # CRLF line ends (RFC 4180): the csv module then quotes every field holding a CR or LF
+    (escape_frame(out) if escape_formulas else out).to_csv(path, index=False, lineterminator="\r\n")
     logger.info("%s: wrote %d events in ACLED layout", path, len(out))
     return path
 

@@ -299,7 +299,7 @@ def _careful_read(
         columns = list(names)
     width = len(columns)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # CRLF: fields holding a CR are quoted too
     writer.writerow(columns + ["extra_fields"])
     row_lines: list[int] = []
     problems: dict[str, list[int]] = {"malformed_row": [], "invalid_utf8": []}

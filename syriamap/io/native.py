@@ -32,7 +32,8 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, escape_formulas: bool = Tru
     """
     path = Path(path)
     events = conform(df)
-    (escape_frame(events) if escape_formulas else events).to_csv(path, index=False)
+    # CRLF line ends (RFC 4180): the csv module then quotes every field holding a CR or LF
+    (escape_frame(events) if escape_formulas else events).to_csv(path, index=False, lineterminator="\r\n")
     logger.info("%s: wrote %d events", path, len(df))
     return path
 
