@@ -20,6 +20,26 @@ Conventions
   value means the precision is unknown.  ``geo_precision`` uses ACLED's codes
   (1 the exact place, 2 near it or a part of a district/region, 3 a province or
   larger).
+
+Precision across sources
+------------------------
+Each reader maps its source's codes onto ACLED's, the same way for all, and
+flags what is coarser than any ACLED code says (:data:`GEO_COARSE_FLAG`,
+:data:`DATE_COARSE_FLAG`), so that maps and summaries can keep those rows apart:
+
+==============  ================================  ===============================  ==========================
+geo_precision   UCDP GED ``where_prec``           GDELT ``ActionGeo_Type``         gazetteer (geocoding)
+==============  ================================  ===============================  ==========================
+1               1 exact place, 2 within ~25 km    3 US city, 4 world city          town, quarter, site
+2               3 district (second level)         --                               district, region, river
+3               4 governorate, 5 larger region    2 US state, 5 world province     governorate
+3 + geo_coarse  6 country, 7 international waters 1 country                        country
+==============  ================================  ===============================  ==========================
+
+ACLED files carry geo_precision 1-3 as is; a row with geo_precision 3 and no
+admin1 is placed at country level and flagged ``geo_coarse``.  Dates: UCDP
+``date_prec`` 1 -> time_precision 1; 2-3 -> 2; 4 -> 3; 5 (the year) -> 3 +
+``date_coarse``.  ACLED's time_precision is kept; GDELT dates are days (1).
 """
 from __future__ import annotations
 

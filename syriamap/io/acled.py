@@ -17,6 +17,10 @@ event_type ...         ``actor1``, ``actor2``, ``country``, ``admin1``, ``admin2
                        ``location``, ``latitude``, ``longitude``, ``geo_precision``,
                        ``source``, ``notes``, ``fatalities`` (same names, same meaning)
 iso3                   ``iso`` (ISO 3166 numeric, 760) converted; older exports' ``iso3`` as is
+flags                  ``geo_coarse`` where ``geo_precision`` is 3 and ``admin1`` is empty
+                       (a location known only at country level).  ACLED has no
+                       year-only dates (time_precision 3 is the month), so no
+                       ``date_coarse``.
 =====================  ==============================================================
 
 :func:`write_acled` writes the 31 columns in ACLED's order, filling ACLED-only
@@ -31,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..schema import COLUMNS, add_flag, conform, extra_columns
+from ..schema import COLUMNS, GEO_COARSE_FLAG, add_flag, conform, extra_columns
 from .. import countries
 from .formulas import escape_frame
 from .limits import DEFAULT_LIMITS, Limits
@@ -109,6 +113,14 @@ def read_acled(
             events["acled_iso"] = src["iso"].where(unknown)
         events["iso3"] = iso3
         consumed.add("iso")
+    precision = pd.to_numeric(src["geo_precision"], errors="coerce") if "geo_precision" in src else None
+    if precision is not None:
+        no_province = src["admin1"].isna() if "admin1" in src else pd.Series(True, index=src.index)
+        coarse = ((precision == 3) & no_province).to_numpy(dtype=bool)
+        if coarse.any():
+            logger.warning("%s: %d row(s) with geo_precision 3 and no admin1 (placed at country level); flagged %r",
+                           table.path, int(coarse.sum()), GEO_COARSE_FLAG)
+            flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     events["flags"] = flags
     out = finish(assemble(events, passthrough(src, consumed, "acled")), table)
     logger.info("%s: read %d ACLED events", table.path, len(out))

@@ -15,7 +15,8 @@ location, admin1       ``ActionGeo_FullName`` "City, Province, Country": its fir
 country, iso3          from the FIPS 10-4 ``ActionGeo_CountryCode``
 latitude, longitude    ``ActionGeo_Lat``, ``ActionGeo_Long``
 geo_precision          ``ActionGeo_Type``: 3 (US city) and 4 (world city) -> 1;
-                       2 (US state), 5 (world province) and 1 (country) -> 3
+                       2 (US state), 5 (world province) and 1 (country) -> 3;
+                       1 is also flagged ``geo_coarse`` (the country's centroid)
 source                 the host of ``SOURCEURL`` (``www.example.org``)
 url                    ``SOURCEURL``
 published              ``DATEADDED`` (YYYYMMDDHHMMSS, UTC)
@@ -42,6 +43,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from .. import countries
+from ..schema import GEO_COARSE_FLAG, add_flag
 from .csvfile import assemble, attach_report, finish, parse_coordinates, parse_dates, passthrough, read_delimited
 from .limits import DEFAULT_LIMITS, Limits
 
@@ -94,6 +96,8 @@ CAMEO_EVENT_TYPES: dict[str, tuple[str, str]] = {
 CONFLICT_ROOT_CODES: frozenset[str] = frozenset({"14", "15", "17", "18", "19", "20"})
 #: ActionGeo_Type -> geo_precision
 GEO_TYPES: dict[int, int] = {1: 3, 2: 3, 3: 1, 4: 1, 5: 3}
+#: ActionGeo_Type codes flagged geo_coarse (a country: the point is its centroid).
+COARSE_GEO_TYPES: frozenset[int] = frozenset({1})
 
 _CONSUMED = {"GLOBALEVENTID", "SQLDATE", "Actor1Name", "Actor2Name", "ActionGeo_Lat", "ActionGeo_Long",
              "SOURCEURL", "DATEADDED"}
@@ -149,6 +153,11 @@ def read_gdelt(
     location, admin1 = _split_fullname(src["ActionGeo_FullName"].astype("str"), geo_type)
     fips = src["ActionGeo_CountryCode"].astype("str")
     iso2 = fips.map({f: countries.iso2_from_fips(f) for f in pd.unique(fips.dropna())})
+    coarse = geo_type.isin(list(COARSE_GEO_TYPES)).to_numpy(dtype=bool)
+    if coarse.any():
+        logger.warning("%s: %d row(s) placed only at country level (ActionGeo_Type 1); flagged %r",
+                       table.path, int(coarse.sum()), GEO_COARSE_FLAG)
+        flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     urls = src["SOURCEURL"].astype("str")
     events = pd.DataFrame(
         {
@@ -192,4 +201,4 @@ def looks_like_gdelt(first_line: str) -> bool:
 
 
 __all__ = ["read_gdelt", "looks_like_gdelt", "cameo_event_type", "GDELT_COLUMNS", "CAMEO_EVENT_TYPES",
-           "CONFLICT_ROOT_CODES", "GEO_TYPES"]
+           "CONFLICT_ROOT_CODES", "GEO_TYPES", "COARSE_GEO_TYPES"]

@@ -10,7 +10,9 @@ event_date             ``date_start`` (the first possible day)
 time_precision         ``date_prec``: 1 (exact day) -> 1; 2 (within 2-6 days) and
                        3 (week known) -> 2; 4 (month known / 8-30 days) and
                        5 (year known / 31-365 days) -> 3 (ACLED has nothing
-                       coarser than a month; ``ucdp_date_prec`` keeps the code)
+                       coarser than a month; ``ucdp_date_prec`` keeps the code);
+                       5 is also flagged ``date_coarse``: event_date is then the
+                       first possible day of the year, not the event's day
 event_type,            ``type_of_violence``: 1 state-based and 2 non-state conflict
 sub_event_type         -> Battles / Armed clash; 3 one-sided violence ->
                        Violence against civilians / Attack
@@ -23,6 +25,8 @@ geo_precision          ``where_prec``: 1 (exact place) and 2 (within ~25 km) -> 
                        3 (district) -> 2; 4 (governorate), 5 (larger region or
                        linear feature), 6 (country) and 7 (waters) -> 3.  ACLED
                        codes a governorate-only location 3, hence 4 -> 3.
+                       6 and 7 are also flagged ``geo_coarse``: the point is a
+                       stand-in (often the country's centroid), not a place.
 fatalities             ``best`` (``low`` and ``high`` kept as ``ucdp_low``/``ucdp_high``)
 notes                  ``source_headline``
 source                 ``source_office``
@@ -41,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import EVENT_TYPE_DTYPE, SUB_EVENT_TYPE_DTYPE, add_flag
+from ..schema import DATE_COARSE_FLAG, EVENT_TYPE_DTYPE, GEO_COARSE_FLAG, SUB_EVENT_TYPE_DTYPE, add_flag
 from .. import countries
 from .limits import DEFAULT_LIMITS, Limits
 from .csvfile import assemble, finish, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
@@ -63,6 +67,10 @@ VIOLENCE_TYPES: dict[int, tuple[str, str]] = {
 WHERE_PREC: dict[int, int] = {1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 6: 3, 7: 3}
 #: date_prec -> time_precision
 DATE_PREC: dict[int, int] = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
+#: where_prec codes flagged geo_coarse (country, international waters): the point is a stand-in.
+COARSE_WHERE_PREC: frozenset[int] = frozenset({6, 7})
+#: date_prec codes flagged date_coarse (the year, or a period of up to a year).
+COARSE_DATE_PREC: frozenset[int] = frozenset({5})
 
 _CONSUMED = {
     "id", "side_a", "side_b", "where_coordinates", "adm_1", "adm_2", "latitude", "longitude",
@@ -112,6 +120,14 @@ def read_ucdp(
     lat, flags = parse_coordinates(table, "latitude", flags)
     lon, flags = parse_coordinates(table, "longitude", flags)
     date, flags = parse_dates(table, "date_start", flags, _DATE_FORMATS)
+
+    geo_coarse = _lookup(src["where_prec"], {k: 1 for k in COARSE_WHERE_PREC}) > 0
+    date_coarse = _lookup(src["date_prec"], {k: 1 for k in COARSE_DATE_PREC}) > 0
+    for mask, code, what in ((geo_coarse, GEO_COARSE_FLAG, "placed only at country level or coarser (where_prec 6-7)"),
+                             (date_coarse, DATE_COARSE_FLAG, "dated only to the year (date_prec 5)")):
+        if mask.any():
+            logger.warning("%s: %d row(s) %s; flagged %r", table.path, int(mask.sum()), what, code)
+            flags = add_flag(flags, mask, code)
 
     unknown = _lookup(src["type_of_violence"], {k: 1 for k in VIOLENCE_TYPES}) < 0
     if unknown.any():
@@ -166,4 +182,5 @@ def looks_like_ucdp(columns: list[str] | tuple[str, ...]) -> bool:
     return {"type_of_violence", "where_prec", "date_start"}.issubset(columns)
 
 
-__all__ = ["read_ucdp", "looks_like_ucdp", "VIOLENCE_TYPES", "WHERE_PREC", "DATE_PREC", "REQUIRED_COLUMNS"]
+__all__ = ["read_ucdp", "looks_like_ucdp", "VIOLENCE_TYPES", "WHERE_PREC", "DATE_PREC", "REQUIRED_COLUMNS",
+           "COARSE_WHERE_PREC", "COARSE_DATE_PREC"]
