@@ -44,7 +44,11 @@ def test_real_file_loads_every_row(ucdp_2016):
         source = list(csv.DictReader(fh))
     assert len(events) == len(source) == 6170
     assert events["event_id"].tolist() == [f"ucdp:{r['id']}" for r in source]
-    assert Counter(events["admin1"].dropna()) == Counter(r["adm_1"] for r in source if r["adm_1"])
+    assert Counter(events["admin1_source"].dropna()) == Counter(r["adm_1"] for r in source if r["adm_1"])
+    # one name per governorate: each UCDP spelling maps to exactly one canonical name and back
+    pairs = events[["admin1_source", "admin1"]].dropna().drop_duplicates()
+    assert pairs["admin1_source"].is_unique and pairs["admin1"].is_unique and len(pairs) == 14
+    assert not pairs["admin1"].str.contains("Governorate").any()
     kinds = Counter(r["type_of_violence"] for r in source)
     assert (events["event_type"] == "Battles").sum() == kinds["1"] + kinds["2"]
     assert (events["event_type"] == "Violence against civilians").sum() == kinds["3"]

@@ -17,13 +17,18 @@ event_type ...         ``actor1``, ``actor2``, ``country``, ``admin1``, ``admin2
                        ``location``, ``latitude``, ``longitude``, ``geo_precision``,
                        ``source``, ``notes``, ``fatalities`` (same names, same meaning)
 iso3                   ``iso`` (ISO 3166 numeric, 760) converted; older exports' ``iso3`` as is
+admin1, admin2         the gazetteer's names of the divisions ('Idleb' -> 'Idlib'); as
+                       written in ``admin1_source``/``admin2_source``
+                       (:mod:`syriamap.io.admin`; ``canonical_admin=False`` to keep them)
 flags                  ``geo_coarse`` where ``geo_precision`` is 3 and ``admin1`` is empty
-                       (a location known only at country level).  ACLED has no
+                       (a location known only at country level), for ACLED's own
+                       rows (ids not namespaced by another dataset).  ACLED has no
                        year-only dates (time_precision 3 is the month), so no
                        ``date_coarse``.
 =====================  ==============================================================
 
-:func:`write_acled` writes the 31 columns in ACLED's order, filling ACLED-only
+:func:`write_acled` writes the 31 columns in ACLED's order (ACLED's own rows
+with ACLED's spelling of admin1/admin2, other rows with the canonical names), filling ACLED-only
 columns from their ``acled_`` pass-through columns (or deriving ``year``,
 ``iso`` and ``disorder_type``), then every other column of the table, so that
 :func:`read_acled` gets back all that was written.
@@ -73,7 +78,8 @@ _TEXT_COLUMNS = ("event_id_cnty", "actor1", "actor2", "assoc_actor_1", "assoc_ac
 
 
 def read_acled(
-    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    canonical_admin: bool = True,
 ) -> pd.DataFrame:
     """Read an ACLED CSV export into the event schema (see the module docstring).
 
@@ -116,13 +122,14 @@ def read_acled(
     precision = pd.to_numeric(src["geo_precision"], errors="coerce") if "geo_precision" in src else None
     if precision is not None:
         no_province = src["admin1"].isna() if "admin1" in src else pd.Series(True, index=src.index)
-        coarse = ((precision == 3) & no_province).to_numpy(dtype=bool)
+        # only ACLED's own rows: rows of other datasets written in ACLED layout carry their flags
+        coarse = ((precision == 3) & no_province & ~namespaced).to_numpy(dtype=bool)
         if coarse.any():
             logger.warning("%s: %d row(s) with geo_precision 3 and no admin1 (placed at country level); flagged %r",
                            table.path, int(coarse.sum()), GEO_COARSE_FLAG)
             flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     events["flags"] = flags
-    out = finish(assemble(events, passthrough(src, consumed, "acled")), table)
+    out = finish(assemble(events, passthrough(src, consumed, "acled")), table, canonical_admin=canonical_admin)
     logger.info("%s: read %d ACLED events", table.path, len(out))
     return out
 
@@ -146,6 +153,10 @@ def _acled_column(events: pd.DataFrame, name: str) -> pd.Series:
         return events["event_date"].dt.year.astype("Int64")
     if name == "disorder_type":
         return events["event_type"].astype("str").map(DISORDER_TYPES)
+    if name in ("admin1", "admin2") and f"{name}_source" in events:
+        # ACLED's own rows keep ACLED's spelling, so an export read and written again is the same file
+        own = events["event_id"].astype("str").str.startswith("acled:").fillna(False) & events[f"{name}_source"].notna()
+        return events[name].astype("str").where(~own, events[f"{name}_source"].astype("str"))
     if name in events:
         return events[name]
     return pd.Series([pd.NA] * n, index=events.index, dtype="str")

@@ -515,6 +515,10 @@ def parse_dates(
 DATASET_PREFIXES: tuple[str, ...] = ("ucdp_", "acled_", "gdelt_")
 
 
+#: Columns of ours that keep their names when read back (see :mod:`syriamap.io.admin`).
+_KEPT_NAMES = frozenset({"extra_fields", "admin1_source", "admin2_source"})
+
+
 def passthrough(frame: pd.DataFrame, consumed: set[str], prefix: str) -> pd.DataFrame:
     """The source columns not consumed by the mapping, renamed ``<prefix>_<name>``.
 
@@ -522,7 +526,7 @@ def passthrough(frame: pd.DataFrame, consumed: set[str], prefix: str) -> pd.Data
     (``ucdp_low`` in a file written by syriamap) keep their names.
     """
     def rename(c: str) -> str:
-        if c == "extra_fields" or c in SPECS or c.startswith(DATASET_PREFIXES):
+        if c in _KEPT_NAMES or c in SPECS or c.startswith(DATASET_PREFIXES):
             return c
         return f"{prefix}_{c}"
 
@@ -564,10 +568,17 @@ def assemble(events: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([events, extra], axis=1)
 
 
-def finish(events: pd.DataFrame, table: RawTable) -> pd.DataFrame:
+def finish(events: pd.DataFrame, table: RawTable, *, canonical_admin: bool = False) -> pd.DataFrame:
     """The reader's table conformed to the schema (numbers checked, :func:`conform_flagged`), with
-    the :class:`ReadReport` (every reader flag counted) in ``attrs["syriamap_read"]``."""
+    the :class:`ReadReport` (every reader flag counted) in ``attrs["syriamap_read"]``.
+
+    ``canonical_admin`` gives admin1/admin2 the gazetteer's names (:mod:`syriamap.io.admin`).
+    """
     out = conform_flagged(events, where=table.path, lines=table.lines())
+    if canonical_admin:
+        from .admin import canonicalize_admin
+
+        out = canonicalize_admin(out)
     attach_report(out, table.report)
     return out
 

@@ -11,7 +11,8 @@ event_type,            from the CAMEO ``EventCode`` (see :data:`CAMEO_EVENT_TYPE
 sub_event_type         the most specific listed prefix of the code wins)
 actor1, actor2         ``Actor1Name``, ``Actor2Name``
 location, admin1       ``ActionGeo_FullName`` "City, Province, Country": its first
-                       part; the province part for cities and provinces
+                       part; the province part for cities and provinces, under
+                       the gazetteer's name (:mod:`syriamap.io.admin`)
 country, iso3          from the FIPS 10-4 ``ActionGeo_CountryCode``
 latitude, longitude    ``ActionGeo_Lat``, ``ActionGeo_Long``
 geo_precision          ``ActionGeo_Type``: 3 (US city) and 4 (world city) -> 1;
@@ -133,7 +134,8 @@ def _host(url: str | None) -> str | None:
 
 
 def read_gdelt(
-    path: str | Path, *, conflict_only: bool = False, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: str | Path, *, conflict_only: bool = False, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    canonical_admin: bool = True,
 ) -> pd.DataFrame:
     """Read a GDELT 2.0 event file (see the module docstring)."""
     table = read_delimited(
@@ -181,7 +183,7 @@ def read_gdelt(
             "flags": flags,
         }
     )
-    out = finish(assemble(events, passthrough(src, _CONSUMED, "gdelt")), table)
+    out = finish(assemble(events, passthrough(src, _CONSUMED, "gdelt")), table, canonical_admin=canonical_admin)
     if conflict_only:
         root = out["gdelt_EventRootCode"].astype("str").str.zfill(2)
         keep = root.isin(CONFLICT_ROOT_CODES)

@@ -18,7 +18,10 @@ sub_event_type         -> Battles / Armed clash; 3 one-sided violence ->
                        Violence against civilians / Attack
 actor1, actor2         ``side_a``, ``side_b``
 location               ``where_coordinates`` ("Khan Shaykhun town")
-admin1, admin2         ``adm_1``, ``adm_2`` as written ("Idlib Governorate")
+admin1, admin2         ``adm_1``, ``adm_2`` under the gazetteer's name of the division
+                       ("Idlib Governorate" -> "Idlib"); as written in
+                       ``admin1_source``/``admin2_source`` (:mod:`syriamap.io.admin`;
+                       ``canonical_admin=False`` keeps them as written)
 country, iso3          ``country``; its ISO alpha-3 code
 latitude, longitude    ``latitude``, ``longitude``
 geo_precision          ``where_prec``: 1 (exact place) and 2 (within ~25 km) -> 1;
@@ -109,7 +112,8 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
 
 
 def read_ucdp(
-    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    canonical_admin: bool = True,
 ) -> pd.DataFrame:
     """Read a UCDP GED CSV file into the event schema (see the module docstring)."""
     table = read_delimited(path, sep=sep, encoding=encoding, limits=limits,
@@ -172,7 +176,7 @@ def read_ucdp(
         }
     )
     extra = passthrough(src, _CONSUMED, "ucdp")
-    out = finish(assemble(events, extra), table)
+    out = finish(assemble(events, extra), table, canonical_admin=canonical_admin)
     logger.info("%s: read %d UCDP GED events", table.path, len(out))
     return out
 
