@@ -23,7 +23,7 @@ class Limits:
     #: Most columns in a header (or record of a headerless file).
     max_columns: int = 4096
     #: Largest decompressed size of a gzip file read in place of a CSV, in bytes.
-    max_decompressed_bytes: int = 1 << 30
+    max_decompressed_bytes: int = 256 << 20
     #: Deepest nesting of JSON arrays and objects in a GeoJSON file.
     max_json_depth: int = 64
 
