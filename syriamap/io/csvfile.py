@@ -40,7 +40,7 @@ from .errors import EventFileError
 from .formulas import unescape_arrow, unescape_name
 from .limits import DEFAULT_LIMITS, Limits
 from .records import decode_lines, parse_records
-from .scan import scan_lines
+from .scan import count_lines, scan_lines
 from .source import Source, load_source
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _HEAD_BYTES = 1 << 16
+_BLOCK = 1 << 24  # pyarrow's block: no row may be longer
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
@@ -211,6 +212,7 @@ def _arrow_read(
     newlines_in_values: bool = False,
     block_size: int = 1 << 24,
 ) -> pa.Table:
+    """pyarrow's CSV reading with our options (text columns, no type guessing of dates)."""
     read_options = pacsv.ReadOptions(
         encoding=encoding if encoding not in ("utf-8", "utf-8-sig") else "utf8",
         column_names=names,
@@ -236,11 +238,14 @@ def _fast_read(
     strings: list[str], limits: Limits, unescape: bool,
 ) -> tuple[pa.Table, list[str], int] | None:
     """pyarrow's reading when the scan shows one record per line and it agrees; else None."""
+    if limits.max_line_bytes < _BLOCK:  # pyarrow refuses rows longer than a block; shorter limits are checked here
+        with source.open() as fh:
+            scan_lines(fh, source.path, quoting=quoting, max_line_bytes=limits.max_line_bytes)
     with source.open() as fh:
-        scan = scan_lines(fh, source.path, quoting=quoting, max_line_bytes=limits.max_line_bytes)
-    if not scan.one_record_per_line:
-        logger.debug("%s: %d line(s) with odd quotes, %d blank, %d bare CR: careful parsing",
-                     source.path, scan.odd_quotes, scan.blank, scan.bare_cr)
+        scan = count_lines(fh)
+    if scan.bare_cr or (quoting and scan.last_line_odd_quotes):
+        logger.debug("%s: %d bare CR, odd quotes on the last line: %s; careful parsing",
+                     source.path, scan.bare_cr, scan.last_line_odd_quotes)
         return None
     header_lines = 0
     columns = names

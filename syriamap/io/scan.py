@@ -1,14 +1,14 @@
-"""A quick pass over a delimited file's bytes that decides whether the fast parser can be trusted.
+"""Quick passes over a delimited file's bytes that decide whether the fast parser can be trusted.
 
 pyarrow's CSV reader is fast but, given an unterminated quote, it silently joins
-the following lines into one field.  :func:`scan_lines` counts, in bounded
-memory with numpy, the file's physical lines, blank lines, lines with an odd
-number of double quotes (a quoted field spanning lines, or a stray quote) and
-bare carriage returns, and enforces :attr:`Limits.max_line_bytes`.  When every
-line has balanced quotes and there are no blank lines or bare CRs, each record
-is exactly one line, so the fast reader's row count can be checked against the
-line count; otherwise the careful line-by-line parser
-(:mod:`syriamap.io.records`) is used.
+the following lines into one field.  :func:`count_lines` counts, at C speed,
+the file's line feeds and bare carriage returns and checks the quotes of its
+last line.  pyarrow (told that values hold no newlines) makes at most one row
+of each line, and only a bare CR could split one line in two; so when there is
+no bare CR, the last line's quotes balance and pyarrow returns exactly one row
+per line, no record swallowed another.  Otherwise the careful line-by-line
+parser (:mod:`syriamap.io.records`) is used, after :func:`scan_lines`, which
+counts lines per kind with numpy and enforces :attr:`Limits.max_line_bytes`.
 """
 from __future__ import annotations
 
@@ -36,6 +36,31 @@ class LineScan:
     def one_record_per_line(self) -> bool:
         """Whether every record is exactly one non-blank line (the fast reader's assumption)."""
         return self.odd_quotes == 0 and self.blank == 0 and self.bare_cr == 0
+
+
+@dataclass
+class LineCount:
+    """What :func:`count_lines` found."""
+
+    lines: int
+    bare_cr: int
+    last_line_odd_quotes: bool
+
+
+def count_lines(fh: BinaryIO) -> LineCount:
+    """Line feeds, bare CRs, and whether the last line has an odd number of quotes (see above)."""
+    newlines = crs = crlfs = 0
+    previous = b""
+    last = b""
+    while chunk := fh.read(_CHUNK):
+        newlines += chunk.count(b"\n")
+        crs += chunk.count(b"\r")
+        crlfs += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
+        previous = chunk[-1:]
+        cut = chunk.rfind(b"\n", 0, len(chunk) - 1) if chunk.endswith(b"\n") else chunk.rfind(b"\n")
+        last = chunk[cut + 1:] if cut >= 0 else last + chunk
+    lines = newlines + (0 if previous in (b"", b"\n") else 1)
+    return LineCount(lines, crs - crlfs, last.count(b'"') % 2 == 1)
 
 
 def scan_lines(fh: BinaryIO, path: str, *, quoting: bool, max_line_bytes: int) -> LineScan:
@@ -107,4 +132,4 @@ def scan_lines(fh: BinaryIO, path: str, *, quoting: bool, max_line_bytes: int) -
     return scan
 
 
-__all__ = ["LineScan", "scan_lines"]
+__all__ = ["LineScan", "scan_lines", "LineCount", "count_lines"]
