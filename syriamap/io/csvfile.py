@@ -40,7 +40,7 @@ from .errors import EventFileError
 from .formulas import unescape_arrow, unescape_name
 from .limits import DEFAULT_LIMITS, Limits
 from .records import decode_lines, parse_records
-from .scan import count_lines, scan_lines
+from .scan import check_line_lengths, count_lines
 from .source import Source, load_source
 
 logger = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ def _fast_read(
     """pyarrow's reading when the scan shows one record per line and it agrees; else None."""
     if limits.max_line_bytes < _BLOCK:  # pyarrow refuses rows longer than a block; shorter limits are checked here
         with source.open() as fh:
-            scan_lines(fh, source.path, quoting=quoting, max_line_bytes=limits.max_line_bytes)
+            check_line_lengths(fh, source.path, limits.max_line_bytes)
     with source.open() as fh:
         scan = count_lines(fh)
     if scan.bare_cr or (quoting and scan.last_line_odd_quotes):
@@ -278,9 +278,8 @@ def _careful_read(
     path = source.path
     with source.open() as fh:
         data = fh.read()
-    if names is None or len(data) > limits.max_line_bytes:
-        with io.BytesIO(data) as fh:
-            scan_lines(fh, path, quoting=quoting, max_line_bytes=limits.max_line_bytes)
+    with io.BytesIO(data) as fh:
+        check_line_lengths(fh, path, limits.max_line_bytes)
     decoded = decode_lines(data, explicit_encoding or (enc if enc.startswith("utf-16") else None))
     del data
     notes: list[str] = []

@@ -7,8 +7,8 @@ last line.  pyarrow (told that values hold no newlines) makes at most one row
 of each line, and only a bare CR could split one line in two; so when there is
 no bare CR, the last line's quotes balance and pyarrow returns exactly one row
 per line, no record swallowed another.  Otherwise the careful line-by-line
-parser (:mod:`syriamap.io.records`) is used, after :func:`scan_lines`, which
-counts lines per kind with numpy and enforces :attr:`Limits.max_line_bytes`.
+parser (:mod:`syriamap.io.records`) is used, after
+:func:`check_line_lengths` has enforced :attr:`Limits.max_line_bytes` with numpy.
 """
 from __future__ import annotations
 
@@ -20,22 +20,6 @@ import numpy as np
 from .errors import EventFileError
 
 _CHUNK = 1 << 24
-
-
-@dataclass
-class LineScan:
-    """What :func:`scan_lines` found."""
-
-    lines: int = 0
-    blank: int = 0
-    odd_quotes: int = 0
-    bare_cr: int = 0
-    longest: int = 0
-
-    @property
-    def one_record_per_line(self) -> bool:
-        """Whether every record is exactly one non-blank line (the fast reader's assumption)."""
-        return self.odd_quotes == 0 and self.blank == 0 and self.bare_cr == 0
 
 
 @dataclass
@@ -63,73 +47,28 @@ def count_lines(fh: BinaryIO) -> LineCount:
     return LineCount(lines, crs - crlfs, last.count(b'"') % 2 == 1)
 
 
-def scan_lines(fh: BinaryIO, path: str, *, quoting: bool, max_line_bytes: int) -> LineScan:
-    """Scan a binary stream (see the module docstring); raise past ``max_line_bytes``."""
-    scan = LineScan()
-    carry_len = 0        # bytes of the unfinished line from the previous chunk
-    carry_quotes = 0     # its double quotes
-    carry_content = False  # whether it has a byte other than CR
-    pending_cr = False   # previous chunk ended with CR
+def check_line_lengths(fh: BinaryIO, path: str, max_line_bytes: int) -> None:
+    """Raise :class:`EventFileError` naming the first line longer than ``max_line_bytes`` (bounded memory)."""
+    done = 0          # lines finished so far
+    carry = 0         # bytes of the unfinished line
     while chunk := fh.read(_CHUNK):
         arr = np.frombuffer(chunk, dtype=np.uint8)
-        if pending_cr and arr[0] != 10:
-            scan.bare_cr += 1
         nl = np.flatnonzero(arr == 10)
-        cr = np.flatnonzero(arr == 13)
-        if cr.size:
-            follows = cr + 1
-            inside = follows < arr.size
-            scan.bare_cr += int(np.count_nonzero(arr[follows[inside]] != 10))
-            pending_cr = bool(cr[-1] == arr.size - 1)
+        if nl.size:
+            lengths = np.diff(nl, prepend=-1)
+            lengths[0] += carry
+            over = np.flatnonzero(lengths - 1 > max_line_bytes)
+            if over.size:
+                line = done + int(over[0]) + 1
+                raise EventFileError(path, line, None, f"a line of {int(lengths[over[0]]) - 1:,} bytes, more than the "
+                                                       f"limit of {max_line_bytes:,} (Limits.max_line_bytes)")
+            done += nl.size
+            carry = arr.size - int(nl[-1]) - 1
         else:
-            pending_cr = False
-        starts = np.concatenate(([0], nl + 1))
-        ends = np.concatenate((nl, [arr.size]))  # the last segment is unfinished
-        lengths = ends - starts
-        lengths[0] += carry_len
-        if quoting:
-            quotes = np.flatnonzero(arr == 34)
-            per_line = np.bincount(np.searchsorted(nl, quotes), minlength=nl.size + 1)
-            per_line[0] += carry_quotes
-        else:
-            per_line = np.zeros(nl.size + 1, dtype=np.int64)
-        finished = nl.size
-        if finished:
-            done_len = lengths[:finished]
-            longest = int(done_len.max())
-            if longest > max_line_bytes:
-                index = int(np.argmax(done_len > max_line_bytes))
-                raise EventFileError(path, scan.lines + index + 1, None,
-                                     f"a line of {int(done_len[index]):,} bytes, more than the limit of "
-                                     f"{max_line_bytes:,} (Limits.max_line_bytes)")
-            scan.longest = max(scan.longest, longest)
-            # a line is blank when it holds nothing but an optional CR
-            blank = done_len <= 1
-            if blank.any():
-                first_bytes = arr[starts[:finished][blank].clip(max=arr.size - 1)]
-                short = done_len[blank]
-                really = (short == 0) | (first_bytes == 13)
-                scan.blank += int(np.count_nonzero(really))
-            scan.odd_quotes += int(np.count_nonzero(per_line[:finished] % 2))
-            scan.lines += finished
-            tail_start = int(nl[-1]) + 1
-            carry_len = arr.size - tail_start
-            carry_quotes = int(per_line[finished])
-            carry_content = bool(np.count_nonzero(arr[tail_start:] != 13))
-        else:
-            carry_len = int(lengths[0])
-            carry_quotes = int(per_line[0])
-            carry_content = carry_content or bool(np.count_nonzero(arr != 13))
-        if carry_len > max_line_bytes:
-            raise EventFileError(path, scan.lines + 1, None,
+            carry += arr.size
+        if carry > max_line_bytes:
+            raise EventFileError(path, done + 1, None,
                                  f"a line of more than {max_line_bytes:,} bytes (Limits.max_line_bytes)")
-    if carry_len:
-        scan.lines += 1
-        scan.longest = max(scan.longest, carry_len)
-        scan.odd_quotes += carry_quotes % 2
-        if not carry_content:
-            scan.blank += 1
-    return scan
 
 
-__all__ = ["LineScan", "scan_lines", "LineCount", "count_lines"]
+__all__ = ["LineCount", "count_lines", "check_line_lengths"]
