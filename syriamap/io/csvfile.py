@@ -302,15 +302,18 @@ def _careful_read(
     else:
         columns = list(names)
     width = len(columns)
+    extra_name = "extra_fields"
+    while extra_name in columns:  # a file that already has one (written by us after a repair)
+        extra_name += "_"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # CRLF: fields holding a CR are quoted too
-    writer.writerow(columns + ["extra_fields"])
+    writer.writerow(columns + [extra_name])
     row_lines: list[int] = []
     problems: dict[str, list[int]] = {"malformed_row": [], "invalid_utf8": []}
     messages: dict[int, str] = {}
     has_extra = False
     spanned = 0
-    longest = 0
+    widest = 0
     for record in records:
         index = len(row_lines)
         line = record.line + header_lines
@@ -333,18 +336,18 @@ def _careful_read(
             messages[index] = f"line {line + 1}: {message}"
         if invalid and any(line + k in invalid for k in range(record.span)):
             problems["invalid_utf8"].append(index)
-        longest = max(longest, record.span)
+        widest = max(widest, sum(map(len, fields)) + len(extra))
         writer.writerow(fields + [extra])
     blank = len(decoded.lines) - header_lines - spanned
     lines_total = len(decoded.lines)
     del decoded
-    block = max(1 << 24, 2 * min(limits.max_line_bytes, len(out.getvalue()) + 1))
-    buffer = io.BytesIO(out.getvalue().encode("utf-8", errors="surrogatepass"))
+    block = max(_BLOCK, 8 * widest + 4 * width + 1024)  # a re-serialised row fits: UTF-8, doubled quotes
+    buffer = io.BytesIO(out.getvalue().encode("utf-8"))
     out.close()
     table = _arrow_read(buffer, encoding="utf-8", delimiter=",", names=None, quoting=True,
-                        string_columns=strings + ["extra_fields"], newlines_in_values=True, block_size=block)
+                        string_columns=strings + [extra_name], newlines_in_values=True, block_size=block)
     if not has_extra:
-        table = table.drop_columns(["extra_fields"])
+        table = table.drop_columns([extra_name])
     report = ReadReport(path, lines_total, header_lines, blank, len(row_lines), table.num_rows,
                         len(set(problems["malformed_row"]) | set(problems["invalid_utf8"])), notes=notes)
     return table, np.asarray(row_lines, dtype=np.int64), problems, messages, report
