@@ -374,7 +374,7 @@ def add_flag(flags: pd.Series, mask: pd.Series | np.ndarray, code: str) -> pd.Se
         return flags
     flags = flags.astype("str")
     current = flags[mask]
-    has = current.fillna("").str.split(";").map(lambda codes: code in codes)
+    has = current.str.contains(rf"(?:^|;){re.escape(code)}(?:;|$)", regex=True).fillna(False).astype(bool)
     new = current.where(current.isna(), current + ";" + code).fillna(code)
     new = new.where(~has, current)
     out = flags.copy()

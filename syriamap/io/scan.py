@@ -38,8 +38,10 @@ def count_lines(fh: BinaryIO) -> LineCount:
     last = b""
     while chunk := fh.read(_CHUNK):
         newlines += chunk.count(b"\n")
-        crs += chunk.count(b"\r")
-        crlfs += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
+        cr = chunk.count(b"\r")
+        if cr or previous == b"\r":
+            crs += cr
+            crlfs += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
         previous = chunk[-1:]
         cut = chunk.rfind(b"\n", 0, len(chunk) - 1) if chunk.endswith(b"\n") else chunk.rfind(b"\n")
         last = chunk[cut + 1:] if cut >= 0 else last + chunk
