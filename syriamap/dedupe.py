@@ -2,9 +2,12 @@
 
 Two rows are reports of one event when their dates are at most ``days`` apart,
 their points at most ``km`` apart (great-circle) and, with ``same_type``, their
-event types are equal.  Rows from the same source (its ``source``,
-else the dataset of its ``event_id``) are separate events and are not merged
-unless ``within_source=True``.  Linked reports are grouped around the earliest
+event types are equal.  Two rows of one dataset (the namespace of their
+``event_id``, ``ucdp:`` or ``acled:``) that carry different ids are separate
+events, as the dataset itself says, and are never merged unless
+``within_dataset=True``; UCDP GED, for one, codes separate events on one day in
+one town.  Rows from the same source (its ``source``, else the dataset) are not
+merged either unless ``within_source=True``.  Linked reports are grouped around the earliest
 one: each report joins a cluster whose first report is within the thresholds
 of it, so daily reports from one town do not chain into one event.  Rows
 without a date or coordinates are never merged.  Nothing happens unless :func:`merge_duplicates` is called.
@@ -47,8 +50,17 @@ def _origins(events: pd.DataFrame) -> np.ndarray:
     return events["source"].where(events["source"].notna(), dataset).fillna("").to_numpy(dtype=object)
 
 
+def _datasets(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's dataset (its event_id's namespace, '' without one) and whether it has an id."""
+    ids = events["event_id"].astype("str")
+    has_id = ids.notna().to_numpy()
+    dataset = ids.str.split(":", n=1).str[0].where(ids.str.contains(":", regex=False).fillna(False), "")
+    return dataset.fillna("").to_numpy(dtype=object), has_id
+
+
 def duplicate_clusters(
-    df: pd.DataFrame, *, days: float = 1, km: float = 5.0, same_type: bool = True, within_source: bool = False
+    df: pd.DataFrame, *, days: float = 1, km: float = 5.0, same_type: bool = True, within_source: bool = False,
+    within_dataset: bool = False,
 ) -> np.ndarray:
     """A cluster label for each row of ``df`` (rows alone in their cluster get their own)."""
     events = conform(df)
@@ -79,21 +91,37 @@ def duplicate_clusters(
         if not within_source:
             origin = _origins(events)[idx]
             keep &= origin[a] != origin[b]
+        if not within_dataset:
+            dataset, has_id = _datasets(events)
+            ids = events["event_id"].astype("str").to_numpy(dtype=object)[idx]
+            dataset, has_id = dataset[idx], has_id[idx]
+            keep &= ~((dataset[a] == dataset[b]) & (dataset[a] != "") & has_id[a] & has_id[b] & (ids[a] != ids[b]))
         a, b = a[keep], b[keep]
     else:
         a = b = np.empty(0, dtype=int)
     graph = coo_matrix((np.ones(a.size), (idx[a], idx[b])), shape=(n, n))
     _, components = connected_components(graph, directed=False)
-    return _anchor_split(components, date.to_numpy(), unit_vectors(lat, lon), days, chord)
+    exclusive: list[np.ndarray] = []  # rows sharing a key here may not share a cluster
+    if not within_source:
+        exclusive.append(_origins(events))
+    if not within_dataset:
+        dataset, has_id = _datasets(events)
+        exclusive.append(np.where(has_id & (dataset != ""), dataset, None))
+    return _anchor_split(components, date.to_numpy(), unit_vectors(lat, lon), days, chord, exclusive)
 
 
-def _anchor_split(components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, days: float, chord: float) -> np.ndarray:
+def _anchor_split(
+    components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, days: float, chord: float,
+    exclusive: list[np.ndarray] = (),
+) -> np.ndarray:
     """Split linked components so that every member is close to its cluster's first report.
 
     Linking is transitive, so daily reports from one town would chain into one
     component; walking each component in date order, a report joins the first
-    cluster whose anchor (earliest report) is within ``days`` and ``km`` of it,
-    or starts a new cluster.
+    cluster whose anchor (earliest report) is within ``days`` and ``km`` of it
+    and that has no member sharing one of its ``exclusive`` keys (its source, its
+    dataset: two events of one dataset never meet through a third report), or
+    starts a new cluster.
     """
     labels = np.arange(components.size)
     sizes = np.bincount(components)
@@ -102,26 +130,34 @@ def _anchor_split(components: np.ndarray, dates: np.ndarray, xyz: np.ndarray, da
         return labels
     order = big[np.lexsort((dates[big], components[big]))]
     anchors: list[int] = []
+    taken: dict[int, list[set]] = {}
     current = -1
     limit = np.timedelta64(int(round(days * 86400)), "s")
     for i in order:
         if components[i] != current:
             current, anchors = components[i], []
+        keys = [k[i] for k in exclusive]
         for anchor in anchors:
-            if dates[i] - dates[anchor] <= limit and np.linalg.norm(xyz[i] - xyz[anchor]) <= chord * (1 + 1e-9):
+            if (dates[i] - dates[anchor] <= limit and np.linalg.norm(xyz[i] - xyz[anchor]) <= chord * (1 + 1e-9)
+                    and not any(key is not None and key in used for key, used in zip(keys, taken[anchor]))):
                 labels[i] = anchor
+                for key, used in zip(keys, taken[anchor]):
+                    used.add(key)
                 break
         else:
             anchors.append(i)
+            taken[i] = [{key} for key in keys]
     return labels
 
 
 def merge_duplicates(
-    df: pd.DataFrame, *, days: float = 1, km: float = 5.0, same_type: bool = True, within_source: bool = False
+    df: pd.DataFrame, *, days: float = 1, km: float = 5.0, same_type: bool = True, within_source: bool = False,
+    within_dataset: bool = False,
 ) -> pd.DataFrame:
     """One row per event reported by several sources (see the module docstring)."""
     events = conform(df)
-    labels = duplicate_clusters(events, days=days, km=km, same_type=same_type, within_source=within_source)
+    labels = duplicate_clusters(events, days=days, km=km, same_type=same_type, within_source=within_source,
+                                within_dataset=within_dataset)
     sizes = np.bincount(labels)
     multi = sizes[labels] > 1
     if not multi.any():

@@ -5,7 +5,7 @@ rows that lack coordinates (all rows with ``overwrite=True``) once, so a million
 rows naming five thousand places cost five thousand lookups.  A resolved row gets
 the place's latitude, longitude, ``place_id`` and ``geo_precision``, the match's
 score as ``confidence``, and the place's admin1/admin2/country where the row has
-none.  What could not be resolved is reported, with the reason and the number of
+none; a row resolved to a whole country is flagged ``geo_coarse``.  What could not be resolved is reported, with the reason and the number of
 rows, in :attr:`GeocodeResult.unresolved`; those rows are kept unchanged.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import countries
-from .schema import conform
+from .schema import GEO_COARSE_FLAG, add_flag, conform
 
 logger = logging.getLogger(__name__)
 
@@ -95,12 +95,12 @@ def geocode_events(
             else:
                 p = best.place
                 row.update(
-                    reason=None, _lat=p.latitude, _lon=p.longitude, _place=p.id, _prec=p.geo_precision,
+                    reason=None, _lat=p.latitude, _lon=p.longitude, _place=p.id, _prec=p.geo_precision, _kind=p.kind,
                     _score=best.score, _admin1=p.admin1, _admin2=p.admin2,
                     _country=countries.name_of(p.country_code), _iso3=countries.iso3_of(p.country_code),
                 )
         found.append(row)
-    table = pd.DataFrame(found, columns=_KEY + ["reason", "_lat", "_lon", "_place", "_prec", "_score",
+    table = pd.DataFrame(found, columns=_KEY + ["reason", "_lat", "_lon", "_place", "_prec", "_kind", "_score",
                                                 "_admin1", "_admin2", "_country", "_iso3"])
     for column in _KEY:
         table[column] = table[column].astype("str")
@@ -114,6 +114,9 @@ def geocode_events(
     out.loc[rows, "place_id"] = hit["_place"].to_numpy()
     out.loc[rows, "geo_precision"] = hit["_prec"].astype("Int8").to_numpy()
     out.loc[rows, "confidence"] = hit["_score"].astype(float).to_numpy()
+    country_level = np.zeros(len(out), dtype=bool)
+    country_level[out.index.get_indexer(rows[(hit["_kind"] == "country").to_numpy()])] = True
+    out["flags"] = add_flag(out["flags"], country_level, GEO_COARSE_FLAG)
     for column, source in (("admin1", "_admin1"), ("admin2", "_admin2"), ("country", "_country"), ("iso3", "_iso3")):
         fill = out.loc[rows, column].isna().to_numpy() & hit[source].notna().to_numpy()
         out.loc[rows[fill], column] = hit[source].to_numpy()[fill]

@@ -20,14 +20,37 @@ Conventions
   value means the precision is unknown.  ``geo_precision`` uses ACLED's codes
   (1 the exact place, 2 near it or a part of a district/region, 3 a province or
   larger).
+
+Precision across sources
+------------------------
+Each reader maps its source's codes onto ACLED's, the same way for all, and
+flags what is coarser than any ACLED code says (:data:`GEO_COARSE_FLAG`,
+:data:`DATE_COARSE_FLAG`), so that maps and summaries can keep those rows apart:
+
+==============  ================================  ===============================  ==========================
+geo_precision   UCDP GED ``where_prec``           GDELT ``ActionGeo_Type``         gazetteer (geocoding)
+==============  ================================  ===============================  ==========================
+1               1 exact place, 2 within ~25 km    3 US city, 4 world city          town, quarter, site
+2               3 district (second level)         --                               district, region, river
+3               4 governorate, 5 larger region    2 US state, 5 world province     governorate
+3 + geo_coarse  6 country, 7 international waters 1 country                        country
+==============  ================================  ===============================  ==========================
+
+ACLED files carry geo_precision 1-3 as is; a row with geo_precision 3 and no
+admin1 is placed at country level and flagged ``geo_coarse``.  Dates: UCDP
+``date_prec`` 1 -> time_precision 1; 2-3 -> 2; 4 -> 3; 5 (the year) -> 3 +
+``date_coarse``.  ACLED's time_precision is kept; GDELT dates are days (1).
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+logger = logging.getLogger(__name__)
 
 #: ACLED's event types and, for each, its sub-event types.
 TAXONOMY: dict[str, tuple[str, ...]] = {
@@ -107,6 +130,17 @@ GEO_PRECISION: dict[int, str] = {
     2: "near the place, or a part of a district or region",
     3: "a province (governorate) or larger area",
 }
+
+#: Flag of a row whose place is known only at country level or coarser (UCDP where_prec 6-7,
+#: ACLED/GDELT country-level rows): its point is a stand-in (often the country's centroid).
+GEO_COARSE_FLAG = "geo_coarse"
+#: Flag of a row whose date is known only to the year or a longer period (UCDP date_prec 5):
+#: its event_date is the first possible day, not the day of the event.
+DATE_COARSE_FLAG = "date_coarse"
+#: Reader flags meaning a row's text was repaired: validation counts them as errors.
+REPAIR_FLAGS: tuple[str, ...] = ("malformed_row", "invalid_utf8", "bad_feature")
+#: Flag of a row with a number that could not be read or is out of range (left missing).
+BAD_NUMBER_FLAG = "bad_number"
 
 #: Region checked by validation when a row names no country we know the extent of:
 #: Syria and its neighbours, (min_lat, max_lat, min_lon, max_lon).
@@ -234,13 +268,26 @@ def _to_datetime(values: pd.Series, unit: str, utc: bool = False) -> pd.Series:
     return values.astype(f"datetime64[{unit}]")
 
 
+#: Integers a column may hold: Int8 codes, and Int64 counts exactly representable as a float.
+_INT_RANGE: dict[str, tuple[int, int]] = {"Int8": (-128, 127), "Int64": (-(2**53), 2**53)}
+
+
 def _to_int(values: pd.Series, dtype: str) -> pd.Series:
+    """Whole numbers (rounded) in ``dtype``; text that is not a number, and numbers out of
+    the dtype's range or not finite ('1e400', '99999999999999999999999'), become missing
+    (never a wrapped-around value)."""
     if values.dtype == dtype:
         return values
-    if not pd.api.types.is_numeric_dtype(values):
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         values = pd.to_numeric(values, errors="coerce")
-    values = values.astype("Float64") if pd.api.types.is_float_dtype(values) else values
-    return values.round().astype(dtype) if values.dtype == "Float64" else values.astype(dtype)
+    lo, hi = _INT_RANGE[dtype]
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(numbers) & (numbers >= lo) & (numbers <= hi)
+    if pd.api.types.is_integer_dtype(values) and ok.all():
+        return values.astype(dtype)
+    whole = np.round(np.where(ok, numbers, 0))
+    return pd.Series(pd.arrays.IntegerArray(whole.astype(dtype.lower()), ~ok), index=values.index)
 
 
 def _to_str(values: pd.Series) -> pd.Series:
@@ -267,7 +314,9 @@ def coerce_column(name: str, values: pd.Series) -> pd.Series:
     if name in _INT_COLUMNS:
         return _to_int(values, str(spec.dtype))
     if name in _FLOAT_COLUMNS:
-        return pd.to_numeric(values, errors="coerce").astype("float64")
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        finite = np.isfinite(numbers.to_numpy())
+        return numbers if finite.all() or name in ("latitude", "longitude") else numbers.where(finite)
     return _to_str(values)
 
 
@@ -325,9 +374,38 @@ def add_flag(flags: pd.Series, mask: pd.Series | np.ndarray, code: str) -> pd.Se
         return flags
     flags = flags.astype("str")
     current = flags[mask]
-    has = current.fillna("").str.split(";").map(lambda codes: code in codes)
+    has = current.str.contains(rf"(?:^|;){re.escape(code)}(?:;|$)", regex=True).fillna(False).astype(bool)
     new = current.where(current.isna(), current + ";" + code).fillna(code)
     new = new.where(~has, current)
     out = flags.copy()
     out[mask] = new
+    return out
+
+
+def conform_flagged(df: pd.DataFrame, *, where: str = "events", lines: np.ndarray | None = None) -> pd.DataFrame:
+    """:func:`conform`, flagging ``bad_number`` every row where a numeric schema column had a
+    value that could not be read as a number in range (``'abc'``, ``'1e400'``) and is now missing.
+
+    ``where`` (a file name) and ``lines`` (the line of each row) go into the logged warning.
+    """
+    out = conform(df)
+    flags = out["flags"]
+    positions = np.arange(len(out))
+    for name in _INT_COLUMNS + ("confidence",):
+        if name not in df.columns:
+            continue
+        given = df[name].reset_index(drop=True)
+        before = given.notna().to_numpy().copy()
+        if given.dtype == object or pd.api.types.is_string_dtype(given.dtype):
+            before &= (given.astype("str").str.strip() != "").fillna(False).to_numpy(dtype=bool)
+        lost = before & out[name].isna().to_numpy()
+        if lost.any():
+            rows = positions[lost]
+            named = ", ".join(str(int(lines[r]) if lines is not None else r + 1) for r in rows[:5])
+            more = f" and {rows.size - 5} more" if rows.size > 5 else ""
+            logger.warning("%s, column %r, %s %s%s: values that are not numbers in range (e.g. %r); left empty and "
+                           "flagged %r", where, name, "line(s)" if lines is not None else "row(s)", named, more,
+                           given.iloc[rows[0]], BAD_NUMBER_FLAG)
+            flags = add_flag(flags, lost, BAD_NUMBER_FLAG)
+    out["flags"] = flags
     return out

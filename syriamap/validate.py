@@ -28,8 +28,15 @@ negative_fatalities         fatalities below zero
 invalid_time_precision      time_precision not 1, 2 or 3
 invalid_geo_precision       geo_precision not 1, 2 or 3
 confidence_out_of_range     confidence outside [0, 1]
-<reader flag>               a flag a reader set (malformed_row, decimal_comma,
-                            bad_date, ...), reported as a warning
+malformed_row, invalid_utf8 a reader repaired the row (bad quoting, wrong number of
+                            fields, bytes that are not UTF-8): an error, since its text
+                            may not be what the source meant
+geo_coarse                  the place is known only at country level or coarser; the
+                            point is a stand-in (warning)
+date_coarse                 the date is known only to the year; event_date is the first
+                            possible day (warning)
+<reader flag>               any other flag a reader set (decimal_comma, bad_date,
+                            bad_number, ...), reported as a warning
 ==========================  ===========================================================
 """
 from __future__ import annotations
@@ -41,7 +48,22 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .schema import EVENT_TYPES, PARENT_TYPE, REGION_BOUNDS, SUB_EVENT_TYPES, add_flag, conform
+from .schema import (
+    DATE_COARSE_FLAG, EVENT_TYPES, GEO_COARSE_FLAG, PARENT_TYPE, REGION_BOUNDS, REPAIR_FLAGS, SUB_EVENT_TYPES,
+    add_flag, conform,
+)
+
+#: What each reader flag means, for the report's detail column.
+READER_FLAG_DETAILS: dict[str, str] = {
+    "malformed_row": "repaired by the reader (bad quoting or wrong number of fields); see the log for its line",
+    "invalid_utf8": "bytes that are not valid UTF-8 were replaced by U+FFFD",
+    GEO_COARSE_FLAG: "placed only at country level (or coarser): the point is a stand-in, not where it happened",
+    DATE_COARSE_FLAG: "dated only to the year: event_date is the first possible day",
+    "bad_number": "a number that could not be read or was out of range was left empty",
+    "bad_date": "a date that could not be read was left empty",
+    "bad_coordinate": "a coordinate that could not be read was left empty",
+    "decimal_comma": "coordinates written with a decimal comma (read correctly)",
+}
 
 #: Bounding boxes (min_lat, max_lat, min_lon, max_lon) of Syria and its neighbours,
 #: padded by about 20 km, used for the swapped/outside-country checks.
@@ -239,7 +261,8 @@ def validate(df: pd.DataFrame, *, today: pd.Timestamp | None = None) -> Validati
         for code, positions in codes.groupby(codes).groups.items():
             mask = np.zeros(len(events), dtype=bool)
             mask[np.asarray(positions, dtype=int)] = True
-            add(_finding(events, mask, "flags", str(code), "flagged by the reader", "warning"))
+            severity = "error" if code in REPAIR_FLAGS else "warning"
+            add(_finding(events, mask, "flags", str(code), READER_FLAG_DETAILS.get(str(code), "flagged by the reader"), severity))
 
     frames = [f for f in found if f is not None]
     if frames:

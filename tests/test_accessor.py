@@ -28,6 +28,15 @@ def test_summary_counts_and_fatalities():
     assert s.by_month["events"].tolist() == [2, 2] and s.by_month["fatalities"].tolist() == [3, 7]
     assert str(s.by_month.index[0]) == "2016-01"
     assert "by admin1" in str(s) and "<table" in s._repr_html_()
+    assert s.imprecise["events"].tolist() == [0, 0]
+
+
+def test_summary_keeps_coarse_rows_apart():
+    df = _events().assign(flags=[None, "geo_coarse", "date_coarse", "geo_coarse;date_coarse"])
+    s = df.syriamap.summary()
+    assert s.by_month["events"].tolist() == [2] and s.by_month.index[0] == pd.Period("2016-01", "M")
+    assert s.by_admin1.loc["(country level or coarser)"].tolist() == [2, 7]
+    assert s.imprecise["events"].tolist() == [2, 2] and s.imprecise["fatalities"].tolist() == [7, 7]
 
 
 def test_validate_and_to_geojson(tmp_path):

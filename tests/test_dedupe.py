@@ -50,7 +50,30 @@ def test_same_source_reports_stay_apart_unless_asked():
         ("a:2", "2016-02-01", "Battles", 35.0, 36.0, "Desk A", 1, 1),
     ])
     assert len(merge_duplicates(df)) == 2
-    assert len(merge_duplicates(df, within_source=True)) == 1
+    # one dataset, two ids: two events as far as the dataset says, even from one source
+    assert len(merge_duplicates(df, within_source=True)) == 2
+    assert len(merge_duplicates(df, within_source=True, within_dataset=True)) == 1
+
+
+def test_one_datasets_rows_with_different_ids_stay_apart_unless_asked():
+    df = _table([
+        ("ucdp:1", "2016-02-01", "Battles", 35.0, 36.0, "Desk A", 1, 1),
+        ("ucdp:2", "2016-02-01", "Battles", 35.0, 36.0, "Desk B", 1, 1),
+        ("acled:9", "2016-02-01", "Battles", 35.0, 36.0, "Desk C", 1, 1),
+    ])
+    out = merge_duplicates(df)
+    assert len(out) == 2  # the ACLED report joins one UCDP event; the two UCDP events stay apart
+    assert sorted(out["merged_ids"].dropna()) == ["ucdp:1; acled:9"]
+    assert len(merge_duplicates(df, within_dataset=True)) == 1
+
+
+def test_ucdp_2016_keeps_every_event_and_death(ucdp_2016):
+    from syriamap.io import read_ucdp
+
+    events = read_ucdp(ucdp_2016)
+    merged = merge_duplicates(events)
+    assert len(merged) == len(events) == 6170
+    assert merged["fatalities"].sum() == events["fatalities"].sum()
 
 
 def test_daily_reports_do_not_chain_into_one_event():

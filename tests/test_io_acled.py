@@ -81,3 +81,16 @@ def test_explicit_wrong_delimiter_is_an_error(tmp_path):
     with pytest.raises(EventFileError, match=r"line 1: expected semicolon-separated.*sep='\\t'"):
         read_events(path, format="acled", sep=";")
     assert len(read_events(path, format="acled")) == 4
+
+
+def test_country_level_rows_are_flagged_geo_coarse(tmp_path):
+    rows = list(csv.reader(SAMPLE.read_text(encoding="utf-8").splitlines()))
+    admin1, precision = ACLED_COLUMNS.index("admin1"), ACLED_COLUMNS.index("geo_precision")
+    rows[1][admin1], rows[1][precision] = "", "3"     # country level: no province, precision 3
+    rows[2][precision] = "3"                           # province level: not coarse
+    path = tmp_path / "coarse.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    events = read_acled(path)
+    assert events["flags"].fillna("").tolist() == ["geo_coarse", "", "", ""]
+    assert set(validate(events).problems["problem"]) == {"geo_coarse"}

@@ -55,7 +55,8 @@ def test_layout_and_mapping(tmp_path):
         "Armed clash", "Air/drone strike", "Other", "Violent demonstration", "Chemical weapon", "Suicide bomb"]
     assert events["gdelt_EventCode"].iloc[2] == "0251"  # leading zero kept
     assert events["location"].tolist()[:4] == ["Testtown", "Testtown", "Halab", "Turkey"]
-    assert events["admin1"].tolist()[0] == "Idlib" and events["admin1"].iloc[2] == "Halab" and pd.isna(events["admin1"].iloc[3])
+    assert events["admin1"].tolist()[0] == "Idlib" and events["admin1"].iloc[2] == "Aleppo" and pd.isna(events["admin1"].iloc[3])
+    assert events["admin1_source"].iloc[2] == "Halab"  # the gazetteer's name; GDELT's spelling kept
     assert events["iso3"].tolist()[2:4] == ["SYR", "TUR"] and events["country"].iloc[3] == "Turkey"
     assert events["geo_precision"].tolist() == [1, 1, 3, 3, 1, 1]
     assert events["latitude"].iloc[0] == 35.93 and events["longitude"].iloc[0] == 36.63

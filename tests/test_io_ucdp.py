@@ -44,7 +44,11 @@ def test_real_file_loads_every_row(ucdp_2016):
         source = list(csv.DictReader(fh))
     assert len(events) == len(source) == 6170
     assert events["event_id"].tolist() == [f"ucdp:{r['id']}" for r in source]
-    assert Counter(events["admin1"].dropna()) == Counter(r["adm_1"] for r in source if r["adm_1"])
+    assert Counter(events["admin1_source"].dropna()) == Counter(r["adm_1"] for r in source if r["adm_1"])
+    # one name per governorate: each UCDP spelling maps to exactly one canonical name and back
+    pairs = events[["admin1_source", "admin1"]].dropna().drop_duplicates()
+    assert pairs["admin1_source"].is_unique and pairs["admin1"].is_unique and len(pairs) == 14
+    assert not pairs["admin1"].str.contains("Governorate").any()
     kinds = Counter(r["type_of_violence"] for r in source)
     assert (events["event_type"] == "Battles").sum() == kinds["1"] + kinds["2"]
     assert (events["event_type"] == "Violence against civilians").sum() == kinds["3"]
@@ -60,6 +64,40 @@ def test_precision_mappings(tmp_path):
     assert events["geo_precision"].tolist() == [1, 1, 2, 3, 3]
     assert events["time_precision"].tolist() == [1, 2, 2, 3, 3]
     assert events["ucdp_where_prec"].tolist() == [1, 2, 3, 4, 6]
+    assert [None if pd.isna(f) else f for f in events["flags"]] == [None, None, None, None, "geo_coarse;date_coarse"]
+
+
+def test_coarse_rows_are_flagged_and_validate_lists_them(tmp_path):
+    rows = [_row(0), _row(1, where_prec=7), _row(2, where_prec=5), _row(3, date_prec=5)]
+    events = read_ucdp(_write(tmp_path / "u.csv", rows))
+    assert events["geo_precision"].tolist() == [1, 3, 3, 1]
+    report = validate(events)
+    assert report.ok  # coarse is honest, not wrong: warnings
+    found = set(zip(report.problems["row"], report.problems["problem"]))
+    assert found == {(1, "geo_coarse"), (3, "date_coarse")}
+    assert "country level" in report.problems.set_index("row").loc[1, "detail"]
+
+
+def test_ucdp_2016_january_no_longer_holds_the_country_level_deaths(ucdp_2016):
+    events = read_ucdp(ucdp_2016)
+    flags = events["flags"].fillna("")
+    coarse_geo = flags.str.contains("geo_coarse")
+    coarse_date = flags.str.contains("date_coarse")
+    assert coarse_geo.sum() > 0 and coarse_date.sum() > 0
+    assert (events.loc[coarse_geo, "ucdp_where_prec"] >= 6).all()
+    summary = events.syriamap.summary()
+    january = summary.by_month.loc[pd.Period("2016-01", "M"), "fatalities"]
+    dated = events[~coarse_date.to_numpy()]
+    assert january == dated.loc[dated["event_date"].dt.month == 1, "fatalities"].sum()
+    in_january = (events["event_date"].dt.month == 1).to_numpy()
+    year_only_in_january = events.loc[in_january & coarse_date.to_numpy(), "fatalities"].sum()
+    assert year_only_in_january > january  # the year-only rows, all on 1 January, outweighed the real month
+    assert january == events.loc[in_january, "fatalities"].sum() - year_only_in_january
+    assert summary.imprecise["events"].tolist() == [int(coarse_geo.sum()), int(coarse_date.sum())]
+    assert summary.by_month["events"].sum() == len(events) - coarse_date.sum()
+    assert summary.by_admin1["events"].sum() == len(events)
+    problems = set(validate(events).problems["problem"])
+    assert {"geo_coarse", "date_coarse"} <= problems
 
 
 def test_one_sided_violence_and_actors(tmp_path):

@@ -16,6 +16,8 @@ from .errors import EventFileError
 from .gdelt import looks_like_gdelt, read_gdelt
 from .geojson import read_geojson, to_geojson_dict, write_geojson
 from .native import read_csv, read_parquet, write_csv, write_parquet
+from .limits import DEFAULT_LIMITS, Limits
+from .source import ensure_not_input, load_source
 from .ucdp import looks_like_ucdp, read_ucdp
 
 #: Format names accepted by ``format=`` / ``--from`` / ``--to``.
@@ -55,6 +57,8 @@ def sniff_format(path: str | Path) -> str:
         raise EventFileError(path, None, None, f"cannot open the file: {exc.strerror or exc}") from None
     if head.startswith(b"PAR1"):
         return "parquet"
+    if head.startswith(b"\x1f\x8b"):  # gzip data: sniff what it holds
+        head = load_source(path).head(1 << 16)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     if text.lstrip().startswith("{"):
         return "geojson"
@@ -95,16 +99,20 @@ def format_for_output(path: str | Path) -> str:
     )
 
 
-def write_events(df: pd.DataFrame, path: str | Path, format: str | None = None) -> Path:
-    """Write events in ``format`` (chosen from the extension when None)."""
+def write_events(df: pd.DataFrame, path: str | Path, format: str | None = None, **options) -> Path:
+    """Write events in ``format`` (chosen from the extension when None).
+
+    ``options`` go to the writer (``escape_formulas=False`` for the CSV writers).
+    """
     name = (format or format_for_output(path)).lower()
     if name not in WRITERS:
         raise EventFileError(path, None, None, f"cannot write format {name!r}; expected one of {', '.join(WRITERS)}")
-    return WRITERS[name](df, path)
+    return WRITERS[name](df, path, **options)
 
 
 __all__ = [
     "EventFileError", "read_events", "write_events", "sniff_format", "format_for_output",
     "read_acled", "write_acled", "read_ucdp", "read_gdelt", "read_geojson", "write_geojson",
     "to_geojson_dict", "read_csv", "write_csv", "read_parquet", "write_parquet", "READERS", "WRITERS",
+    "Limits", "DEFAULT_LIMITS", "ensure_not_input",
 ]

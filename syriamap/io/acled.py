@@ -17,9 +17,18 @@ event_type ...         ``actor1``, ``actor2``, ``country``, ``admin1``, ``admin2
                        ``location``, ``latitude``, ``longitude``, ``geo_precision``,
                        ``source``, ``notes``, ``fatalities`` (same names, same meaning)
 iso3                   ``iso`` (ISO 3166 numeric, 760) converted; older exports' ``iso3`` as is
+admin1, admin2         the gazetteer's names of the divisions ('Idleb' -> 'Idlib'); as
+                       written in ``admin1_source``/``admin2_source``
+                       (:mod:`syriamap.io.admin`; ``canonical_admin=False`` to keep them)
+flags                  ``geo_coarse`` where ``geo_precision`` is 3 and ``admin1`` is empty
+                       (a location known only at country level), for ACLED's own
+                       rows (ids not namespaced by another dataset).  ACLED has no
+                       year-only dates (time_precision 3 is the month), so no
+                       ``date_coarse``.
 =====================  ==============================================================
 
-:func:`write_acled` writes the 31 columns in ACLED's order, filling ACLED-only
+:func:`write_acled` writes the 31 columns in ACLED's order (ACLED's own rows
+with ACLED's spelling of admin1/admin2, other rows with the canonical names), filling ACLED-only
 columns from their ``acled_`` pass-through columns (or deriving ``year``,
 ``iso`` and ``disorder_type``), then every other column of the table, so that
 :func:`read_acled` gets back all that was written.
@@ -31,9 +40,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..schema import COLUMNS, add_flag, conform, extra_columns
+from ..schema import COLUMNS, GEO_COARSE_FLAG, add_flag, conform, extra_columns
 from .. import countries
-from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
+from .formulas import escape_frame
+from .limits import DEFAULT_LIMITS, Limits
+from .csvfile import assemble, finish, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +77,17 @@ _TEXT_COLUMNS = ("event_id_cnty", "actor1", "actor2", "assoc_actor_1", "assoc_ac
                  "location", "source", "notes", "tags", "iso3", "event_date")
 
 
-def read_acled(path: str | Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
-    """Read an ACLED CSV export into the event schema (see the module docstring)."""
+def read_acled(
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    canonical_admin: bool = True,
+) -> pd.DataFrame:
+    """Read an ACLED CSV export into the event schema (see the module docstring).
+
+    Text cells written escaped by :func:`write_acled` (:mod:`syriamap.io.formulas`) are restored.
+    """
     schema_text = [c.name for c in COLUMNS if c.dtype == "str"]
-    table = read_delimited(path, sep=sep, encoding=encoding, string_columns=list(dict.fromkeys(_TEXT_COLUMNS + tuple(schema_text))))
+    table = read_delimited(path, sep=sep, encoding=encoding, limits=limits, unescape_formulas=True,
+                           string_columns=list(dict.fromkeys(_TEXT_COLUMNS + tuple(schema_text))))
     require_columns(table, REQUIRED_COLUMNS, "ACLED")
     src = table.frame
     flags = table.flags
@@ -101,8 +119,17 @@ def read_acled(path: str | Path, *, sep: str | None = None, encoding: str | None
             events["acled_iso"] = src["iso"].where(unknown)
         events["iso3"] = iso3
         consumed.add("iso")
+    precision = pd.to_numeric(src["geo_precision"], errors="coerce") if "geo_precision" in src else None
+    if precision is not None:
+        no_province = src["admin1"].isna() if "admin1" in src else pd.Series(True, index=src.index)
+        # only ACLED's own rows: rows of other datasets written in ACLED layout carry their flags
+        coarse = ((precision == 3) & no_province & ~namespaced).to_numpy(dtype=bool)
+        if coarse.any():
+            logger.warning("%s: %d row(s) with geo_precision 3 and no admin1 (placed at country level); flagged %r",
+                           table.path, int(coarse.sum()), GEO_COARSE_FLAG)
+            flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     events["flags"] = flags
-    out = conform(assemble(events, passthrough(src, consumed, "acled")))
+    out = finish(assemble(events, passthrough(src, consumed, "acled")), table, canonical_admin=canonical_admin)
     logger.info("%s: read %d ACLED events", table.path, len(out))
     return out
 
@@ -126,20 +153,29 @@ def _acled_column(events: pd.DataFrame, name: str) -> pd.Series:
         return events["event_date"].dt.year.astype("Int64")
     if name == "disorder_type":
         return events["event_type"].astype("str").map(DISORDER_TYPES)
+    if name in ("admin1", "admin2") and f"{name}_source" in events:
+        # ACLED's own rows keep ACLED's spelling, so an export read and written again is the same file
+        own = events["event_id"].astype("str").str.startswith("acled:").fillna(False) & events[f"{name}_source"].notna()
+        return events[name].astype("str").where(~own, events[f"{name}_source"].astype("str"))
     if name in events:
         return events[name]
     return pd.Series([pd.NA] * n, index=events.index, dtype="str")
 
 
-def write_acled(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write events as an ACLED-layout CSV: the 31 ACLED columns, then all others."""
+def write_acled(df: pd.DataFrame, path: str | Path, *, escape_formulas: bool = True) -> Path:
+    """Write events as an ACLED-layout CSV: the 31 ACLED columns, then all others.
+
+    Formula-like text cells are escaped (:mod:`syriamap.io.formulas`) unless
+    ``escape_formulas=False``; :func:`read_acled` restores them.
+    """
     path = Path(path)
     events = conform(df)
     out = pd.DataFrame({name: _acled_column(events, name) for name in ACLED_COLUMNS}, index=events.index)
     used = {f"acled_{c}" for c in ACLED_COLUMNS} | set(ACLED_COLUMNS) | {"event_id"}
     rest = [c.name for c in COLUMNS if c.name not in used] + [c for c in extra_columns(events) if c not in used]
     out = pd.concat([out, events[rest]], axis=1)
-    out.to_csv(path, index=False)
+    # CRLF line ends (RFC 4180): the csv module then quotes every field holding a CR or LF
+    (escape_frame(out) if escape_formulas else out).to_csv(path, index=False, lineterminator="\r\n")
     logger.info("%s: wrote %d events in ACLED layout", path, len(out))
     return path
 

@@ -1,12 +1,20 @@
-"""Reading delimited event files robustly: fast when the file is sound, explicit when not.
+"""Reading delimited event files: fast when the file is sound, careful and explicit when not.
 
-:func:`read_delimited` parses with pyarrow's multithreaded CSV reader.  Before
-that it checks the start of the file for a byte-order mark and for a delimiter
-other than the expected one; if pyarrow then finds invalid UTF-8 or rows with the
-wrong number of fields, the file is diagnosed (first bad line and column named in
-a logged warning) and read again: non-UTF-8 text as cp1256 (Arabic Windows) or
-cp1252, short rows padded and long rows' surplus fields kept in an
-``extra_fields`` column, each such row flagged ``malformed_row``.
+:func:`read_delimited` first makes a quick pass over the bytes
+(:mod:`syriamap.io.scan`): when every line has balanced double quotes, each
+record is one line and pyarrow's multithreaded CSV reader is used, its row count
+checked against the line count.  Otherwise (a quoted field spanning lines, a
+stray quote, blank lines, bytes that are not UTF-8, rows with the wrong number
+of fields) the file is parsed line by line (:mod:`syriamap.io.records`): each
+record remembers its line, a stray byte is replaced and its row flagged
+``invalid_utf8``, malformed quoting never merges rows, short rows are padded
+and long rows' surplus fields kept in an ``extra_fields`` column, and every
+repaired row is flagged ``malformed_row`` with its line in a logged warning.
+
+Every record of the file becomes one row; :class:`ReadReport` (also in
+``DataFrame.attrs["syriamap_read"]`` of what the readers return) accounts for
+every line: header, blank lines and the lines of each record.  Work is bounded
+by :class:`~syriamap.io.limits.Limits`.
 
 :func:`parse_coordinates` and :func:`parse_dates` turn text columns into numbers
 and dates, accepting decimal commas and several date formats, and report the
@@ -19,7 +27,7 @@ import csv
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,20 +35,61 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ..schema import SPECS, add_flag
+from ..schema import SPECS, add_flag, conform_flagged
 from .errors import EventFileError
+from .formulas import unescape_arrow, unescape_name
+from .limits import DEFAULT_LIMITS, Limits
+from .records import decode_lines, parse_records
+from .scan import check_line_lengths, count_lines
+from .source import Source, load_source
 
 logger = logging.getLogger(__name__)
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _HEAD_BYTES = 1 << 16
+_BLOCK = 1 << 24  # pyarrow's block: no row may be longer
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
 @dataclass
+class ReadReport:
+    """How a file's lines became rows: nothing is dropped, every repair is counted.
+
+    ``lines`` = ``header_lines`` + ``blank_lines`` + the lines of the records, and
+    ``rows`` = ``records``.  ``flagged`` counts rows per reader flag.
+    """
+
+    path: str
+    lines: int
+    header_lines: int
+    blank_lines: int
+    records: int
+    rows: int
+    repaired: int
+    flagged: dict[str, int] = field(default_factory=dict)
+    dropped_on_request: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def lost(self) -> int:
+        """Records that did not become rows (always 0: kept for callers that check)."""
+        return self.records - self.rows - self.dropped_on_request
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        text = (f"{self.path}: {self.lines} line(s) -> {self.records} record(s) -> {self.rows} row(s), "
+                f"{self.repaired} repaired")
+        if self.flagged:
+            text += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(self.flagged.items())) + ")"
+        return text
+
+
+@dataclass
 class RawTable:
-    """A parsed delimited file: its columns as read, and the flags of repaired rows."""
+    """A parsed delimited file: its columns as read, the flags of repaired rows, and each row's line."""
 
     frame: pd.DataFrame
     flags: pd.Series
@@ -49,9 +98,19 @@ class RawTable:
     delimiter: str
     header: bool
     notes: list[str] = field(default_factory=list)
+    row_lines: np.ndarray | None = None
+    report: ReadReport | None = None
+
+    def lines(self) -> np.ndarray:
+        """The 1-based line on which each data row starts."""
+        if self.row_lines is not None:
+            return self.row_lines
+        return np.arange(len(self.frame), dtype=np.int64) + (2 if self.header else 1)
 
     def line_of(self, row: int) -> int:
-        """The 1-based line of data row ``row`` (one line per record assumed)."""
+        """The 1-based line on which data row ``row`` starts."""
+        if self.row_lines is not None:
+            return int(self.row_lines[row])
         return row + (2 if self.header else 1)
 
 
@@ -75,7 +134,10 @@ def _first_line(head: bytes, encoding: str) -> str:
 def _field_count(line: str, delimiter: str, quoting: bool) -> int:
     if not quoting:
         return len(line.split(delimiter))
-    return len(next(csv.reader([line], delimiter=delimiter), []))
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return len(line.split(delimiter))
 
 
 def _choose_delimiter(
@@ -98,99 +160,197 @@ def _choose_delimiter(
     return best
 
 
-def _first_bad_utf8(path: str) -> tuple[int, int]:
-    """Line and 1-based byte column of the first byte sequence that is not UTF-8."""
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                return number, exc.start + 1
-    return 0, 0
+def clean_header(names: list[str], path: str, unescape: bool = False) -> list[str]:
+    """Column names stripped, with empty ones named ``column_<n>`` and repeated ones ``<name>_<n>``.
+
+    ``n`` is the 1-based field number; each change is logged, so no column is lost
+    or silently shadowed by another of the same name.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    empty: list[int] = []
+    repeated: list[str] = []
+    for number, raw in enumerate(names, start=1):
+        name = str(raw).strip().lstrip("\ufeff").strip()
+        if unescape:
+            name = unescape_name(name)
+        if not name:
+            empty.append(number)
+            name = f"column_{number}"
+        elif name in seen:
+            repeated.append(name)
+            name = f"{name}_{number}"
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        out.append(name)
+    if empty:
+        logger.warning("%s, line 1: %d empty column name(s) (field(s) %s); named column_<field>",
+                       path, len(empty), ", ".join(map(str, empty[:10])) + (" ..." if len(empty) > 10 else ""))
+    if repeated:
+        logger.warning("%s, line 1: repeated column name(s) %s; the later ones are named <name>_<field>",
+                       path, ", ".join(repr(r) for r in dict.fromkeys(repeated)))
+    return out
 
 
-def _fallback_encoding(path: str) -> str:
-    """cp1256 when the bytes read that way give Arabic letters, else cp1252 (or latin-1)."""
-    with open(path, "rb") as fh:
-        sample = fh.read(1 << 20)
-    high = bytes(b for b in sample if b >= 0x80)
-    try:
-        arabic = sum(1 for ch in high.decode("cp1256") if "\u0600" <= ch <= "\u06ff")
-    except UnicodeDecodeError:
-        arabic = 0
-    if arabic >= max(1, len(high) // 2):
-        return "cp1256"
-    try:
-        sample.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+def _check_width(width: int, path: str, limits: Limits, at_least: bool = False) -> None:
+    if width > limits.max_columns:
+        count = f"at least {width:,}" if at_least else f"{width:,}"
+        raise EventFileError(path, 1, None, f"{count} columns in the header, more than the limit of "
+                                            f"{limits.max_columns:,} (Limits.max_columns); is this an event file?")
 
 
 def _arrow_read(
-    source: str | io.BytesIO,
+    source,
     *,
     encoding: str,
     delimiter: str,
     names: list[str] | None,
     quoting: bool,
     string_columns: list[str],
+    skip_rows: int = 0,
+    newlines_in_values: bool = False,
+    block_size: int = 1 << 24,
 ) -> pa.Table:
+    """pyarrow's CSV reading with our options (text columns, no type guessing of dates)."""
     read_options = pacsv.ReadOptions(
         encoding=encoding if encoding not in ("utf-8", "utf-8-sig") else "utf8",
         column_names=names,
-        block_size=1 << 24,
+        skip_rows=skip_rows,
+        block_size=block_size,
     )
     parse_options = pacsv.ParseOptions(
-        delimiter=delimiter, quote_char='"' if quoting else False, double_quote=quoting, newlines_in_values=False
+        delimiter=delimiter, quote_char='"' if quoting else False, double_quote=quoting,
+        newlines_in_values=newlines_in_values,
     )
     convert_options = pacsv.ConvertOptions(
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
-        column_types={c: pa.string() for c in string_columns},
+        column_types={c: pa.string() for c in string_columns if names is None or c in names},
         timestamp_parsers=[],
     )
     return pacsv.read_csv(source, read_options=read_options, parse_options=parse_options, convert_options=convert_options)
 
 
-def _repair_rows(
-    path: str, encoding: str, delimiter: str, names: list[str] | None, quoting: bool
-) -> tuple[bytes, list[tuple[int, str]], list[str]]:
-    """Re-serialise the file with every record padded or cut to the header's width.
+def _fast_read(
+    source: Source, head: bytes, enc: str, delimiter: str, names: list[str] | None, quoting: bool,
+    strings: list[str], limits: Limits, unescape: bool,
+) -> tuple[pa.Table, list[str], int] | None:
+    """pyarrow's reading when the scan shows one record per line and it agrees; else None."""
+    if limits.max_line_bytes < _BLOCK:  # pyarrow refuses rows longer than a block; shorter limits are checked here
+        with source.open() as fh:
+            check_line_lengths(fh, source.path, limits.max_line_bytes)
+    with source.open() as fh:
+        scan = count_lines(fh)
+    if scan.bare_cr or (quoting and scan.last_line_odd_quotes):
+        logger.debug("%s: %d bare CR, odd quotes on the last line: %s; careful parsing",
+                     source.path, scan.bare_cr, scan.last_line_odd_quotes)
+        return None
+    header_lines = 0
+    columns = names
+    if names is None:
+        header_lines = 1
+        line = head.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+        parsed = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE), [])
+        _check_width(len(parsed), source.path, limits)
+        columns = clean_header(parsed, source.path, unescape)
+    try:
+        with source.open() as fh:
+            table = _arrow_read(fh, encoding=enc, delimiter=delimiter, names=columns, quoting=quoting,
+                                string_columns=strings, skip_rows=header_lines)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        logger.debug("%s: fast reading failed (%s); careful parsing", source.path, exc)
+        return None
+    if any(pa.types.is_binary(f.type) for f in table.schema):  # pyarrow's reading of non-UTF-8 text
+        return None
+    if table.num_rows != scan.lines - header_lines:
+        logger.debug("%s: %d rows for %d lines; careful parsing", source.path, table.num_rows, scan.lines)
+        return None
+    return table, list(columns), header_lines
 
-    Returns the repaired CSV bytes (comma-separated, with a header), the
-    ``(data row, message)`` of each repaired record and the column names.
-    """
-    with open(path, encoding=encoding, newline="") as fh:
-        text = fh.read()
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
-    header = names if names is not None else next(reader)
-    width = len(header)
+
+def _careful_read(
+    source: Source, enc: str, explicit_encoding: str | None, delimiter: str, names: list[str] | None,
+    quoting: bool, strings: list[str], limits: Limits, unescape: bool,
+) -> tuple[pa.Table, np.ndarray, dict[str, list[int]], dict[int, str], ReadReport]:
+    """Line-by-line parsing (see the module docstring)."""
+    path = source.path
+    with source.open() as fh:
+        data = fh.read()
+    with io.BytesIO(data) as fh:
+        check_line_lengths(fh, path, limits.max_line_bytes)
+    decoded = decode_lines(data, explicit_encoding or (enc if enc.startswith("utf-16") else None))
+    del data
+    notes: list[str] = []
+    if decoded.note:
+        logger.warning("%s, %s", path, decoded.note)
+        notes.append(decoded.note)
+    invalid = set(decoded.invalid)
+    records = parse_records(decoded.lines, delimiter=delimiter, quoting=quoting,
+                            width=len(names) if names else None, field_limit=limits.max_field_chars)
+    header_lines = 0
+    if names is None:
+        first = next(records, None)
+        if first is None:
+            raise EventFileError(path, None, None, "the file has no header line")
+        _check_width(len(first.fields), path, limits)
+        columns = clean_header(first.fields, path, unescape)
+        header_lines = first.span + first.line
+        records = parse_records(decoded.lines[header_lines:], delimiter=delimiter, quoting=quoting,
+                                width=len(columns), field_limit=limits.max_field_chars)
+    else:
+        columns = list(names)
+    width = len(columns)
+    extra_name = "extra_fields"
+    while extra_name in columns:  # a file that already has one (written by us after a repair)
+        extra_name += "_"
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    repaired: list[tuple[int, str]] = []
-    rows: list[list[str]] = []
-    extras: dict[int, str] = {}
-    line = reader.line_num
-    for row in reader:
-        start, line = line + 1, reader.line_num
-        if not row:
-            continue
-        index = len(rows)
-        if len(row) != width:
-            repaired.append((index, f"line {start}: {len(row)} fields where the header has {width}"))
-            if len(row) > width:
-                extras[index] = delimiter.join(row[width:])
-                row = row[:width]
-            else:
-                row = row + [""] * (width - len(row))
-        rows.append(row)
-    columns = list(header) + (["extra_fields"] if extras else [])
-    writer.writerow(columns)
-    for index, row in enumerate(rows):
-        writer.writerow(row + ([extras.get(index, "")] if extras else []))
-    return out.getvalue().encode("utf-8"), repaired, columns
+    writer = csv.writer(out, lineterminator="\r\n")  # CRLF: fields holding a CR are quoted too
+    writer.writerow(columns + [extra_name])
+    row_lines: list[int] = []
+    problems: dict[str, list[int]] = {"malformed_row": [], "invalid_utf8": []}
+    messages: dict[int, str] = {}
+    has_extra = False
+    spanned = 0
+    widest = 0
+    for record in records:
+        index = len(row_lines)
+        line = record.line + header_lines
+        row_lines.append(line + 1)
+        spanned += record.span
+        fields = record.fields
+        message = record.problem
+        if len(fields) != width:
+            detail = f"{len(fields)} fields where the header has {width}"
+            message = f"{message}; {detail}" if message else detail
+        extra = ""
+        if len(fields) > width:
+            extra = delimiter.join(fields[width:])
+            fields = fields[:width]
+            has_extra = True
+        elif len(fields) < width:
+            fields = fields + [""] * (width - len(fields))
+        if message:
+            problems["malformed_row"].append(index)
+            messages[index] = f"line {line + 1}: {message}"
+        if invalid and any(line + k in invalid for k in range(record.span)):
+            problems["invalid_utf8"].append(index)
+        widest = max(widest, sum(map(len, fields)) + len(extra))
+        writer.writerow(fields + [extra])
+    blank = len(decoded.lines) - header_lines - spanned
+    lines_total = len(decoded.lines)
+    del decoded
+    block = max(_BLOCK, 8 * widest + 4 * width + 1024)  # a re-serialised row fits: UTF-8, doubled quotes
+    buffer = io.BytesIO(out.getvalue().encode("utf-8"))
+    out.close()
+    table = _arrow_read(buffer, encoding="utf-8", delimiter=",", names=None, quoting=True,
+                        string_columns=strings + [extra_name], newlines_in_values=True, block_size=block)
+    if not has_extra:
+        table = table.drop_columns([extra_name])
+    report = ReadReport(path, lines_total, header_lines, blank, len(row_lines), table.num_rows,
+                        len(set(problems["malformed_row"]) | set(problems["invalid_utf8"])), notes=notes)
+    return table, np.asarray(row_lines, dtype=np.int64), problems, messages, report
 
 
 def read_delimited(
@@ -202,68 +362,68 @@ def read_delimited(
     quoting: bool = True,
     string_columns: list[str] | tuple[str, ...] = (),
     encoding: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    unescape_formulas: bool = False,
 ) -> RawTable:
-    """Read a delimited text file into a :class:`RawTable`.
+    """Read a delimited text file into a :class:`RawTable` (see the module docstring).
 
     ``names`` gives the column names of a file without a header.  ``sep`` forces
     the delimiter (a mismatch with the file is then an error); without it
     ``default_sep`` is expected and another delimiter is accepted with a warning.
     ``string_columns`` are read as text (codes with leading zeros).
+    ``unescape_formulas`` undoes the formula escaping of our CSV writers
+    (:mod:`syriamap.io.formulas`).
     """
     path = str(path)
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(_HEAD_BYTES)
-    except OSError as exc:
-        raise EventFileError(path, None, None, f"cannot open the file: {exc.strerror or exc}") from None
+    source = load_source(path, limits)
+    head = source.head(_HEAD_BYTES)
     if not head.strip():
         raise EventFileError(path, None, None, "the file is empty")
     enc = _detect_encoding(head, path, encoding)
-    line = _first_line(head, enc if enc != "utf-8" else "utf-8")
+    line = _first_line(head, enc)
+    width_guess = max(line.count(d) for d in DELIMITERS) + 1
+    if names is None and width_guess > limits.max_columns:
+        _check_width(width_guess, path, limits, at_least=True)
     delimiter = _choose_delimiter(
         line, path, sep or default_sep, sep is not None, quoting, len(names) if names else None
     )
     strings = list(string_columns)
-    notes: list[str] = []
-    try:
-        table = _arrow_read(path, encoding=enc, delimiter=delimiter, names=names, quoting=quoting, string_columns=strings)
-        if any(pa.types.is_binary(f.type) for f in table.schema):  # pyarrow's reading of non-UTF-8 text
-            raise pa.ArrowInvalid("invalid UTF8 data in a column")
-        frame = table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
-        repaired: list[tuple[int, str]] = []
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        message = str(exc)
-        if isinstance(exc, UnicodeDecodeError) or "utf8" in message.lower() or "utf-8" in message.lower():
-            if encoding:
-                raise EventFileError(path, None, None, f"not valid {encoding}: {message}") from None
-            bad_line, bad_col = _first_bad_utf8(path)
-            enc = _fallback_encoding(path)
-            note = f"line {bad_line}, byte {bad_col}: not valid UTF-8; the file is read as {enc}"
-            logger.warning("%s, %s", path, note)
-            notes.append(note)
-            return _finish(read_delimited(path, sep=delimiter, names=names, quoting=quoting, string_columns=strings, encoding=enc), notes)
-        if "columns" not in message:
-            raise EventFileError(path, None, None, f"cannot be parsed: {message}") from None
-        data, repaired, columns = _repair_rows(path, enc, delimiter, names, quoting)
-        for _, msg in repaired[:5]:
-            logger.warning("%s, %s; the row is kept and flagged 'malformed_row'", path, msg)
-        if len(repaired) > 5:
-            logger.warning("%s: %d malformed rows in all", path, len(repaired))
-        table = _arrow_read(io.BytesIO(data), encoding="utf-8", delimiter=",", names=None, quoting=True, string_columns=strings + ["extra_fields"])
-        notes.append(f"{len(repaired)} malformed row(s) repaired")
-        frame = table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
+    fast = None
+    if enc in ("utf-8", "utf-8-sig"):
+        fast = _fast_read(source, head, enc, delimiter, names, quoting, strings, limits, unescape_formulas)
+    if fast is not None:
+        table, columns, header_lines = fast
+        row_lines = None
+        problems: dict[str, list[int]] = {}
+        messages: dict[int, str] = {}
+        report = ReadReport(path, table.num_rows + header_lines, header_lines, 0, table.num_rows, table.num_rows, 0)
+    else:
+        table, row_lines, problems, messages, report = _careful_read(
+            source, enc, encoding, delimiter, names, quoting, strings, limits, unescape_formulas)
+        enc = "utf-8" if enc == "utf-8-sig" else enc
+    if unescape_formulas:
+        table = unescape_arrow(table)
+    frame = table.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
+    del table
     flags = pd.Series(pd.NA, index=frame.index, dtype="str")
-    if repaired:
-        mask = np.zeros(len(frame), dtype=bool)
-        mask[[i for i, _ in repaired]] = True
-        flags = add_flag(flags, mask, "malformed_row")
-    return RawTable(frame, flags, path, enc, delimiter, names is None, notes)
-
-
-def _finish(table: RawTable, notes: list[str]) -> RawTable:
-    table.notes[:0] = notes
-    return table
+    for code, rows in problems.items():
+        if rows:
+            mask = np.zeros(len(frame), dtype=bool)
+            mask[rows] = True
+            flags = add_flag(flags, mask, code)
+            report.flagged[code] = len(rows)
+    for index in sorted(messages)[:5]:
+        logger.warning("%s, %s; the row is kept and flagged 'malformed_row'", path, messages[index])
+    if len(messages) > 5:
+        logger.warning("%s: %d malformed rows in all", path, len(messages))
+    if problems.get("invalid_utf8"):
+        rows = problems["invalid_utf8"]
+        lines = ", ".join(str(int(row_lines[r])) for r in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+        logger.warning("%s, line(s) %s: bytes that are not valid UTF-8, replaced by U+FFFD; the rows are flagged "
+                       "'invalid_utf8'", path, lines)
+    if messages:
+        report.notes.append(f"{len(messages)} malformed row(s) repaired")
+    return RawTable(frame, flags, path, enc, delimiter, names is None, report.notes, row_lines, report)
 
 
 def require_columns(table: RawTable, required: tuple[str, ...] | list[str], layout: str) -> None:
@@ -294,10 +454,18 @@ def parse_coordinates(table: RawTable, column: str, flags: pd.Series) -> tuple[p
     values that are not numbers (left missing).
     """
     values = table.frame[column]
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype("float64"), flags
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.astype("float64")
+        infinite = np.isinf(numbers.to_numpy())
+        if infinite.any():
+            logger.warning("%s, column %r, %s: coordinates that are not finite; left empty and flagged",
+                           table.path, column, _describe_rows(table, infinite))
+            flags = add_flag(flags, infinite, "bad_coordinate")
+            numbers = numbers.mask(infinite)
+        return numbers, flags
     text = values.astype("str")
     numbers = pd.to_numeric(text, errors="coerce")
+    numbers = numbers.mask(np.isinf(numbers.to_numpy(dtype="float64", na_value=np.nan)))
     failed = (numbers.isna() & text.notna()).to_numpy()
     if failed.any():
         comma = failed & text.str.match(_DECIMAL_COMMA).fillna(False).to_numpy(dtype=bool)
@@ -354,6 +522,10 @@ def parse_dates(
 DATASET_PREFIXES: tuple[str, ...] = ("ucdp_", "acled_", "gdelt_")
 
 
+#: Columns of ours that keep their names when read back (see :mod:`syriamap.io.admin`).
+_KEPT_NAMES = frozenset({"extra_fields", "admin1_source", "admin2_source"})
+
+
 def passthrough(frame: pd.DataFrame, consumed: set[str], prefix: str) -> pd.DataFrame:
     """The source columns not consumed by the mapping, renamed ``<prefix>_<name>``.
 
@@ -361,12 +533,29 @@ def passthrough(frame: pd.DataFrame, consumed: set[str], prefix: str) -> pd.Data
     (``ucdp_low`` in a file written by syriamap) keep their names.
     """
     def rename(c: str) -> str:
-        if c == "extra_fields" or c in SPECS or c.startswith(DATASET_PREFIXES):
+        if c in _KEPT_NAMES or c in SPECS or c.startswith(DATASET_PREFIXES):
             return c
         return f"{prefix}_{c}"
 
     kept = [c for c in frame.columns if c not in consumed]
     return frame[kept].rename(columns=rename)
+
+
+def merge_flags(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Row by row, the codes of ``first`` then those of ``second`` not already there (``;``-separated)."""
+    a = first.astype("str").reset_index(drop=True)
+    b = second.astype("str").reset_index(drop=True)
+    both = (a.notna() & b.notna()).to_numpy()
+    out = a.where(a.notna(), b)
+    if both.any():
+        def union(x: str, y: str) -> str:
+            codes = [c for c in x.split(";") if c]
+            codes += [c for c in y.split(";") if c and c not in codes]
+            return ";".join(codes)
+
+        out[both] = [union(x, y) for x, y in zip(a[both], b[both])]
+    out.index = first.index
+    return out
 
 
 def assemble(events: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
@@ -379,11 +568,34 @@ def assemble(events: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     extra = extra.reset_index(drop=True)
     for name in [c for c in extra.columns if c in events.columns]:
         if name == "flags":
-            merged = events[name].astype("str")
-            for codes in pd.unique(extra[name].dropna().astype("str").str.split(";").explode().dropna()):
-                merged = add_flag(merged, extra[name].astype("str").str.split(";").map(lambda cs, c=codes: c in cs).fillna(False), codes)
-            events[name] = merged
+            events[name] = merge_flags(events[name], extra[name])
         else:
             events[name] = extra[name].where(extra[name].notna(), events[name])
         extra = extra.drop(columns=name)
     return pd.concat([events, extra], axis=1)
+
+
+def finish(events: pd.DataFrame, table: RawTable, *, canonical_admin: bool = False) -> pd.DataFrame:
+    """The reader's table conformed to the schema (numbers checked, :func:`conform_flagged`), with
+    the :class:`ReadReport` (every reader flag counted) in ``attrs["syriamap_read"]``.
+
+    ``canonical_admin`` gives admin1/admin2 the gazetteer's names (:mod:`syriamap.io.admin`).
+    """
+    out = conform_flagged(events, where=table.path, lines=table.lines())
+    if canonical_admin:
+        from .admin import canonicalize_admin
+
+        out = canonicalize_admin(out)
+    attach_report(out, table.report)
+    return out
+
+
+def attach_report(events: pd.DataFrame, report: ReadReport | None) -> pd.DataFrame:
+    """Store ``report`` (its rows and flag counts refreshed from ``events``) in ``events.attrs``."""
+    if report is None:
+        return events
+    report.rows = len(events)
+    codes = events["flags"].dropna().str.split(";").explode()
+    report.flagged = {str(k): int(v) for k, v in codes[codes != ""].value_counts().sort_index().items()}
+    events.attrs["syriamap_read"] = report.as_dict()
+    return events

@@ -11,11 +11,13 @@ event_type,            from the CAMEO ``EventCode`` (see :data:`CAMEO_EVENT_TYPE
 sub_event_type         the most specific listed prefix of the code wins)
 actor1, actor2         ``Actor1Name``, ``Actor2Name``
 location, admin1       ``ActionGeo_FullName`` "City, Province, Country": its first
-                       part; the province part for cities and provinces
+                       part; the province part for cities and provinces, under
+                       the gazetteer's name (:mod:`syriamap.io.admin`)
 country, iso3          from the FIPS 10-4 ``ActionGeo_CountryCode``
 latitude, longitude    ``ActionGeo_Lat``, ``ActionGeo_Long``
 geo_precision          ``ActionGeo_Type``: 3 (US city) and 4 (world city) -> 1;
-                       2 (US state), 5 (world province) and 1 (country) -> 3
+                       2 (US state), 5 (world province) and 1 (country) -> 3;
+                       1 is also flagged ``geo_coarse`` (the country's centroid)
 source                 the host of ``SOURCEURL`` (``www.example.org``)
 url                    ``SOURCEURL``
 published              ``DATEADDED`` (YYYYMMDDHHMMSS, UTC)
@@ -41,9 +43,10 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from ..schema import conform
 from .. import countries
-from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited
+from ..schema import GEO_COARSE_FLAG, add_flag
+from .csvfile import assemble, attach_report, finish, parse_coordinates, parse_dates, passthrough, read_delimited
+from .limits import DEFAULT_LIMITS, Limits
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +97,8 @@ CAMEO_EVENT_TYPES: dict[str, tuple[str, str]] = {
 CONFLICT_ROOT_CODES: frozenset[str] = frozenset({"14", "15", "17", "18", "19", "20"})
 #: ActionGeo_Type -> geo_precision
 GEO_TYPES: dict[int, int] = {1: 3, 2: 3, 3: 1, 4: 1, 5: 3}
+#: ActionGeo_Type codes flagged geo_coarse (a country: the point is its centroid).
+COARSE_GEO_TYPES: frozenset[int] = frozenset({1})
 
 _CONSUMED = {"GLOBALEVENTID", "SQLDATE", "Actor1Name", "Actor2Name", "ActionGeo_Lat", "ActionGeo_Long",
              "SOURCEURL", "DATEADDED"}
@@ -129,12 +134,13 @@ def _host(url: str | None) -> str | None:
 
 
 def read_gdelt(
-    path: str | Path, *, conflict_only: bool = False, encoding: str | None = None
+    path: str | Path, *, conflict_only: bool = False, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    canonical_admin: bool = True,
 ) -> pd.DataFrame:
     """Read a GDELT 2.0 event file (see the module docstring)."""
     table = read_delimited(
         path, default_sep="\t", names=list(GDELT_COLUMNS), quoting=False, string_columns=_CODE_COLUMNS,
-        encoding=encoding,
+        encoding=encoding, limits=limits,
     )
     src = table.frame
     flags = table.flags
@@ -149,6 +155,11 @@ def read_gdelt(
     location, admin1 = _split_fullname(src["ActionGeo_FullName"].astype("str"), geo_type)
     fips = src["ActionGeo_CountryCode"].astype("str")
     iso2 = fips.map({f: countries.iso2_from_fips(f) for f in pd.unique(fips.dropna())})
+    coarse = geo_type.isin(list(COARSE_GEO_TYPES)).to_numpy(dtype=bool)
+    if coarse.any():
+        logger.warning("%s: %d row(s) placed only at country level (ActionGeo_Type 1); flagged %r",
+                       table.path, int(coarse.sum()), GEO_COARSE_FLAG)
+        flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     urls = src["SOURCEURL"].astype("str")
     events = pd.DataFrame(
         {
@@ -172,12 +183,15 @@ def read_gdelt(
             "flags": flags,
         }
     )
-    out = conform(assemble(events, passthrough(src, _CONSUMED, "gdelt")))
+    out = finish(assemble(events, passthrough(src, _CONSUMED, "gdelt")), table, canonical_admin=canonical_admin)
     if conflict_only:
         root = out["gdelt_EventRootCode"].astype("str").str.zfill(2)
         keep = root.isin(CONFLICT_ROOT_CODES)
         logger.info("%s: kept %d of %d events with a conflict root code", table.path, int(keep.sum()), len(out))
         out = out[keep.to_numpy()].reset_index(drop=True)
+        if table.report is not None:
+            table.report.dropped_on_request = int((~keep).sum())
+            attach_report(out, table.report)
     logger.info("%s: read %d GDELT events", table.path, len(out))
     return out
 
@@ -189,4 +203,4 @@ def looks_like_gdelt(first_line: str) -> bool:
 
 
 __all__ = ["read_gdelt", "looks_like_gdelt", "cameo_event_type", "GDELT_COLUMNS", "CAMEO_EVENT_TYPES",
-           "CONFLICT_ROOT_CODES", "GEO_TYPES"]
+           "CONFLICT_ROOT_CODES", "GEO_TYPES", "COARSE_GEO_TYPES"]

@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import COLUMNS, REQUIRED, conform
-from .csvfile import assemble, parse_coordinates, parse_dates, read_delimited, require_columns
+from .csvfile import assemble, finish, parse_coordinates, parse_dates, read_delimited, require_columns
+from .formulas import escape_frame
+from .limits import DEFAULT_LIMITS, Limits
 from .errors import EventFileError
 
 logger = logging.getLogger(__name__)
@@ -22,21 +24,30 @@ _STRING_COLUMNS = tuple(c.name for c in COLUMNS if c.dtype == "str")
 _DATE_FORMATS = ("ISO8601",)
 
 
-def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write events as a UTF-8 CSV in the schema (schema columns first)."""
+def write_csv(df: pd.DataFrame, path: str | Path, *, escape_formulas: bool = True) -> Path:
+    """Write events as a UTF-8 CSV in the schema (schema columns first).
+
+    Formula-like text cells are escaped (:mod:`syriamap.io.formulas`) unless
+    ``escape_formulas=False``; :func:`read_csv` restores them.
+    """
     path = Path(path)
-    conform(df).to_csv(path, index=False)
+    events = conform(df)
+    # CRLF line ends (RFC 4180): the csv module then quotes every field holding a CR or LF
+    (escape_frame(events) if escape_formulas else events).to_csv(path, index=False, lineterminator="\r\n")
     logger.info("%s: wrote %d events", path, len(df))
     return path
 
 
-def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+def read_csv(
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> pd.DataFrame:
     """Read a CSV written in the schema (by :func:`write_csv` or by hand).
 
     ``event_id``, ``event_date`` and ``event_type`` are required; other schema
     columns are optional; unknown columns pass through unchanged.
     """
-    table = read_delimited(path, sep=sep, encoding=encoding, string_columns=[c for c in _STRING_COLUMNS])
+    table = read_delimited(path, sep=sep, encoding=encoding, limits=limits, unescape_formulas=True,
+                           string_columns=list(_STRING_COLUMNS))
     require_columns(table, REQUIRED, "syriamap event")
     frame = table.frame.copy()
     flags = table.flags
@@ -48,7 +59,7 @@ def read_csv(path: str | Path, *, sep: str | None = None, encoding: str | None =
         frame = assemble(pd.DataFrame({"flags": flags}), frame)
     else:
         frame["flags"] = flags
-    return conform(frame)
+    return finish(frame, table)
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:

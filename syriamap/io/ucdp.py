@@ -10,19 +10,26 @@ event_date             ``date_start`` (the first possible day)
 time_precision         ``date_prec``: 1 (exact day) -> 1; 2 (within 2-6 days) and
                        3 (week known) -> 2; 4 (month known / 8-30 days) and
                        5 (year known / 31-365 days) -> 3 (ACLED has nothing
-                       coarser than a month; ``ucdp_date_prec`` keeps the code)
+                       coarser than a month; ``ucdp_date_prec`` keeps the code);
+                       5 is also flagged ``date_coarse``: event_date is then the
+                       first possible day of the year, not the event's day
 event_type,            ``type_of_violence``: 1 state-based and 2 non-state conflict
 sub_event_type         -> Battles / Armed clash; 3 one-sided violence ->
                        Violence against civilians / Attack
 actor1, actor2         ``side_a``, ``side_b``
 location               ``where_coordinates`` ("Khan Shaykhun town")
-admin1, admin2         ``adm_1``, ``adm_2`` as written ("Idlib Governorate")
+admin1, admin2         ``adm_1``, ``adm_2`` under the gazetteer's name of the division
+                       ("Idlib Governorate" -> "Idlib"); as written in
+                       ``admin1_source``/``admin2_source`` (:mod:`syriamap.io.admin`;
+                       ``canonical_admin=False`` keeps them as written)
 country, iso3          ``country``; its ISO alpha-3 code
 latitude, longitude    ``latitude``, ``longitude``
 geo_precision          ``where_prec``: 1 (exact place) and 2 (within ~25 km) -> 1;
                        3 (district) -> 2; 4 (governorate), 5 (larger region or
                        linear feature), 6 (country) and 7 (waters) -> 3.  ACLED
                        codes a governorate-only location 3, hence 4 -> 3.
+                       6 and 7 are also flagged ``geo_coarse``: the point is a
+                       stand-in (often the country's centroid), not a place.
 fatalities             ``best`` (``low`` and ``high`` kept as ``ucdp_low``/``ucdp_high``)
 notes                  ``source_headline``
 source                 ``source_office``
@@ -41,9 +48,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import EVENT_TYPE_DTYPE, SUB_EVENT_TYPE_DTYPE, add_flag, conform
+from ..schema import DATE_COARSE_FLAG, EVENT_TYPE_DTYPE, GEO_COARSE_FLAG, SUB_EVENT_TYPE_DTYPE, add_flag
 from .. import countries
-from .csvfile import assemble, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
+from .limits import DEFAULT_LIMITS, Limits
+from .csvfile import assemble, finish, parse_coordinates, parse_dates, passthrough, read_delimited, require_columns
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +70,10 @@ VIOLENCE_TYPES: dict[int, tuple[str, str]] = {
 WHERE_PREC: dict[int, int] = {1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 6: 3, 7: 3}
 #: date_prec -> time_precision
 DATE_PREC: dict[int, int] = {1: 1, 2: 2, 3: 2, 4: 3, 5: 3}
+#: where_prec codes flagged geo_coarse (country, international waters): the point is a stand-in.
+COARSE_WHERE_PREC: frozenset[int] = frozenset({6, 7})
+#: date_prec codes flagged date_coarse (the year, or a period of up to a year).
+COARSE_DATE_PREC: frozenset[int] = frozenset({5})
 
 _CONSUMED = {
     "id", "side_a", "side_b", "where_coordinates", "adm_1", "adm_2", "latitude", "longitude",
@@ -99,15 +111,27 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
     return pd.Series(mapped[codes], index=values.index)
 
 
-def read_ucdp(path: str | Path, *, sep: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+def read_ucdp(
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    canonical_admin: bool = True,
+) -> pd.DataFrame:
     """Read a UCDP GED CSV file into the event schema (see the module docstring)."""
-    table = read_delimited(path, sep=sep, encoding=encoding, string_columns=("side_a", "side_b", "source_date"))
+    table = read_delimited(path, sep=sep, encoding=encoding, limits=limits,
+                           string_columns=("side_a", "side_b", "source_date"))
     require_columns(table, REQUIRED_COLUMNS, "UCDP GED")
     src = table.frame
     flags = table.flags
     lat, flags = parse_coordinates(table, "latitude", flags)
     lon, flags = parse_coordinates(table, "longitude", flags)
     date, flags = parse_dates(table, "date_start", flags, _DATE_FORMATS)
+
+    geo_coarse = _lookup(src["where_prec"], {k: 1 for k in COARSE_WHERE_PREC}) > 0
+    date_coarse = _lookup(src["date_prec"], {k: 1 for k in COARSE_DATE_PREC}) > 0
+    for mask, code, what in ((geo_coarse, GEO_COARSE_FLAG, "placed only at country level or coarser (where_prec 6-7)"),
+                             (date_coarse, DATE_COARSE_FLAG, "dated only to the year (date_prec 5)")):
+        if mask.any():
+            logger.warning("%s: %d row(s) %s; flagged %r", table.path, int(mask.sum()), what, code)
+            flags = add_flag(flags, mask, code)
 
     unknown = _lookup(src["type_of_violence"], {k: 1 for k in VIOLENCE_TYPES}) < 0
     if unknown.any():
@@ -152,7 +176,7 @@ def read_ucdp(path: str | Path, *, sep: str | None = None, encoding: str | None 
         }
     )
     extra = passthrough(src, _CONSUMED, "ucdp")
-    out = conform(assemble(events, extra))
+    out = finish(assemble(events, extra), table, canonical_admin=canonical_admin)
     logger.info("%s: read %d UCDP GED events", table.path, len(out))
     return out
 
@@ -162,4 +186,5 @@ def looks_like_ucdp(columns: list[str] | tuple[str, ...]) -> bool:
     return {"type_of_violence", "where_prec", "date_start"}.issubset(columns)
 
 
-__all__ = ["read_ucdp", "looks_like_ucdp", "VIOLENCE_TYPES", "WHERE_PREC", "DATE_PREC", "REQUIRED_COLUMNS"]
+__all__ = ["read_ucdp", "looks_like_ucdp", "VIOLENCE_TYPES", "WHERE_PREC", "DATE_PREC", "REQUIRED_COLUMNS",
+           "COARSE_WHERE_PREC", "COARSE_DATE_PREC"]
