@@ -7,7 +7,7 @@ The baseline is a sound file of the same number of rows read the same way.
 Every run must end in a report or a one-line error: the script prints the exit
 code and the first line of its error, and fails if a traceback appears.
 
-Run: ``.venv/bin/python benchmarks/bench_hostile.py [--rows N]``
+Run: ``.venv/bin/python benchmarks/bench_hostile_files.py [--rows N]``
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ the same run: a 3-row GeoNames import into the same gazetteer file, and one good
 answer from the same local server.  The hostile server runs in this (parent)
 process on 127.0.0.1, so its memory is not counted.
 
-    .venv/bin/python benchmarks/bench_hostile.py
+    .venv/bin/python benchmarks/bench_hostile_gazetteer.py
 """
 from __future__ import annotations
 

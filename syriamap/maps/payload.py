@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 
+from syriamap.schema import DATE_COARSE_FLAG, GEO_COARSE_FLAG
+
 from .style import ACLED_EVENT_TYPES, OTHER
 
 logger = logging.getLogger(__name__)
@@ -51,10 +53,6 @@ POPUP_LABELS: dict[str, str] = {
 }
 """Default popup columns (those present are used, in this order) and their labels."""
 
-GEO_COARSE_FLAG = "geo_coarse"
-"""Flag (in the ``;``-separated ``flags`` column) of an event placed only coarser than a governorate."""
-DATE_COARSE_FLAG = "date_coarse"
-"""Flag of an event dated only to a year or coarser."""
 
 _GEO_PRECISION = {1: "1 (exact place)", 2: "2 (near / part of a region)", 3: "3 (larger region)"}
 _TIME_PRECISION = {1: "1 (day)", 2: "2 (week)", 3: "3 (month)"}

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from syriamap.gazetteer import Gazetteer
+from syriamap.schema import GEO_COARSE_FLAG
 from syriamap.text.actors import assign_actors, find_actors
 from syriamap.text.classify import Classification, classify
 from syriamap.text.clauses import split_clauses
@@ -51,7 +52,6 @@ ERROR_FLAG = "extract_error"
 NO_LOCATION_FLAG = "no_location"
 FATALITIES_LOWER_BOUND_FLAG = "fatalities_lower_bound"
 DATE_FROM_PUBLISHED_FLAG = "date_from_published"
-GEO_COARSE_FLAG = "geo_coarse"
 
 #: A toll above this in one clause is a war's or a year's total, not one event's: the clause is no event.
 MAX_EVENT_FATALITIES = 5_000
