@@ -4,7 +4,7 @@
 rows that lack coordinates (all rows with ``overwrite=True``) once, so a million
 rows naming five thousand places cost five thousand lookups.  A resolved row gets
 the place's latitude, longitude, ``place_id`` and ``geo_precision``, the match's
-score as ``confidence``, and the place's admin1/admin2/country where the row has
+confidence as ``confidence``, and the place's admin1/admin2/country where the row has
 none; a row resolved to a whole country is flagged ``geo_coarse``.  What could not be resolved is reported, with the reason and the number of
 rows, in :attr:`GeocodeResult.unresolved`; those rows are kept unchanged.
 """
@@ -54,19 +54,24 @@ def geocode_events(
     gazetteer=None,
     *,
     overwrite: bool = False,
-    min_score: float = 0.5,
+    min_confidence: float | None = None,
     progress: bool | None = None,
 ) -> GeocodeResult:
     """Fill coordinates from place names (see the module docstring).
 
     ``gazetteer`` defaults to :func:`syriamap.gazetteer.default_gazetteer`.
-    Matches scoring below ``min_score`` are not used.  ``progress`` shows a tqdm
+    Answers whose confidence is below ``min_confidence`` (default: the
+    gazetteer's :data:`~syriamap.gazetteer.DEFAULT_MIN_CONFIDENCE`) are not
+    used: a doubtful place is reported, not written into the row.  ``progress`` shows a tqdm
     bar (by default when there are more than 1,000 distinct places).
     """
     if gazetteer is None:
         from .gazetteer import default_gazetteer
 
         gazetteer = default_gazetteer()
+    from .gazetteer import DEFAULT_MIN_CONFIDENCE
+
+    threshold = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
     events = conform(df)
     todo = events[["latitude", "longitude"]].isna().any(axis=1).to_numpy()
     if overwrite:
@@ -90,13 +95,15 @@ def geocode_events(
                 best, row["reason"] = None, str(exc)
             if best is None:
                 row.setdefault("reason", "no match in the gazetteer")
-            elif best.score < min_score:
-                row["reason"] = f"best match {best.place.name!r} ({best.place.id}) scored {best.score:.2f} < {min_score}"
+            elif best.confidence < threshold:
+                doubts = "; ".join(best.caveats) or "weak match"
+                row["reason"] = (f"best match {best.place.name!r} ({best.place.id}) has confidence "
+                                 f"{best.confidence:.2f} < {threshold} ({doubts})")
             else:
                 p = best.place
                 row.update(
                     reason=None, _lat=p.latitude, _lon=p.longitude, _place=p.id, _prec=p.geo_precision, _kind=p.kind,
-                    _score=best.score, _admin1=p.admin1, _admin2=p.admin2,
+                    _score=best.confidence, _admin1=p.admin1, _admin2=p.admin2,
                     _country=countries.name_of(p.country_code), _iso3=countries.iso3_of(p.country_code),
                 )
         found.append(row)

@@ -11,18 +11,13 @@ import colorsys
 import hashlib
 from dataclasses import dataclass
 
+from syriamap.schema import EVENT_TYPES
+
 OTHER = "Other"
 """Layer that collects unknown or missing categories."""
 
-ACLED_EVENT_TYPES: tuple[str, ...] = (
-    "Battles",
-    "Explosions/Remote violence",
-    "Violence against civilians",
-    "Protests",
-    "Riots",
-    "Strategic developments",
-)
-"""ACLED's event types, in ACLED's order (the order of the legend)."""
+ACLED_EVENT_TYPES: tuple[str, ...] = EVENT_TYPES
+"""ACLED's event types, in ACLED's order (the order of the legend); owned by :mod:`syriamap.schema`."""
 
 _FIXED_COLORS: dict[str, str] = {
     "Battles": "#d62728",
