@@ -21,6 +21,7 @@ logger = logging.getLogger("syriamap")
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every module's subcommands."""
     from syriamap import __version__
+    from syriamap import demo
 
     parser = argparse.ArgumentParser(
         prog="syriamap",
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     text_cli.add_cli(sub)
     io_cli.add_cli(sub)
     map_cli.add_cli(sub)
+    demo.add_cli(sub)
     return parser
 
 

@@ -20,9 +20,12 @@ def test_column_table_matches_the_schema():
 def test_ci_runs_the_readme_test_command():
     commands = re.findall(r"```bash\n(python3 -m venv .*?)\n```", README)
     assert len(commands) == 2, "the quick start is two commands"
-    test_command = commands[1]
+    demo_command, test_command = commands
+    assert demo_command.endswith("syriamap demo"), "the first command ends with a map of our example events"
     assert "pytest" in test_command
-    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert demo_command in ci and test_command in ci
+    assert ci.index(demo_command) < ci.index(test_command)
 
 
 def test_readme_examples_print_what_they_say():

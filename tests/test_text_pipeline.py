@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 import syriamap
+from syriamap.demo import dispatches_path
 from syriamap.geo import haversine_km
 from syriamap.schema import COLUMN_NAMES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "dispatches.jsonl"
+EXAMPLES = dispatches_path()
 SEED = "000_367303c93b758c1a.txt"
 
 
