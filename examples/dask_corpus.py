@@ -44,7 +44,10 @@ def main() -> None:
     if args.scheduler:
         client = Client(args.scheduler)
     else:
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True)
+        # Worker processes of one thread (the pipeline is pure Python), without the statistical profiler
+        # that samples the task thread every 10 ms.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True)
         client = Client(cluster)
     with client:
         print(f"dashboard: {client.dashboard_link}", flush=True)

@@ -101,3 +101,28 @@ def test_geocode_and_validate_per_partition(gazetteer: Gazetteer, client: distri
     from syriamap.validate import validate
 
     assert checked.reset_index(drop=True)["flags"].equals(validate(expected).flag(expected)["flags"])
+
+
+@pytest.mark.slow
+def test_example_runs_a_corpus_job(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    csv = tmp_path / "articles.csv"
+    pd.DataFrame({
+        "body": ["Shelling killed 5 people in Aleppo on Monday.", "An air strike hit Idlib city.",
+                 "\x00\x01\x02\x03" * 50, "Protesters gathered in Daraa on Friday."],
+        "day": ["2017-03-14"] * 4,
+    }).to_csv(csv, index=False)
+    out = tmp_path / "events.csv"
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parents[1] / "examples" / "dask_corpus.py"), str(csv), str(out),
+         "--text", "body", "--published", "day", "--n", "8", "--workers", "1", "--partitions", "2"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "dashboard: http" in done.stdout
+    table = pd.read_csv(out)
+    assert "8 articles ->" in done.stdout and "2 articles not readable" in done.stdout
+    assert (table["flags"].fillna("").str.contains("extract_error")).sum() == 2
+    assert {"Aleppo", "Idlib"} <= set(table["location"].dropna())
