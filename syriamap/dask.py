@@ -5,7 +5,10 @@ over the partitions of a :class:`dask.dataframe.DataFrame` with a ``meta`` that
 fixes the result's columns and dtypes (the event types as categoricals with
 fixed categories, so every partition agrees).  The gazetteer is opened once per
 worker process and kept (:func:`worker_gazetteer`), never shipped with each task:
-a task carries only the gazetteer's path.
+a task carries only the gazetteer's path (a :class:`~syriamap.gazetteer.Gazetteer`
+given as such pickles by its path, layers and focus, and is reopened once per
+process).  Each partition returns a fresh RangeIndex, so the result's divisions
+are unknown.
 
 It runs on whatever Dask scheduler is active: the local threaded one, a
 ``distributed.LocalCluster`` on one machine, or a cluster of many machines
@@ -15,15 +18,23 @@ is built on each worker on first use).
 
 What scales: extraction, geocoding and validation are per-row or per-article
 work and scale with the number of worker processes.  What does not:
-:func:`syriamap.merge_duplicates` compares events across the whole table, so it
-runs on the collected (``.compute()``) frame; the duplicate-id check of
-validation is likewise only complete on the collected frame.
+:func:`syriamap.merge_duplicates` compares events across the whole table (the
+same event told by two agencies lands in two partitions), so it runs on the
+collected (``.compute()``) frame; the duplicate-id check of validation is
+likewise only complete on the collected frame.  Use worker *processes* (threads
+share one interpreter and its GIL: the pipeline is pure Python).
+
+One bad article (binary junk, a 20 MB text, broken HTML, a number where text
+was expected) never fails its partition: it becomes one row flagged
+``extract_error`` whose ``notes`` name the article (see
+:func:`syriamap.extract_events_many`).
 
 Needs the ``dask`` extra: ``pip install 'syriamap[dask]'``.
 """
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,25 +64,39 @@ def worker_gazetteer(path: str | None = None) -> Gazetteer:
     return Gazetteer(path)
 
 
+def _portable(gazetteer: Gazetteer | str | os.PathLike[str] | None) -> Gazetteer | str | None:
+    """What a task carries: a path string, None (the default), or a Gazetteer (pickled by its path)."""
+    from syriamap.gazetteer import Gazetteer
+
+    if gazetteer is None or isinstance(gazetteer, Gazetteer):
+        return gazetteer
+    if isinstance(gazetteer, (str, os.PathLike)):
+        return os.fspath(gazetteer)
+    raise TypeError(f"gazetteer must be a Gazetteer, a path or None, not {type(gazetteer).__name__}")
+
+
+def _open(gazetteer: Gazetteer | str | None) -> Gazetteer:
+    from syriamap.gazetteer import Gazetteer
+
+    return gazetteer if isinstance(gazetteer, Gazetteer) else worker_gazetteer(gazetteer)
+
+
 def events_meta(extra: dict[str, Any] | None = None) -> pd.DataFrame:
-    """An empty event table with the pipeline's extra columns: the ``meta`` of every partition."""
+    """An empty event table with the pipeline's extra columns (``reasons``, then ``extra``): a partition's ``meta``."""
     from syriamap.schema import empty_events
     from syriamap.text.pipeline import REASONS_COLUMN
 
     meta = empty_events()
-    meta[REASONS_COLUMN] = pd.Series([], dtype="object")
-    meta["article"] = pd.Series([], dtype="object")
+    meta[REASONS_COLUMN] = pd.Series([], dtype="str")
     for name, dtype in (extra or {}).items():
         meta[name] = pd.Series([], dtype=dtype)
     return meta
 
 
-def _extract_partition(part: pd.DataFrame, *, gazetteer_path: str | None, **kwargs: Any) -> pd.DataFrame:
+def _extract_partition(part: pd.DataFrame, *, gazetteer: Gazetteer | str | None, **kwargs: Any) -> pd.DataFrame:
     from syriamap.text.pipeline import extract_events_many
 
-    out = extract_events_many(part, gazetteer=worker_gazetteer(gazetteer_path), progress=False, **kwargs)
-    out["article"] = out["article"].astype("object")
-    return out
+    return extract_events_many(part, gazetteer=_open(gazetteer), progress=False, **kwargs)
 
 
 def extract_events(
@@ -82,40 +107,53 @@ def extract_events(
     source: str | None = None,
     url: str | None = None,
     id_column: str | None = None,
-    gazetteer: str | Path | None = None,
+    gazetteer: Gazetteer | str | os.PathLike[str] | None = None,
 ) -> dd.DataFrame:
     """:func:`syriamap.extract_events_many` over each partition of a Dask DataFrame of articles.
 
-    Column arguments name columns of ``ddf``.  Without ``id_column`` the
-    ``article`` column holds each article's index label.  A failed article is
-    one row flagged ``extract_error``; a partition never fails because of one.
+    Column arguments name columns of ``ddf``.  The extra column ``article``
+    holds each row's article id: the ``id_column``'s value, else the article's
+    index label (unique labels, such as ``dd.from_pandas`` keeps, make it an
+    id).  Rows come partition by partition, each article's events in text
+    order; the result has one row per event plus one ``extract_error`` row per
+    failed article.  ``gazetteer`` is a path, a :class:`~syriamap.gazetteer.Gazetteer`
+    or None (the embedded default, built on each worker on first use).
     """
     _require_dask()
     for name in (text, published, source, url, id_column):
         if name is not None and name not in ddf.columns:
             raise ValueError(f"no column {name!r} in the articles; columns are {list(ddf.columns)}")
     if id_column is None:
-        ddf = ddf.assign(_article=ddf.index)
         id_column = "_article"
+        while id_column in ddf.columns:
+            id_column += "_"
+        ddf = ddf.assign(**{id_column: ddf.index})
+    meta = events_meta({"article": ddf._meta[id_column].dtype})
     return ddf.map_partitions(
         _extract_partition, text=text, published=published, source=source, url=url, id_column=id_column,
-        gazetteer_path=None if gazetteer is None else str(gazetteer), meta=events_meta(),
-        enforce_metadata=False,
+        gazetteer=_portable(gazetteer), meta=meta, clear_divisions=True,
     )
 
 
-def _geocode_partition(part: pd.DataFrame, *, gazetteer_path: str | None, **kwargs: Any) -> pd.DataFrame:
+def _geocode_partition(part: pd.DataFrame, *, gazetteer: Gazetteer | str | None, **kwargs: Any) -> pd.DataFrame:
     from syriamap.geocode import geocode_events as geocode
 
-    return geocode(part, worker_gazetteer(gazetteer_path), progress=False, **kwargs).events
+    return geocode(part, _open(gazetteer), progress=False, **kwargs).events
 
 
-def geocode_events(ddf: dd.DataFrame, *, gazetteer: str | Path | None = None, **kwargs: Any) -> dd.DataFrame:
-    """:func:`syriamap.geocode_events` on each partition (its ``.events``); keyword arguments pass through."""
+def geocode_events(
+    ddf: dd.DataFrame, *, gazetteer: Gazetteer | str | os.PathLike[str] | None = None, **kwargs: Any
+) -> dd.DataFrame:
+    """:func:`syriamap.geocode_events` on each partition (its ``.events``); keyword arguments pass through.
+
+    Geocoding caches per distinct place name within a partition, so
+    partitions grouped by place (or fewer, larger ones) do fewer lookups.
+    """
     _require_dask()
-    meta = _geocode_partition(ddf._meta, gazetteer_path=None if gazetteer is None else str(gazetteer), **kwargs)
-    return ddf.map_partitions(_geocode_partition, gazetteer_path=None if gazetteer is None else str(gazetteer),
-                              meta=meta, **kwargs)
+    from syriamap.schema import conform
+
+    return ddf.map_partitions(_geocode_partition, gazetteer=_portable(gazetteer), meta=conform(ddf._meta),
+                              clear_divisions=True, **kwargs)
 
 
 def _validate_partition(part: pd.DataFrame) -> pd.DataFrame:
@@ -131,4 +169,4 @@ def validate(ddf: dd.DataFrame) -> dd.DataFrame:
     run :func:`syriamap.validate` on the collected frame for those.
     """
     _require_dask()
-    return ddf.map_partitions(_validate_partition, meta=_validate_partition(ddf._meta))
+    return ddf.map_partitions(_validate_partition, meta=_validate_partition(ddf._meta), clear_divisions=True)

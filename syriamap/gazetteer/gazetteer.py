@@ -113,6 +113,7 @@ class Gazetteer:
             path = ensure_default()
         self.path = Path(path)
         self.focus = tuple(focus)
+        self._layer_names = None if layers is None else tuple(layers)
         self._conn = store.connect(self.path)
         self._conn.execute("PRAGMA query_only=ON")
         # A larger page cache (grown only as pages are read) keeps the alias index in memory.
@@ -162,6 +163,15 @@ class Gazetteer:
 
     def __repr__(self) -> str:
         return f"Gazetteer({str(self.path)!r}, layers={list(self._layers)})"
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle by path, layers, focus and priors; the receiving process reopens the file.
+
+        A SQLite connection does not pickle, and a worker process should not
+        share one anyway.  The file must exist at the same path where it is
+        unpickled.  Each process reopens a given gazetteer once (see :func:`_reopen`).
+        """
+        return _reopen, (str(self.path), self._layer_names, self.focus, self.priors)
 
     # -- simple access ------------------------------------------------------
 
@@ -447,6 +457,12 @@ class Gazetteer:
         for norm, cc in rows:
             codes.setdefault(norm, cc)
         return codes
+
+
+@lru_cache(maxsize=8)
+def _reopen(path: str, layers: tuple[str, ...] | None, focus: tuple[str, ...], priors: tuple[Prior, ...]) -> Gazetteer:
+    """The unpickled :class:`Gazetteer`: opened once per process and set of arguments, then shared (it is read-only)."""
+    return Gazetteer(path, layers=layers, focus=focus, priors=priors)
 
 
 def _check_near(near: object) -> tuple[float, float] | None:

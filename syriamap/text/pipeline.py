@@ -383,8 +383,6 @@ def _extract_article(art: object, body: object, pub: object, src: object, link: 
     except Exception as exc:  # noqa: BLE001 - one bad article must not end the batch
         logger.warning("article %r failed: %s: %s", art, type(exc).__name__, exc)
         rows = [_error_row(art, f"{type(exc).__name__}: {exc}", source, url)]
-    for row in rows:
-        row["article"] = art
     return rows
 
 
@@ -398,6 +396,7 @@ def extract_events_many(
     id_column: str | None = None,
     gazetteer: Gazetteer | None = None,
     progress: bool | None = None,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """:func:`extract_events` over many reports, with a progress bar; one table in input order.
 
@@ -409,14 +408,20 @@ def extract_events_many(
     its position).  An article with no readable text (missing, binary, too
     long) or whose processing fails becomes one row flagged ``extract_error``
     naming it and why: nothing is lost.
+
+    ``workers`` processes share the work (None or 1: this process; 0 or -1:
+    all cores; see :mod:`syriamap.text.parallel`); the result is the same.
     """
     from tqdm.auto import tqdm
+
+    from syriamap.text.parallel import extract_rows, resolve_workers
 
     if isinstance(texts, pd.DataFrame):
         frame = texts
         if text not in frame.columns:
             raise ValueError(f"no column {text!r} in the articles; columns are {list(frame.columns)}")
-        ids = frame[id_column].tolist() if id_column else list(range(len(frame)))
+        id_index = pd.Index(frame[id_column]) if id_column else pd.RangeIndex(len(frame))
+        ids = id_index.tolist()
         bodies = frame[text].tolist()
 
         def column(name: str | Iterable[Any] | None) -> list[Any]:
@@ -431,7 +436,8 @@ def extract_events_many(
         pubs, sources, urls = column(published), column(source), column(url)
     else:
         bodies = list(texts)
-        ids = list(texts.index) if isinstance(texts, pd.Series) else list(range(len(bodies)))
+        id_index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(bodies))
+        ids = id_index.tolist()
 
         def spread(value: str | Iterable[Any] | None) -> list[Any]:
             if value is None or isinstance(value, (str, dt.date, pd.Timestamp)):
@@ -443,16 +449,18 @@ def extract_events_many(
 
         pubs, sources, urls = spread(published), spread(source), spread(url)
     gaz = _gazetteer(gazetteer)
-    rows: list[dict[str, Any]] = []
-    for art, body, pub, src, link in tqdm(
-        zip(ids, bodies, pubs, sources, urls), total=len(bodies), desc="extracting", unit="article",
-        disable=progress is False or (progress is None and len(bodies) < 50),
-    ):
-        rows += _extract_article(art, body, pub, src, link, gaz)
+    articles = list(zip(ids, bodies, pubs, sources, urls))
+    show = not (progress is False or (progress is None and len(bodies) < 50))
+    n_workers = resolve_workers(workers)
+    if n_workers > 1 and len(articles) > 1:
+        per_article = extract_rows(articles, gaz, workers=n_workers, progress=show)
+    else:
+        per_article = [_extract_article(*article, gaz)
+                       for article in tqdm(articles, desc="extracting", unit="article", disable=not show)]
     # One table for the whole batch: building a DataFrame per article would cost more than extracting it.
-    out = _table(rows)
-    if "article" not in out.columns:
-        out["article"] = pd.Series([], dtype="object")
+    out = _table([row for rows in per_article for row in rows])
+    # The ids keep their dtype (an int id stays int, also where some article has no row).
+    out["article"] = pd.Series(id_index.repeat([len(rows) for rows in per_article]), index=out.index)
     return out
 
 
