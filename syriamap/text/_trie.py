@@ -1,4 +1,4 @@
-"""Word lists as regular-expression tries, for the text readers' hot loops.
+"""Word lists for the text readers' hot loops: regular-expression tries and word chains.
 
 Python's ``re`` tries the branches of an alternation one after another, so a flat
 ``one|two|...|ninety`` costs one check per word at every position it is tried.
@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["trie_pattern"]
+__all__ = ["trie_pattern", "chain_before"]
+
+_WORD = re.compile(r"\w+")
 
 
 def trie_pattern(words: Iterable[str]) -> str:
@@ -35,3 +37,26 @@ def trie_pattern(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return "(?:" + build(root) + ")"
+
+
+def chain_before(text: str, lo: int, p: int, vocabulary: frozenset[str] | set[str], gap: re.Pattern[str]) -> list[int]:
+    """Starts of the run of ``vocabulary`` words that ends right before ``p`` (searched from ``lo``).
+
+    Words of the run are separated by text that ``gap`` matches whole (and so is
+    the last word from ``p``); a word outside the vocabulary breaks the run.
+    Returns ``[]`` when no such run ends at ``p``: 'on the' before '12th',
+    'at least' before 'six'.
+    """
+    chain: list[int] = []
+    last_end = None
+    for word in _WORD.finditer(text, lo, p):
+        if word.group().lower() not in vocabulary:
+            chain, last_end = [], None
+            continue
+        if last_end is not None and not gap.fullmatch(text, last_end, word.start()):
+            chain = []
+        chain.append(word.start())
+        last_end = word.end()
+    if last_end is None or not gap.fullmatch(text, last_end, p):
+        return []
+    return chain

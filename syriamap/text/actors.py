@@ -31,7 +31,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from syriamap.text.clauses import Clause, tokenize, words
+from syriamap.text.clauses import Clause, scan_phrases, tokenize, words
 
 __all__ = ["ActorMention", "ActorInfo", "actor_table", "find_actors", "assign_actors"]
 
@@ -139,38 +139,36 @@ def find_actors(text: str, start: int, end: int) -> list[ActorMention]:
     starts, ends, lowered = words(text)
     found: list[ActorMention] = []
     n = len(lowered)
-    resume = 0
-    for i in [i for i, w in enumerate(lowered) if w in longest]:
-        if i < resume:
-            continue
-        for size in range(min(longest[lowered[i]], n - i), 0, -1):
-            entries = index.get(lowered[i:i + size])
-            if not entries:
-                continue
-            # The words must be adjacent in the text: only spaces, hyphens, apostrophes or dots between.
-            if size > 1 and any(ends[j] + 3 < starts[j + 1] for j in range(i, i + size - 1)):
-                continue
-            a, b = starts[i], ends[i + size - 1]
-            hit = _match(entries, text[a:b])
-            if hit is None:
-                continue
-            nxt = i + size
-            reasons = [f"alias {hit[1]!r} -> {hit[0]}"]
-            if nxt < n and starts[nxt] == b + 1 and text[b] == "-":
-                if lowered[nxt] in _DESCRIBING:
-                    break  # 'al-Qaida-led X': the actor is X
-                if lowered[nxt] in _HOLDING:
-                    reasons.append(f"'{lowered[nxt]}' by it")
-            previous = found[-1] if found else None
-            if (previous is not None and _kind(hit[0]) in _GENERIC_KINDS and hit[0] != previous.name
-                    and not text[previous.end - start:a].strip()):
-                # 'Islamic State militants', 'Hezbollah fighters': one mention of the named actor.
-                found[-1] = ActorMention(previous.start, start + b, text[previous.start - start:b], previous.name,
-                                         previous.reasons + (f"followed by '{text[a:b]}'",))
-            else:
-                found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
-            resume = nxt
-            break
+
+    def take(i: int, size: int) -> bool | None:
+        entries = index.get(lowered[i:i + size])
+        if not entries:
+            return None
+        # The words must be adjacent in the text: only spaces, hyphens, apostrophes or dots between.
+        if size > 1 and any(ends[j] + 3 < starts[j + 1] for j in range(i, i + size - 1)):
+            return None
+        a, b = starts[i], ends[i + size - 1]
+        hit = _match(entries, text[a:b])
+        if hit is None:
+            return None
+        nxt = i + size
+        reasons = [f"alias {hit[1]!r} -> {hit[0]}"]
+        if nxt < n and starts[nxt] == b + 1 and text[b] == "-":
+            if lowered[nxt] in _DESCRIBING:
+                return False  # 'al-Qaida-led X': the actor is X
+            if lowered[nxt] in _HOLDING:
+                reasons.append(f"'{lowered[nxt]}' by it")
+        previous = found[-1] if found else None
+        if (previous is not None and _kind(hit[0]) in _GENERIC_KINDS and hit[0] != previous.name
+                and not text[previous.end - start:a].strip()):
+            # 'Islamic State militants', 'Hezbollah fighters': one mention of the named actor.
+            found[-1] = ActorMention(previous.start, start + b, text[previous.start - start:b], previous.name,
+                                     previous.reasons + (f"followed by '{text[a:b]}'",))
+        else:
+            found.append(ActorMention(start + a, start + b, text[a:b], hit[0], tuple(reasons)))
+        return True
+
+    scan_phrases(lowered, longest, take)
     return found
 
 

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 from syriamap.schema import PARENT_TYPE
 from syriamap.text.actors import GOVERNMENT_KINDS, ActorMention, actor_table, assign_actors, find_actors
-from syriamap.text.clauses import Clause, is_finite_verb, tokenize, words
+from syriamap.text.clauses import Clause, is_finite_verb, scan_phrases, tokenize, words
 
 __all__ = ["Classification", "classify", "CUE_GROUPS"]
 
@@ -366,22 +366,19 @@ class _Cue:
 def _cues(text: str, starts: tuple[int, ...], ends: tuple[int, ...], lowered: tuple[str, ...]) -> list[_Cue]:
     lexicon, longest = _lexicon()
     found: list[_Cue] = []
-    n = len(lowered)
-    resume = 0
-    for i in [i for i, w in enumerate(lowered) if w in longest]:
-        if i < resume:
-            continue
-        for size in range(min(longest[lowered[i]], n - i), 0, -1):
-            entry = lexicon.get(lowered[i:i + size])
-            if entry is None:
-                continue
-            a, b = starts[i], ends[i + size - 1]
-            surface = text[a:b]
-            if lowered[i] in ("march", "rally") and surface[0].isupper():
-                break  # the month March, a party's "Rally"
-            found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
-            resume = i + size
-            break
+
+    def take(i: int, size: int) -> bool | None:
+        entry = lexicon.get(lowered[i:i + size])
+        if entry is None:
+            return None
+        a, b = starts[i], ends[i + size - 1]
+        surface = text[a:b]
+        if lowered[i] in ("march", "rally") and surface[0].isupper():
+            return False  # the month March, a party's "Rally"
+        found.append(_Cue(i, size, a, b, entry.groups, entry.pos, entry.noun or entry.pos == "N", surface))
+        return True
+
+    scan_phrases(lowered, longest, take)
     return found
 
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["Clause", "SentenceLike", "split_clauses", "tokenize", "words", "is_finite_verb"]
+__all__ = ["Clause", "SentenceLike", "split_clauses", "tokenize", "words", "is_finite_verb", "scan_phrases"]
 
 
 class SentenceLike(Protocol):
@@ -64,6 +65,32 @@ def tokenize(text: str) -> Words:
                 tuple(m.group().lower() for m in matches))
     matches = list(_WORD_RE.finditer(low))
     return tuple(map(re.Match.start, matches)), tuple(map(re.Match.end, matches)), tuple(map(re.Match.group, matches))
+
+
+def scan_phrases(
+    lowered: tuple[str, ...],
+    longest: dict[str, int],
+    take: Callable[[int, int], bool | None],
+) -> None:
+    """Offer the phrases of a lexicon found in ``lowered``, longest first, not overlapping.
+
+    ``longest`` maps each word that starts a phrase of the lexicon to the
+    length (in words) of its longest phrase.  For each such word, in text order,
+    ``take(i, size)`` is called for sizes from the longest down: True takes the
+    phrase (the scan resumes after it), None tries a shorter one, False gives up
+    on this word.  The actor and event-cue lexicons share this scan.
+    """
+    n = len(lowered)
+    resume = 0
+    for i in [i for i, w in enumerate(lowered) if w in longest]:
+        if i < resume:
+            continue
+        for size in range(min(longest[lowered[i]], n - i), 0, -1):
+            taken = take(i, size)
+            if taken:
+                resume = i + size
+            if taken is not None:
+                break
 
 
 #: Words of recently read texts (sentences, clauses), shared by the text modules.

@@ -64,7 +64,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from syriamap.text._trie import trie_pattern
+from syriamap.text._trie import chain_before, trie_pattern
 
 __all__ = ["DateMention", "find_dates", "event_date", "FUTURE_GRACE_DAYS"]
 
@@ -224,7 +224,6 @@ _PREFIX_WORDS = frozenset(
     "day before next past previous a one two three four five six seven eight nine ten eleven twelve "
     "days over at".split()
 )
-_WORD = re.compile(r"\w+")
 _GAP = re.compile(r"[\s-]*")
 _WEEKDAY_GAP = re.compile(r"\s*,?\s*")
 _BEFORE_CORE = 32  # chars before the core word that a pattern may start ('the day before yesterday')
@@ -540,19 +539,7 @@ def _resolve(m: re.Match, published: _dt.date | None) -> _Resolved:
 
 def _prefix_starts(text: str, lo: int, p: int) -> list[int]:
     """Starts of the run of prefix words ('on the', 'earlier this') that ends right before ``p``."""
-    chain: list[int] = []
-    last_end = None
-    for word in _WORD.finditer(text, lo, p):
-        if word.group().lower() not in _PREFIX_WORDS:
-            chain, last_end = [], None
-            continue
-        if last_end is not None and not _GAP.fullmatch(text, last_end, word.start()):
-            chain = []
-        chain.append(word.start())
-        last_end = word.end()
-    if last_end is None or not _GAP.fullmatch(text, last_end, p):
-        return []
-    return chain
+    return chain_before(text, lo, p, _PREFIX_WORDS, _GAP)
 
 
 def _in_context(text: str, m: re.Match, date: _dt.date | None, reasons: list[str],

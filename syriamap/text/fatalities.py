@@ -55,7 +55,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from syriamap.text._trie import trie_pattern
+from syriamap.text._trie import chain_before, trie_pattern
 
 __all__ = ["FatalityCount", "find_fatalities", "parse_quantity"]
 
@@ -151,7 +151,6 @@ _MODIFIER_WORDS = frozenset(
     "almost about around some roughly approximately an estimated total another further additional close "
     "only just".split()
 )
-_WORD_RE = re.compile(r"\w+")
 _SPACE = re.compile(r"\s*")
 _QUANT = re.compile(
     rf"""(?ix)
@@ -423,19 +422,7 @@ def _modifier_starts(text: str, lo: int, p: int) -> list[int]:
         word_start -= 1
     if text[word_start:gap + 1].lower() not in _MODIFIER_WORDS:
         return []
-    chain: list[int] = []
-    last_end = None
-    for word in _WORD_RE.finditer(text, lo, p):
-        if word.group().lower() not in _MODIFIER_WORDS:
-            chain, last_end = [], None
-            continue
-        if last_end is not None and not _SPACE.fullmatch(text, last_end, word.start()):
-            chain = []
-        chain.append(word.start())
-        last_end = word.end()
-    if last_end is None or not _SPACE.fullmatch(text, last_end, p):
-        return []
-    return chain[-4:]  # the longest modifier has four words ('at the very least')
+    return chain_before(text, lo, p, _MODIFIER_WORDS, _SPACE)[-4:]  # the longest modifier has four words ('at the very least')
 
 
 def _quantities(text: str, start: int, end: int) -> list[tuple[re.Match, tuple[int, bool]]]:
