@@ -216,3 +216,28 @@ def test_offsets_after_a_dropped_leading_article(finder):
 def test_all_caps_text(finder):
     found = [s for s, _ in _found(finder, "BREAKING: CLASHES IN HOMS AND HAMA KILL AT LEAST SIX, SAYS THE US")]
     assert found == ["HOMS", "HAMA", "US"]
+
+
+def test_the_automaton_is_kept_for_the_next_process(tmp_path, monkeypatch) -> None:
+    """A second process loads the saved automaton (same mentions); a damaged file is rebuilt, not fatal."""
+    import subprocess
+    import sys
+
+    from syriamap.gazetteer import Gazetteer, Place
+
+    gaz_path = tmp_path / "small.sqlite"
+    Gazetteer.from_places([Place(id="t:1", name="Qaryatayn", kind="populated_place", latitude=34.2,
+                                 longitude=37.2, country_code="SY")], gaz_path).close()
+    monkeypatch.setenv("SYRIAMAP_CACHE_DIR", str(tmp_path / "cache"))
+    code = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stderr);"
+            "from syriamap.text.mentions import MentionFinder;"
+            f"print([m.surface for m in MentionFinder({str(gaz_path)!r}).find('Shelling hit Qaryatayn.')])")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    saved = list((tmp_path / "cache").glob("mentions-*.pickle"))
+    assert len(saved) == 1 and "loaded from" not in first.stderr
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "loaded from" in second.stderr and second.stdout == first.stdout == "['Qaryatayn']\n"
+    saved[0].write_bytes(b"not a pickle")
+    third = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert third.returncode == 0 and "rebuilding" in third.stderr and third.stdout == first.stdout
