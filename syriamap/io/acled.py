@@ -125,7 +125,8 @@ def read_acled(
         # only ACLED's own rows: rows of other datasets written in ACLED layout carry their flags
         coarse = ((precision == 3) & no_province & ~namespaced).to_numpy(dtype=bool)
         if coarse.any():
-            logger.warning("%s: %d row(s) with geo_precision 3 and no admin1 (placed at country level); flagged %r",
+            # coarse precision is a property of the data, not a fault of the file: flagged, logged as info
+            logger.info("%s: %d row(s) with geo_precision 3 and no admin1 (placed at country level); flagged %r",
                            table.path, int(coarse.sum()), GEO_COARSE_FLAG)
             flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     events["flags"] = flags

@@ -157,7 +157,8 @@ def read_gdelt(
     iso2 = fips.map({f: countries.iso2_from_fips(f) for f in pd.unique(fips.dropna())})
     coarse = geo_type.isin(list(COARSE_GEO_TYPES)).to_numpy(dtype=bool)
     if coarse.any():
-        logger.warning("%s: %d row(s) placed only at country level (ActionGeo_Type 1); flagged %r",
+        # coarse precision is a property of the data, not a fault of the file: flagged, logged as info
+        logger.info("%s: %d row(s) placed only at country level (ActionGeo_Type 1); flagged %r",
                        table.path, int(coarse.sum()), GEO_COARSE_FLAG)
         flags = add_flag(flags, coarse, GEO_COARSE_FLAG)
     urls = src["SOURCEURL"].astype("str")

@@ -130,7 +130,8 @@ def read_ucdp(
     for mask, code, what in ((geo_coarse, GEO_COARSE_FLAG, "placed only at country level or coarser (where_prec 6-7)"),
                              (date_coarse, DATE_COARSE_FLAG, "dated only to the year (date_prec 5)")):
         if mask.any():
-            logger.warning("%s: %d row(s) %s; flagged %r", table.path, int(mask.sum()), what, code)
+            # coarse precision is a property of the data, not a fault of the file: flagged, logged as info
+            logger.info("%s: %d row(s) %s; flagged %r", table.path, int(mask.sum()), what, code)
             flags = add_flag(flags, mask, code)
 
     unknown = _lookup(src["type_of_violence"], {k: 1 for k in VIOLENCE_TYPES}) < 0
