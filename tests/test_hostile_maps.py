@@ -25,7 +25,6 @@ import pytest
 
 from syriamap.maps import event_map, to_html
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def payloads(marker: Path) -> list[str]:
@@ -167,10 +166,7 @@ def test_the_map_command_refuses_to_overwrite_its_input(tmp_path: Path):
 
 
 @pytest.mark.browser
-def test_hostile_pages_run_nothing_in_the_browser(tmp_path: Path):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+def test_hostile_pages_run_nothing_in_the_browser(browser: Any, tmp_path: Path):
     marker = tmp_path / "pwned-by-template"
     values = payloads(marker)
     df = hostile_table(values)
@@ -181,34 +177,29 @@ def test_hostile_pages_run_nothing_in_the_browser(tmp_path: Path):
         path = tmp_path / f"evil{'-offline' if offline else ''}.html"
         path.write_text(to_html(m, offline=offline), encoding="utf-8")
         pages.append(path)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-                       else r.abort())
-            page.add_init_script("window.__pwned = false;")
-            page.goto(pages[1].as_uri())
-            page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
-                                   timeout=60000)
-            # every popup, the legend, the layer control and the title show the payloads as text
-            texts = page.evaluate("""(() => { const s = SyriaMap.sets[0]; const out = [];
-                for (let i = 0; i < s.data.k.length; i++) { s.openEvent(i);
-                  const open = document.querySelectorAll('.leaflet-popup-content');
-                  out.push(open[open.length - 1].innerText); }
-                out.push(document.querySelector('.sm-title').innerText);
-                out.push(document.querySelector('.sm-legend').innerText);
-                out.push(document.querySelector('.leaflet-control-layers').innerText);
-                return out.join('\\n'); })()""")
-            assert values[7] in texts and values[0] in texts
-            assert page.evaluate("window.__pwned") is False
-            assert dialogs == []
-            assert page.locator("img[src='x']").count() == 0
-            assert "javascript:" not in " ".join(page.locator("a").evaluate_all("els => els.map(a => a.href)"))
-            context.close()
-        finally:
-            browser.close()
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
+               else r.abort())
+    page.add_init_script("window.__pwned = false;")
+    page.goto(pages[1].as_uri())
+    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
+                           timeout=60000)
+    # every popup, the legend, the layer control and the title show the payloads as text
+    texts = page.evaluate("""(() => { const s = SyriaMap.sets[0]; const out = [];
+        for (let i = 0; i < s.data.k.length; i++) { s.openEvent(i);
+          const open = document.querySelectorAll('.leaflet-popup-content');
+          out.push(open[open.length - 1].innerText); }
+        out.push(document.querySelector('.sm-title').innerText);
+        out.push(document.querySelector('.sm-legend').innerText);
+        out.push(document.querySelector('.leaflet-control-layers').innerText);
+        return out.join('\\n'); })()""")
+    assert values[7] in texts and values[0] in texts
+    assert page.evaluate("window.__pwned") is False
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    assert "javascript:" not in " ".join(page.locator("a").evaluate_all("els => els.map(a => a.href)"))
+    context.close()
     assert not marker.exists()

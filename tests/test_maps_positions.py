@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,6 @@ from syriamap.maps import event_map, save_html
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 CLUSTER_RADIUS_PX = 80   # EventSet's default cluster_radius
 SPREAD_PX = 10           # runtime.js: marks of several layers at one place
 VIEWS = {"Aleppo": (36.20, 37.15), "Damascus": (33.51, 36.29), "Deir ez-Zor": (35.33, 40.14)}
@@ -37,15 +36,6 @@ def world_px(lat: np.ndarray, lon: np.ndarray, zoom: int) -> tuple[np.ndarray, n
     return x, y
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """The text pipeline end to end: the seed page, our example dispatches, bad input, batches."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
