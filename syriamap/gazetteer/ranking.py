@@ -466,25 +466,25 @@ def _rival_doubts(cand: Candidate, rivals: Sequence[Candidate]) -> list[tuple[fl
     return out
 
 
+def _apply(checks: Sequence[Prior] | Sequence[Doubt], hit: Hit, req: Request) -> tuple[float, list[str]]:
+    """The summed contributions of the checks that apply to ``hit``, and their words."""
+    total, words = 0.0, []
+    for check in checks:
+        found = check(hit, req)
+        if found is not None:
+            total += found[0]
+            words.append(found[1])
+    return total, words
+
+
 def score(
     hit: Hit, req: Request, priors: Sequence[Prior] = DEFAULT_PRIORS, doubts: Sequence[Doubt] = DEFAULT_DOUBTS,
 ) -> Candidate:
     """The candidate of ``hit``: its priors summed, halved and clipped to [0, 1], with the
     reasons; its confidence before the rival candidates are seen, with the caveats."""
-    raw = 0.0
-    reasons = []
-    for prior in priors:
-        found = prior(hit, req)
-        if found is not None:
-            raw += found[0]
-            reasons.append(found[1])
-    confidence = base_confidence(hit)
-    caveats = []
-    for doubt in doubts:
-        found = doubt(hit, req)
-        if found is not None:
-            confidence += found[0]
-            caveats.append(found[1])
+    raw, reasons = _apply(priors, hit, req)
+    lowered, caveats = _apply(doubts, hit, req)
+    confidence = base_confidence(hit) + lowered
     return Candidate(place=hit.place, score=round(max(0.0, min(1.0, raw / 2.0)), 4), match=hit.match,
                      matched_alias=hit.alias.name, reasons=tuple(reasons),
                      confidence=round(max(0.0, min(1.0, confidence)), 4), caveats=tuple(caveats))
