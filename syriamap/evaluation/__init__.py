@@ -8,13 +8,23 @@ scores place mentions on geoparsing corpora and event-location spans.
 """
 from __future__ import annotations
 
-from syriamap.evaluation.events import EventsEvaluation, evaluate_events
-from syriamap.evaluation.mentions import MentionsEvaluation, evaluate_event_locations, evaluate_mentions
+import importlib
+from typing import Any
 
-__all__ = [
-    "EventsEvaluation",
-    "evaluate_events",
-    "MentionsEvaluation",
-    "evaluate_mentions",
-    "evaluate_event_locations",
-]
+#: Public name -> module; loaded on first use, so ``syriamap evaluate --help`` imports no pandas.
+_EXPORTS = {
+    "EventsEvaluation": "syriamap.evaluation.events",
+    "evaluate_events": "syriamap.evaluation.events",
+    "MentionsEvaluation": "syriamap.evaluation.mentions",
+    "evaluate_mentions": "syriamap.evaluation.mentions",
+    "evaluate_event_locations": "syriamap.evaluation.mentions",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'syriamap.evaluation' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
