@@ -356,7 +356,7 @@ def extract_events(
     """
     doc = load_document(text_or_html, published=published, source=source, url=url)
     if not doc.body:
-        logger.info("no article text: %s", "; ".join(doc.reasons) or "empty input")
+        logger.warning("no article text: %s", "; ".join(doc.reasons) or "empty input")
         return _table([])
     return _table(_rows(doc, _build_events(doc, _gazetteer(gazetteer))))
 
