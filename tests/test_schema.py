@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from syriamap.schema import (
     COLUMN_NAMES, COLUMNS, EVENT_TYPES, PARENT_TYPE, SUB_EVENT_TYPES, TAXONOMY, add_flag, columns_markdown,
-    conform, empty_events,
+    conform, empty_events, from_records,
 )
 
 ISSUE_COLUMNS = [
@@ -67,3 +68,37 @@ def test_add_flag_appends_without_repeating():
     once = add_flag(flags, [True, True, False], "b")
     assert once.tolist()[:2] == ["b", "a;b"] and once.iloc[2] == "a;b"
     assert add_flag(once, [True, True, True], "b").tolist() == ["b", "a;b", "a;b"]
+
+
+ODD_ROWS = [
+    {"event_id": "a:1", "event_type": "battles", "fatalities": "12", "latitude": 36.2, "notes": "  ",
+     "extra": 1},
+    {"event_id": "a:2", "event_type": "Protests", "fatalities": 3, "latitude": float("inf"), "notes": "",
+     "confidence": float("inf"), "geo_precision": 300},
+    {"event_id": "a:3", "event_type": "Something new", "fatalities": True, "latitude": None, "notes": None,
+     "time_precision": 2, "event_date": "2016-05-01", "sub_event_type": "Armed clash"},
+    {"event_id": "", "event_type": None, "fatalities": None, "latitude": 7, "notes": "x", "actor1": 5,
+     "confidence": 0.5, "published": pd.Timestamp("2016-05-02", tz="UTC"), "char_start": 2**60},
+]
+
+
+@pytest.mark.parametrize("rows", [ODD_ROWS, ODD_ROWS[:1], ODD_ROWS[3:], [{"event_id": "b:1"}]],
+                         ids=["odd", "first", "last", "one-column"])
+def test_from_records_equals_conform_of_a_frame(rows):
+    pd.testing.assert_frame_equal(from_records(rows), conform(pd.DataFrame(rows)))
+
+
+def test_from_records_equals_conform_on_extracted_reports(shared_data):
+    """The text pipeline's own rows, from real reports, read the same both ways."""
+    from syriamap.text import pipeline
+
+    articles = pd.read_csv(shared_data / "fakes" / "fa-kes-dev.csv")["article_content"].dropna().astype(str)
+    gaz = pipeline._gazetteer(None)
+    compared = 0
+    for text in articles.head(40):
+        doc = pipeline.load_document(text, published="2017-03-01")
+        rows = pipeline._rows(doc, pipeline._build_events(doc, gaz))
+        if rows:
+            pd.testing.assert_frame_equal(from_records(rows), conform(pd.DataFrame(rows)))
+            compared += 1
+    assert compared >= 20

@@ -328,13 +328,13 @@ def _iso3(code: str) -> str | None:
 
 
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    from syriamap.schema import conform, empty_events
+    from syriamap.schema import empty_events, from_records
 
     if not rows:
         out = empty_events()
         out[REASONS_COLUMN] = pd.Series([], dtype="str")
         return out
-    return conform(pd.DataFrame(rows))
+    return from_records(rows)
 
 
 def extract_events(
