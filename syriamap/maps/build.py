@@ -12,7 +12,7 @@ import folium
 import pandas as pd
 from folium.plugins import MiniMap
 
-from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons
+from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons, shipped_choropleth
 from .layers import Basemap, Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
 
@@ -66,6 +66,7 @@ def event_map(
     aggregate: str | None = None,
     boundaries: Any = None,
     boundary_key: str | None = None,
+    choropleth: bool = False,
     centroids: Mapping[str, tuple[float, float]] | None = None,
     h3_resolution: int | None = None,
     title: str | None = None,
@@ -103,6 +104,9 @@ def event_map(
         (``centroids`` mapping, else the gazetteer, else the mean of the events);
         with ``boundaries`` (GeoJSON dict or path) a choropleth instead, matched on
         ``boundary_key`` (guessed from the property values when None).
+    choropleth : with ``aggregate="admin1"`` and no ``boundaries``: colour the
+        governorate outlines shipped with the package by the events shown now
+        (follows the time slider and the ticked layers; colour legend).
     h3_resolution : add counts per H3 hexagon at this resolution.
     title : title shown at the top of the map.
     tiles : basemap for a new map (None: plain background).  Ignored with ``m``.
@@ -152,6 +156,11 @@ def event_map(
     if aggregate is not None:
         if boundaries is not None:
             admin_choropleth(placed, aggregate, boundaries, boundary_key=boundary_key).add_to(m)
+        elif choropleth:
+            if events is not None:
+                shipped_choropleth(df, aggregate, events).add_to(m)
+            elif aggregate not in ADMIN_LEVELS:
+                raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {aggregate!r}")
         else:
             if events is not None:
                 admin_circles(df, aggregate, events, centroids=centroids).add_to(m)
