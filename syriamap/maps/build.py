@@ -15,6 +15,7 @@ from folium.plugins import MiniMap
 from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons, shipped_choropleth
 from .layers import Basemap, Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
+from .png import PngButton
 
 _TOOLTIP_COLUMNS = ("event_date", "location")
 COLLAPSE_LAYERS = 5
@@ -75,6 +76,7 @@ def event_map(
     max_categories: int = 20,
     legend: bool = True,
     fullscreen: bool = True,
+    png_button: bool = True,
     minimap: bool = True,
     layer_control: bool = True,
     show_coarse: bool = False,
@@ -111,6 +113,7 @@ def event_map(
     title : title shown at the top of the map.
     tiles : basemap for a new map (None: plain background).  Ignored with ``m``.
     popup_columns : columns shown in popups (default: the schema's, when present).
+    png_button : add a "PNG" button that downloads the current view as an image (works offline).
     minimap : add a small overview map (online pages only: the offline export leaves it out quietly).
     layer_control : add a layer control (collapsed to a button beyond five layers).
     show_coarse : also draw events flagged ``geo_coarse`` (placed only at country
@@ -136,6 +139,8 @@ def event_map(
         Title(title).add_to(m)
     if fullscreen and not any(isinstance(c, FullscreenButton) for c in m._children.values()):
         FullscreenButton().add_to(m)
+    if png_button and not any(isinstance(c, PngButton) for c in m._children.values()):
+        PngButton().add_to(m)
 
     events: EventSet | None = None
     if payload.n_drawn:
