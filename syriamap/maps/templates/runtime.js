@@ -802,6 +802,10 @@
       L.polygon(poly.map(latlngs), { renderer: renderer, interactive: false, color: "#9c9c9c", weight: 0.8,
                                      fillColor: "#f5f3ee", fillOpacity: 1 }).addTo(group);
     });
+    (data.governorate_borders || []).forEach(function (line) {
+      L.polyline(latlngs(line), { renderer: renderer, interactive: false, color: "#b3a6b8", weight: 0.9,
+                                  dashArray: "4 3" }).addTo(group);
+    });
     data.rivers.forEach(function (river) {
       L.polyline(latlngs(river.line), { renderer: renderer, interactive: false, color: "#93bfdc",
                                         weight: 1.6 }).addTo(group);
