@@ -67,18 +67,27 @@
     ctx.scale(ratio, ratio);
     ctx.fillStyle = window.getComputedStyle(container).backgroundColor || "#ffffff";
     ctx.fillRect(0, 0, origin.width, origin.height);
+    // tiles, canvases and labels, in the stacking order of their panes (basemap 150, tiles 200, labels 390,
+    // areas and events 400...), each pane's content in document order
     var pane = map.getPanes().mapPane;
-    pane.querySelectorAll("img.leaflet-tile-loaded, canvas").forEach(function (node) {
+    var nodes = Array.prototype.slice.call(pane.querySelectorAll("img.leaflet-tile-loaded, canvas, .leaflet-marker-icon"));
+    nodes.forEach(function (node, i) {
+      var holder = node.closest(".leaflet-pane");
+      node._smOrder = [holder ? parseInt(window.getComputedStyle(holder).zIndex, 10) || 0 : 0, i];
+    });
+    nodes.sort(function (a, b) { return (a._smOrder[0] - b._smOrder[0]) || (a._smOrder[1] - b._smOrder[1]); });
+    nodes.forEach(function (node) {
       if (!visible(node)) { return; }
       if (node.tagName === "IMG") {
         // a tile without CORS would taint the canvas (no export at all): draw it on a probe first
         var probe = document.createElement("canvas").getContext("2d");
         try { probe.drawImage(node, 0, 0, 1, 1); probe.getImageData(0, 0, 1, 1); } catch (e) { return; }
+        drawImage(ctx, node, origin);
+      } else if (node.tagName === "CANVAS") {
+        drawImage(ctx, node, origin);
+      } else {
+        paintElement(ctx, node, origin);
       }
-      drawImage(ctx, node, origin);
-    });
-    pane.querySelectorAll(".leaflet-marker-icon").forEach(function (node) {
-      if (visible(node)) { paintElement(ctx, node, origin); }
     });
     container.querySelectorAll(BOXES).forEach(function (box) {
       if (!visible(box)) { return; }
