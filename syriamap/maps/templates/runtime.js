@@ -717,8 +717,9 @@
         if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
       });
       this._smLegend = SM.sizeLegend(map, this);
+      // after the event set's own moveend handler (added before this one) has placed the marks of the new view
       this._smOnZoom = function () { self._cullLabels(); self._smCircles.forEach(function (c) { c.redraw(); }); };
-      map.on("zoomend", this._smOnZoom);
+      map.on("moveend", this._smOnZoom);
       this._cullLabels();
       L.DomUtil.addClass(map.getContainer(), "sm-areas-on");  // the basemap's governorate names step aside
     },
@@ -726,7 +727,7 @@
       L.FeatureGroup.prototype.onRemove.call(this, map);
       this.clearLayers();
       if (this._smLegend) { this._smLegend.remove(); this._smLegend = null; }
-      map.off("zoomend", this._smOnZoom);
+      map.off("moveend", this._smOnZoom);
       L.DomUtil.removeClass(map.getContainer(), "sm-areas-on");
     },
     /* One scale for every period: the largest count at all dates with every layer ticked. */
@@ -770,17 +771,30 @@
       return { count: { x0: p.x - wc, x1: p.x + wc, y0: p.y - 8, y1: p.y + 8 },
                name: { x0: p.x - wn, x1: p.x + wn, y0: yn - 8, y1: yn + 8 } };
     },
-    /* Labels that never overlap: areas by descending count each place their count, then their name,
-     * only where no label placed before lies (the busiest areas keep theirs). */
+    /* Boxes around the event marks drawn now (layer pixels): labels are kept clear of them. */
+    _markBoxes: function () {
+      var set = this._smSet, map = this._map, out = [], r0 = set.opts.marker.radius;
+      (set.marks || []).forEach(function (mk) {
+        var p = map.latLngToLayerPoint(set._markLatLng(mk)), r = (mk.n === 1 ? r0 : mk.radius) + 1;
+        out.push({ x0: p.x - r, x1: p.x + r, y0: p.y - r, y1: p.y + r });
+      });
+      return out;
+    },
+    /* Labels that neither overlap each other nor lie under an event mark: areas by descending count
+     * place their count, then their name, only where nothing placed before lies (the busiest areas
+     * keep theirs); the tooltip gives every area's numbers. */
     _cullLabels: function () {
       if (!this._map) { return; }
-      var self = this, placed = [], areas = this._smAreas;
+      var self = this, marks = this._markBoxes(), placed = [], areas = this._smAreas;
       var order = areas.map(function (_, j) { return j; }).filter(function (j) { return areas[j].count > 0; });
       order.sort(function (i, j) { return areas[j].count - areas[i].count || i - j; });
       areas.forEach(function (a) { a.showCount = false; a.showName = false; });
       order.forEach(function (j) {
         var boxes = self._labelBoxes(j), a = areas[j];
-        function free(box) { return placed.every(function (b) { return !overlaps(box, b); }); }
+        function free(box) {
+          return placed.every(function (b) { return !overlaps(box, b); }) &&
+            marks.every(function (b) { return !overlaps(box, b); });
+        }
         if (!free(boxes.count)) { return; }
         placed.push(boxes.count);
         a.showCount = true;
