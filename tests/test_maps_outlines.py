@@ -84,6 +84,10 @@ def test_choropleth_of_districts_says_they_do_not_ship_yet():
     df = pd.DataFrame({"latitude": [36.2], "longitude": [37.1], "admin2": ["Jebel Saman"]})
     with pytest.raises(ValueError, match="no district outlines ship"):
         event_map(df, aggregate="admin2", choropleth=True, tiles=None)
+    with pytest.raises(ValueError, match="choropleth needs aggregate='admin1'"):
+        event_map(df, choropleth=True, tiles=None)
+    with pytest.raises(ValueError, match="needs a 'admin1' column"):
+        event_map(df, aggregate="admin1", choropleth=True, tiles=None)
 
 
 def test_readme_of_the_data_names_source_and_licence_of_the_outlines():

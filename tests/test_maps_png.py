@@ -82,6 +82,13 @@ def test_save_png_without_playwright_names_the_extra(tmp_path: Path, monkeypatch
         save_png(event_map(EVENTS, tiles=None), tmp_path / "x.png")
 
 
+def test_save_png_with_a_chromium_that_does_not_start_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SYRIAMAP_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(RuntimeError, match="could not draw the map in Chromium"):
+        save_png(event_map(EVENTS, tiles=None), tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_png_button_downloads_the_current_view_offline(browser: Any, tmp_path: Path):
     m = event_map(EVENTS, tiles=None, aggregate="admin1", choropleth=True)
     page_path = save_html(m, tmp_path / "map.html", offline=True)

@@ -173,6 +173,8 @@ def event_map(
                 raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {aggregate!r}")
     elif boundaries is not None:
         raise ValueError("boundaries needs aggregate='admin1' or 'admin2' (the column to match areas on)")
+    elif choropleth:
+        raise ValueError("choropleth needs aggregate='admin1' (the column to match the shipped outlines on)")
     if h3_resolution is not None and payload.n_drawn:
         h3_hexagons(placed, h3_resolution).add_to(m)
     Caption(_caption_lines(payload, show_coarse), events).add_to(m)
