@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from .build import event_map
 from .offline import save_html, show, to_html
+from .outlines import admin_outlines
+from .png import save_png
 from .style import OTHER, category_color, category_style
 
-__all__ = ["OTHER", "category_color", "category_style", "event_map", "save_html", "show", "to_html"]
+__all__ = ["OTHER", "admin_outlines", "category_color", "category_style", "event_map", "save_html", "save_png", "show",
+           "to_html"]

