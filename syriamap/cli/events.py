@@ -70,6 +70,18 @@ def _readable(path: str) -> Iterator[Path]:
         yield stdin_to_file(Path(tmp))
 
 
+def _not_input(output: str, source: str, what: str = "output") -> None:
+    """Refuse, as a usage error, an output that would overwrite the input."""
+    from syriamap.cli.app import describe_error
+    from syriamap.errors import UsageError
+    from syriamap.io import EventFileError, ensure_not_input
+
+    try:
+        ensure_not_input(output, source, what=what)
+    except EventFileError as exc:
+        raise UsageError(describe_error(exc)) from None
+
+
 def _describe_read(read: dict) -> str:
     lost = read["records"] - read["rows"] - read.get("dropped_on_request", 0)
     return (f"{read['path']}: {read['lines']} line(s) -> {read['records']} record(s) -> {read['rows']} row(s); "
@@ -94,11 +106,11 @@ def _write(events, output: str, to_format: str | None) -> None:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Read, optionally geocode and merge, write."""
-    from syriamap.io import ensure_not_input, format_for_output
+    from syriamap.io import format_for_output
 
     if args.output != STDIO:
         if args.input != STDIO:
-            ensure_not_input(args.output, args.input)
+            _not_input(args.output, args.input)
         if args.to_format is None:
             format_for_output(args.output)  # an unknown extension fails before the reading
     with _readable(args.input) as source:
@@ -126,11 +138,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Print the validation report; exit 1 when there is a problem or a damaged row."""
-    from syriamap.io import ensure_not_input
     from syriamap.validate import validate
 
     if args.problems not in (None, STDIO) and args.file != STDIO:
-        ensure_not_input(args.problems, args.file, what="--problems")
+        _not_input(args.problems, args.file, what="--problems")
     with _readable(args.file) as source:
         events = read_event_file(source, format=args.from_format, columns=args.columns)
     read = events.attrs.get("syriamap_read")

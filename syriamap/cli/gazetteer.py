@@ -12,6 +12,8 @@ On any failure the gazetteer file is left unchanged.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from syriamap.cli.options import (
@@ -143,10 +145,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """Download GeoNames dumps and import them (the file is unchanged on failure)."""
     from syriamap.gazetteer.fetch import fetch_geonames
 
-    report = fetch_geonames(
-        args.countries, args.into, url=args.url, cache=args.cache, alternate_names=not args.no_alternate_names,
-        refresh=args.refresh, make_default=not args.no_default, timeout=args.timeout,
-    )
+    with _unchanged("fetch"):
+        report = fetch_geonames(
+            args.countries, args.into, url=args.url, cache=args.cache, alternate_names=not args.no_alternate_names,
+            refresh=args.refresh, make_default=not args.no_default, timeout=args.timeout,
+        )
     print(report.summary())
     return 0
 
@@ -159,7 +162,7 @@ def _file_to_read(path: Path | None) -> Path:
     if path is None:
         return ensure_default()
     if not path.is_file():
-        raise DataError(f"{path}: no such gazetteer file")
+        raise DataError(f"{path}: gazetteer file not found")
     return path
 
 
@@ -266,6 +269,20 @@ def cmd_remove_layer(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- import SOURCE
 
 
+@contextmanager
+def _unchanged(what: str) -> Iterator[None]:
+    """Say, in the one-line error, that a failed import or fetch left the gazetteer file as it was."""
+    from syriamap.cli.app import describe_error
+    from syriamap.errors import DataError, UsageError
+
+    try:
+        yield
+    except UsageError:
+        raise
+    except (DataError, ValueError, OSError) as exc:
+        raise DataError(f"{what} failed, gazetteer file unchanged: {describe_error(exc)}") from exc
+
+
 def _report(report) -> int:  # ImportReport
     """Print an import's summary, and how to use the file when lookups do not read it by default."""
     from syriamap import config
@@ -273,7 +290,7 @@ def _report(report) -> int:  # ImportReport
     print(report.summary())
     default = config.existing_user_gazetteer()
     if default is None or Path(default).resolve() != Path(report.path).resolve():
-        print(f"use it with --gazetteer {report.path}, or make it your default: syriamap gazetteer use {report.path}")
+        print(f"use it with --gazetteer {report.path}, or export SYRIAMAP_GAZETTEER={report.path}")
     return 0
 
 
@@ -293,10 +310,17 @@ def cmd_import_geonames(args: argparse.Namespace) -> int:
     """Import GeoNames dump files as a layer."""
     from syriamap.gazetteer.importers.geonames import import_geonames
 
+    from syriamap.errors import UsageError
+
     _check_layer(args.layer)
     countries = [c.strip() for c in args.countries.split(",") if c.strip()] if args.countries else None
-    return _report(import_geonames(args.files, args.into, layer=args.layer, countries=countries,
-                                   allow_empty=args.allow_empty))
+    bad = [c for c in countries or () if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise UsageError(f"--countries takes two-letter ISO codes such as SY,TR; got {', '.join(map(repr, bad))}")
+    with _unchanged("import"):
+        report = import_geonames(args.files, args.into, layer=args.layer, countries=countries,
+                                 allow_empty=args.allow_empty)
+    return _report(report)
 
 
 def cmd_import_open_syria(args: argparse.Namespace) -> int:
@@ -304,7 +328,9 @@ def cmd_import_open_syria(args: argparse.Namespace) -> int:
     from syriamap.gazetteer.importers.opensyria import import_open_syria
 
     _check_layer(args.layer)
-    return _report(import_open_syria(args.directory, args.into, layer=args.layer, allow_empty=args.allow_empty))
+    with _unchanged("import"):
+        report = import_open_syria(args.directory, args.into, layer=args.layer, allow_empty=args.allow_empty)
+    return _report(report)
 
 
 def cmd_import_events(args: argparse.Namespace) -> int:
@@ -314,5 +340,7 @@ def cmd_import_events(args: argparse.Namespace) -> int:
     _check_layer(args.layer)
     mapping = parse_columns(args.columns)
     options = {"columns": mapping} if mapping else {}
-    return _report(import_events(args.file, args.into, format=args.format, layer=args.layer,
-                                 allow_empty=args.allow_empty, **options))
+    with _unchanged("import"):
+        report = import_events(args.file, args.into, format=args.format, layer=args.layer,
+                               allow_empty=args.allow_empty, **options)
+    return _report(report)

@@ -41,10 +41,14 @@ OUTPUT_FORMATS = ("table", "csv", "jsonl")
 
 def add_parser(subparsers: argparse._SubParsersAction, name: str, *, help: str, example: str,
                description: str | None = None) -> argparse.ArgumentParser:
-    """A subcommand whose ``--help`` ends with an example (every command has one)."""
+    """A subcommand whose ``--help`` ends with an example (every command has one).
+
+    ``example`` is one command line, or several separated by ``"\n  "``.
+    """
+    epilog = f"examples:\n  {example}" if "\n" in example else f"example: {example}"
     return subparsers.add_parser(
         name, help=help, description=description or help[:1].upper() + help[1:] + ".",
-        epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
