@@ -78,17 +78,31 @@ def cmd_events(args: argparse.Namespace) -> int:
     from syriamap.errors import DataError
     from syriamap.evaluation.events import evaluate_events
 
+    from syriamap.io.source import describe_binary
+
     path = check_input_file(args.gold)
-    gold: pd.DataFrame | Path = path
+    with path.open("rb") as fh:
+        what = describe_binary(fh.read(64))
+    if what:
+        raise DataError(f"{path}: this is {what}, not a CSV file")
     mapping = parse_columns(args.columns)
-    if mapping:
+    try:
         gold = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        unknown = [old for old in mapping if old not in gold.columns]
-        if unknown:
-            raise DataError(f"{path}: cannot rename column(s) {', '.join(map(repr, unknown))}: not in the header"
-                            f" (the file has: {', '.join(map(str, gold.columns))})")
-        gold = gold.rename(columns=mapping)
-    result = evaluate_events(gold, layout=args.layout, gazetteer=gazetteer_or_none(args), limit=args.limit)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a readable UTF-8 CSV file ({' '.join(str(exc).split())})") from None
+    unknown = [old for old in mapping if old not in gold.columns]
+    if unknown:
+        raise DataError(f"{path}: cannot rename column(s) {', '.join(map(repr, unknown))}: not in the header"
+                        f" (the file has: {', '.join(map(str, gold.columns))})")
+    gold = gold.rename(columns=mapping)
+    try:
+        result = evaluate_events(gold, layout=args.layout, gazetteer=gazetteer_or_none(args), limit=args.limit)
+    except ValueError as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"{path}: {exc}") from None
     print(result.table())
     if args.worst:
         print()

@@ -105,11 +105,28 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return 0 if all(r["source"] != "not found" for r in rows) else 1
 
 
+def _is_point(text: str) -> bool:
+    """Whether ``text`` reads as ``LAT,LON`` with both in range."""
+    parts = text.replace(";", ",").split(",")
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180
+
+
 def cmd_reverse(args: argparse.Namespace) -> int:
     """The nearest places to each point."""
     from syriamap.gazetteer.geocoder import OfflineGazetteer
 
+    from syriamap.errors import DataError, UsageError
+
     points = input_lines(args.points, "points")
+    from_arguments = bool(args.points) and args.points != ["-"]
+    for text in points:
+        if not _is_point(text):
+            error = UsageError if from_arguments else DataError
+            raise error(f"{text!r} is not a point: give LAT,LON in degrees, e.g. 34.73,36.71")
     geocoder = OfflineGazetteer(open_gazetteer(args))
     rows = []
     for text in points:
