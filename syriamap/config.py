@@ -14,6 +14,8 @@ variable                   what it sets                                         
 ``SYRIAMAP_DATA_DIR``      ``gazetteer.sqlite``, the file ``syriamap import``     the platform's user data folder
                            and ``gazetteer fetch`` create when none is chosen     (``~/.local/share/syriamap``)
 ``SYRIAMAP_GEONAMES_URL``  the folder ``gazetteer fetch`` downloads dumps from    GeoNames' own dump folder
+``TQDM_DISABLE``           tqdm's own: ``1`` turns off progress bars whose        bars on (on a terminal)
+                           caller does not decide (``syriamap --quiet`` sets it)
 =========================  =====================================================  ===================================
 
 **Which gazetteer file.**  Lookups (``Gazetteer()``, ``syriamap resolve``, the
@@ -39,7 +41,7 @@ __all__ = [
     "APP_NAME", "GAZETTEER_ENV", "CACHE_DIR_ENV", "CONFIG_DIR_ENV", "DATA_DIR_ENV", "GEONAMES_URL_ENV",
     "DEFAULT_CHOICE_FILE", "USER_GAZETTEER_FILE", "DEFAULT_GEONAMES_URL",
     "cache_dir", "config_dir", "data_dir", "gazetteer_from_env", "chosen_default", "choice_file",
-    "user_gazetteer", "existing_user_gazetteer", "geonames_url",
+    "user_gazetteer", "existing_user_gazetteer", "geonames_url", "disable_progress_bars",
 ]
 
 APP_NAME = "syriamap"
@@ -127,3 +129,12 @@ def geonames_url(override: str | None = None) -> str:
     """The GeoNames dump folder to download from, ending in ``/``: ``override``, the variable, or GeoNames'."""
     url = override or _env(GEONAMES_URL_ENV) or DEFAULT_GEONAMES_URL
     return url if url.endswith("/") else url + "/"
+
+
+def disable_progress_bars() -> None:
+    """Turn off, for this process and its children, the tqdm bars whose caller leaves ``disable`` alone.
+
+    tqdm reads ``TQDM_DISABLE`` when it is first imported, so call this before any
+    bar is made (``syriamap --quiet`` does, before running the command).
+    """
+    os.environ["TQDM_DISABLE"] = "1"

@@ -56,9 +56,9 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if quiet:
-        import os
+        from syriamap import config
 
-        os.environ["TQDM_DISABLE"] = "1"  # tqdm reads it for every bar's default
+        config.disable_progress_bars()
 
 
 def describe_error(exc: BaseException) -> str:
