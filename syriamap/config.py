@@ -27,15 +27,13 @@ it once it exists and the embedded default before.  So what ``syriamap import``
 writes is what the next lookup reads, unless the user says otherwise
 (``--into`` / ``--gazetteer``, or the variable).
 
-The module imports only the standard library and platformdirs, so reading a
-setting costs nothing at start-up.
+The module imports only the standard library (platformdirs too, when a folder
+variable is unset), so reading a setting costs nothing at start-up.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import platformdirs
 
 __all__ = [
     "APP_NAME", "GAZETTEER_ENV", "CACHE_DIR_ENV", "CONFIG_DIR_ENV", "DATA_DIR_ENV", "GEONAMES_URL_ENV",
@@ -64,22 +62,29 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def _platform_dir(kind: str) -> Path:
+    """The platform's user ``cache``, ``config`` or ``data`` folder for syriamap."""
+    import platformdirs
+
+    return Path(getattr(platformdirs, f"user_{kind}_dir")(APP_NAME))
+
+
 def cache_dir() -> Path:
     """Where built and downloaded things live: ``$SYRIAMAP_CACHE_DIR`` or the platform cache folder."""
     env = _env(CACHE_DIR_ENV)
-    return Path(env) if env else Path(platformdirs.user_cache_dir(APP_NAME))
+    return Path(env) if env else _platform_dir("cache")
 
 
 def config_dir() -> Path:
     """The user's settings folder: ``$SYRIAMAP_CONFIG_DIR`` or the platform config folder."""
     env = _env(CONFIG_DIR_ENV)
-    return Path(env) if env else Path(platformdirs.user_config_dir(APP_NAME))
+    return Path(env) if env else _platform_dir("config")
 
 
 def data_dir() -> Path:
     """The user's data folder: ``$SYRIAMAP_DATA_DIR`` or the platform data folder."""
     env = _env(DATA_DIR_ENV)
-    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME))
+    return Path(env) if env else _platform_dir("data")
 
 
 def gazetteer_from_env() -> Path | None:
