@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,6 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 @contextmanager
 def _readable(path: str) -> Iterator[Path]:
     """The input as a file: ``path`` itself, or stdin copied into a temporary file for ``-``."""
+    import tempfile
+
     if path != STDIO:
         yield Path(path)
         return
@@ -90,6 +90,9 @@ def _describe_read(read: dict) -> str:
 
 def _write(events, output: str, to_format: str | None) -> None:
     """Write with the real writers; ``-`` writes to a temporary file streamed to stdout."""
+    import shutil
+    import tempfile
+
     from syriamap.io import write_events
 
     if output != STDIO:
