@@ -17,6 +17,16 @@ __version__ = "0.1.0"
 
 #: Public name -> module that defines it.
 _EXPORTS: dict[str, str] = {
+    # errors: one root, data errors (exit 1) and usage errors (exit 2) under it
+    "SyriamapError": "syriamap.errors",
+    "DataError": "syriamap.errors",
+    "UsageError": "syriamap.errors",
+    "FetchError": "syriamap.gazetteer.fetch",
+    "GeocodeCacheError": "syriamap.gazetteer.online",
+    "GoldFileError": "syriamap.gazetteer.evaluate",
+    "CuratedDataError": "syriamap.gazetteer.sources",
+    "DocumentError": "syriamap.text.document",
+    "ActorTableError": "syriamap.text.actors",
     # gazetteer
     "Gazetteer": "syriamap.gazetteer",
     "Place": "syriamap.gazetteer",

@@ -13,9 +13,7 @@ The tests, the notebooks and the examples read the same file through
 """
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["dispatches_path", "load_dispatches", "run_demo", "add_cli", "DEFAULT_OUTPUT"]
+__all__ = ["dispatches_path", "load_dispatches", "run_demo", "DEFAULT_OUTPUT"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,30 +60,3 @@ def run_demo(output: str | Path = DEFAULT_OUTPUT, *, offline: bool = True) -> tu
     # the minimap needs a library no installed package provides: it would be dropped offline
     m = event_map(events, title=_TITLE, time_step="month", minimap=not offline)
     return save_html(m, output, offline=offline), events
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``demo``."""
-    p = subparsers.add_parser(
-        "demo",
-        help="extract the events of our example dispatches and draw them as an offline HTML map",
-        description="Run the example news dispatches shipped with syriamap through the text pipeline "
-                    "and save the events as a self-contained HTML map; prints the map's path.",
-        epilog="example: syriamap demo -o /tmp/demo.html && xdg-open /tmp/demo.html",
-    )
-    p.add_argument("-o", "--output", default=DEFAULT_OUTPUT,
-                   help=f"HTML file to write (default: {DEFAULT_OUTPUT} in the current folder)")
-    p.set_defaults(func=_cmd_demo)
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    output = Path(args.output)
-    if output.is_dir():
-        raise ValueError(f"{output} is a folder: give the HTML file to write, e.g. {output / DEFAULT_OUTPUT}")
-    if not output.parent.is_dir():  # say so before the extraction, not after
-        raise FileNotFoundError(f"cannot save the map: folder {output.parent} does not exist")
-    path, events = run_demo(output)
-    located = int(events["latitude"].notna().sum())
-    print(f"{len(events)} events ({located} located) extracted from our example dispatches", file=sys.stderr)
-    print(path.resolve())
-    return 0

@@ -185,7 +185,7 @@ def test_the_default_can_go_back_to_the_embedded_one(server, user_dirs):
 def test_use_refuses_a_file_that_is_not_a_gazetteer(user_dirs, capsys):
     junk = user_dirs / "junk.sqlite"
     junk.write_text("not a database")
-    assert main(["gazetteer", "use", str(junk)]) == 2
+    assert main(["gazetteer", "use", str(junk)]) == 1  # a data error
     assert "not a syriamap gazetteer" in capsys.readouterr().err
     assert build.chosen_default() is None
 
@@ -275,4 +275,4 @@ def test_cli_fetch(server, user_dirs, capsys):
     assert build.chosen_default() is None, "--no-default leaves the default alone"
     server.files["/SY.zip"] = b"garbage"
     code = main(["gazetteer", "fetch", "SY", "--url", server.url, "--into", str(into), "--refresh", "--cache", cache])
-    assert code == 2 and "fetch failed, gazetteer file unchanged" in capsys.readouterr().err
+    assert code == 1 and "fetch failed, gazetteer file unchanged" in capsys.readouterr().err  # a data error

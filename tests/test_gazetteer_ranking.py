@@ -129,7 +129,7 @@ def test_ucdp_dev_half_at_the_default_threshold(ucdp_2016):
 def test_evaluate_command_prints_the_threshold_table(ucdp_2016):
     proc = subprocess.run(
         [sys.executable, "-m", "syriamap.cli", "evaluate", "gazetteer", str(ucdp_2016),
-         "--columns", "name=where_coordinates,admin1=adm_1,country=country",
+         "--columns", "where_coordinates=name,adm_1=admin1",  # OLD=NEW, as everywhere on the command line
          "--where", "where_prec == 1 and date_start < '2016-02-01'", "--worst", "3"],
         capture_output=True, text=True, timeout=300,
     )

@@ -8,7 +8,6 @@ Nothing but 127.0.0.1 is ever contacted (system proxies are disabled).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sqlite3
@@ -27,7 +26,7 @@ import pytest
 from geopy.geocoders import Nominatim
 from geopy.location import Location
 
-from syriamap.gazetteer import cli as gazetteer_cli
+from syriamap.cli.app import main as syriamap_main
 from syriamap.gazetteer.geocoder import OfflineGazetteer
 from syriamap.gazetteer.online import CachedGeocoder, GeocodeCache, GeocodeCacheError
 
@@ -381,16 +380,8 @@ def test_offline_gazetteer_without_fallback_sends_nothing(stub: NominatimStub) -
 # -- command line ---------------------------------------------------------------
 
 
-def _cli() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="syriamap")
-    sub = parser.add_subparsers()
-    gazetteer_cli.add_cli(sub)
-    return parser
-
-
 def _run(argv: list[str]) -> int:
-    args = _cli().parse_args(argv)
-    return args.func(args)
+    return syriamap_main(argv)
 
 
 def test_cli_locate_online_and_cache_info(

@@ -10,7 +10,6 @@ of memory (tracemalloc), give ``None`` with a logged reason, and cache nothing.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import logging
@@ -30,7 +29,7 @@ from geopy.location import Location
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syriamap.gazetteer import cli as gazetteer_cli
+from syriamap.cli.app import main as syriamap_main
 from syriamap.gazetteer.online import CachedGeocoder, default_cache_path
 from syriamap.gazetteer.online_http import MAX_RESPONSE_BYTES
 
@@ -370,10 +369,7 @@ def test_the_cache_lives_under_the_configured_cache_dir(
         assert online.cache.path.is_file()
     finally:
         online.close()
-    parser = argparse.ArgumentParser()
-    gazetteer_cli.add_cli(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["online-cache", "info"])
-    assert args.func(args) == 0
+    assert syriamap_main(["online-cache", "info"]) == 0
     assert str(tmp_path / "cache-here" / "online-geocode.sqlite") in capsys.readouterr().out
 
 

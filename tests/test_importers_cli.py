@@ -1,28 +1,18 @@
 """The importers' command line: ``syriamap import ...`` and ``syriamap gazetteer layers/remove-layer``."""
 from __future__ import annotations
 
-import argparse
 import hashlib
 from pathlib import Path
 
 import pytest
 
+from syriamap.cli.app import main
 from syriamap.gazetteer import Gazetteer
-from syriamap.gazetteer.importers.cli import add_cli
 
 
-def run(argv: list[str], *, existing_gazetteer_command: bool = False) -> int:
-    """Parse ``argv`` with a parser that has our subcommands, and run the handler."""
-    parser = argparse.ArgumentParser(prog="syriamap")
-    sub = parser.add_subparsers(dest="command")
-    if existing_gazetteer_command:
-        actions = sub.add_parser("gazetteer").add_subparsers(dest="action", required=True)
-        actions.add_parser("build")
-        add_cli(sub, gazetteer_actions=actions)
-    else:
-        add_cli(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)
+def run(argv: list[str]) -> int:
+    """Run ``syriamap ARGV`` in this process; returns the exit code."""
+    return main(argv)
 
 
 def sha256(path: Path) -> str:
@@ -37,14 +27,14 @@ def test_import_events_list_and_remove_layers(ucdp_2016, tmp_path, capsys):
     assert out[1] == f"use it with --gazetteer {into}, or export SYRIAMAP_GAZETTEER={into}"
     assert "ged2016" in {layer["name"] for layer in Gazetteer(into).layers}
 
-    assert run(["gazetteer", "layers", str(into)], existing_gazetteer_command=True) == 0
+    assert run(["gazetteer", "layers", str(into)]) == 0
     listing = capsys.readouterr().out
     assert "ged2016" in listing and "default" in listing
 
     assert run(["gazetteer", "remove-layer", "ged2016", "--into", str(into)]) == 0
     assert "removed" in capsys.readouterr().out
     assert {layer["name"] for layer in Gazetteer(into).layers} == {"default"}
-    assert run(["gazetteer", "remove-layer", "ged2016", "--into", str(into)]) == 2
+    assert run(["gazetteer", "remove-layer", "ged2016", "--into", str(into)]) == 1  # a data error
     assert "no layer 'ged2016'" in capsys.readouterr().err
 
 
@@ -96,6 +86,6 @@ def test_failed_import_exits_1_with_the_reason_and_leaves_the_file(ucdp_2016, tm
 
     assert run(["import", "geonames", str(bad), "--countries", "Syria", "--into", str(into)]) == 2
     assert "two-letter" in capsys.readouterr().err
-    assert run(["gazetteer", "layers", str(tmp_path / "none.sqlite")]) == 2
+    assert run(["gazetteer", "layers", str(tmp_path / "none.sqlite")]) == 1  # a missing file is a data error
     assert "not found" in capsys.readouterr().err
     assert sha256(into) == before

@@ -1,7 +1,6 @@
 """Every writer and its reader: the real UCDP 2016 file goes through each and nothing is lost."""
 from __future__ import annotations
 
-import argparse
 import json
 from collections import Counter
 
@@ -10,7 +9,7 @@ import pandas as pd
 import pytest
 
 from syriamap.io import read_events, read_ucdp, sniff_format, write_events
-from syriamap.io.cli import add_cli
+from syriamap.cli.app import main
 from syriamap.schema import COLUMN_NAMES
 from syriamap.validate import validate
 
@@ -70,18 +69,13 @@ def test_sniffing(ucdp_2016, ucdp_events, tmp_path):
 
 
 def test_cli_convert_and_validate(ucdp_2016, tmp_path, capsys):
-    parser = argparse.ArgumentParser()
-    add_cli(parser.add_subparsers())
     out = tmp_path / "out.geojson"
-    args = parser.parse_args(["convert", str(ucdp_2016), str(out)])
-    assert args.func(args) == 0
+    assert main(["convert", str(ucdp_2016), str(out)]) == 0
     assert len(json.loads(out.read_text())["features"]) == 6170
-    args = parser.parse_args(["validate", str(out)])
-    assert args.func(args) == 0 and "6170 rows: OK" in capsys.readouterr().out
+    assert main(["validate", str(out)]) == 0 and "6170 rows: OK" in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
     bad.write_text("event_id,event_date\nx:1,2016-01-01\n")
-    args = parser.parse_args(["validate", str(bad)])
-    assert args.func(args) == 2 and "'event_type'" in capsys.readouterr().err
+    assert main(["validate", str(bad)]) == 1 and "'event_type'" in capsys.readouterr().err  # a data error
 
 
 def test_unknown_output_extension_is_a_clear_error(tmp_path):

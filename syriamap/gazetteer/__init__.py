@@ -11,7 +11,7 @@ tables, into a SQLite file in the user's cache directory.  Importers add layers
 """
 from __future__ import annotations
 
-import os
+from syriamap import config
 import threading
 
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
@@ -65,7 +65,7 @@ def default_gazetteer() -> Gazetteer:
     global _default
     with _default_lock:
         if _default is None:
-            _default = Gazetteer(os.environ.get("SYRIAMAP_GAZETTEER") or None)
+            _default = Gazetteer(config.gazetteer_from_env())
         return _default
 
 

@@ -16,7 +16,8 @@ build it once and both get a whole file.
 Which file ``Gazetteer()`` opens (:func:`ensure_default`): ``$SYRIAMAP_GAZETTEER``
 if set, else the file chosen with ``syriamap gazetteer use FILE`` (or by
 ``syriamap gazetteer fetch``), recorded in ``default-gazetteer.txt`` in the user
-config folder (``$SYRIAMAP_CONFIG_DIR`` to choose), else the embedded default.
+config folder, else the file ``syriamap import`` created in the user data
+folder, else the embedded default (:mod:`syriamap.config` has the details).
 """
 from __future__ import annotations
 
@@ -35,8 +36,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import platformdirs
-
+# cache_dir, config_dir, chosen_default and DEFAULT_CHOICE_FILE are re-exported: callers used them from here
+from syriamap.config import (  # noqa: F401
+    DEFAULT_CHOICE_FILE, cache_dir, choice_file, chosen_default, config_dir, existing_user_gazetteer,
+)
 from syriamap.gazetteer import sources, store
 
 if TYPE_CHECKING:
@@ -52,14 +55,6 @@ T = TypeVar("T")
 KEEP_BUILDS = 3
 #: Shipped prebuilt defaults: ``default-<fingerprint>.sqlite.xz`` in the package data.
 PREBUILT_GLOB = "default-*.sqlite.xz"
-#: File in the user config folder naming the user's default gazetteer file.
-DEFAULT_CHOICE_FILE = "default-gazetteer.txt"
-
-
-def cache_dir() -> Path:
-    """Where built gazetteers live: ``$SYRIAMAP_CACHE_DIR`` or the platform cache dir."""
-    env = os.environ.get("SYRIAMAP_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("syriamap"))
 
 
 def fingerprint() -> str:
@@ -83,27 +78,12 @@ def default_path() -> Path:
     return cache_dir() / f"gazetteer-{fingerprint()}.sqlite"
 
 
-def config_dir() -> Path:
-    """The user's syriamap settings folder: ``$SYRIAMAP_CONFIG_DIR`` or the platform config dir."""
-    env = os.environ.get("SYRIAMAP_CONFIG_DIR")
-    return Path(env) if env else Path(platformdirs.user_config_dir("syriamap"))
-
-
-def chosen_default() -> Path | None:
-    """The gazetteer file the user made their default (``syriamap gazetteer use``), if any."""
-    choice = config_dir() / DEFAULT_CHOICE_FILE
-    if not choice.is_file():
-        return None
-    text = choice.read_text(encoding="utf-8").strip()
-    return Path(text) if text else None
-
-
 def set_default(path: str | Path | None) -> Path | None:
     """Make the gazetteer file ``path`` the user's default, or go back to the embedded one (``None``).
 
     The file must be a readable gazetteer file.  Returns the absolute path recorded.
     """
-    choice = config_dir() / DEFAULT_CHOICE_FILE
+    choice = choice_file()
     if path is None:
         choice.unlink(missing_ok=True)
         return None
@@ -119,12 +99,12 @@ def set_default(path: str | Path | None) -> Path | None:
 def ensure_default() -> Path:
     """The file ``Gazetteer()`` opens: the user's chosen default, else the embedded one.
 
-    ``$SYRIAMAP_GAZETTEER`` first, then the file recorded by :func:`set_default`;
-    a chosen file that has gone missing is reported (a warning) and the embedded
+    ``$SYRIAMAP_GAZETTEER`` first, then the file recorded by :func:`set_default`,
+    then the file an import created in the user data folder
+    (:func:`syriamap.config.existing_user_gazetteer`); a chosen file that has gone missing is reported (a warning) and the embedded
     default used instead.
     """
-    env = os.environ.get("SYRIAMAP_GAZETTEER")
-    chosen = Path(env) if env else chosen_default()
+    chosen = existing_user_gazetteer()
     if chosen is not None:
         if chosen.is_file():
             refresh_embedded_layer(chosen)

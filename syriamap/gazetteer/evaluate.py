@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from syriamap.errors import DataError
 from syriamap.gazetteer.gazetteer import Gazetteer, bad_name_reason
 from syriamap.gazetteer.ranking import DEFAULT_MIN_CONFIDENCE
 from syriamap.geo import haversine_km_arrays
@@ -32,7 +33,7 @@ REQUIRED = ("name", "latitude", "longitude")
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-class GoldFileError(ValueError):
+class GoldFileError(DataError, ValueError):
     """A gold table that cannot be evaluated (file and column named)."""
 
 
@@ -131,7 +132,7 @@ def read_gold(path: str | Path, columns: Mapping[str, str] | None = None, query:
     absent = [c for c in REQUIRED if c not in df.columns]
     if absent:
         raise GoldFileError(
-            f"{path}: missing required column(s) {absent} (map them with --columns, e.g. name=where_coordinates)"
+            f"{path}: missing required column(s) {absent} (rename them with --columns, e.g. where_coordinates=name)"
         )
     out = pd.DataFrame({c: df[c] for c in GOLD_COLUMNS if c in df.columns})
     for col in ("latitude", "longitude"):

@@ -41,12 +41,15 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from syriamap import config
+from syriamap.errors import DataError
+
 logger = logging.getLogger(__name__)
 
 #: GeoNames' dump folder.
-DEFAULT_BASE_URL = "https://download.geonames.org/export/dump/"
+DEFAULT_BASE_URL = config.DEFAULT_GEONAMES_URL
 #: Environment variable that replaces :data:`DEFAULT_BASE_URL` (a mirror, or a test server).
-BASE_URL_ENV = "SYRIAMAP_GEONAMES_URL"
+BASE_URL_ENV = config.GEONAMES_URL_ENV
 #: Seconds to wait for the server to connect or send the next bytes.
 READ_TIMEOUT = 30.0
 #: Seconds one download may take in all before it is abandoned.
@@ -63,7 +66,7 @@ _CHUNK = 1 << 16
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
-class FetchError(RuntimeError):
+class FetchError(DataError, RuntimeError):
     """A download that failed or a file that failed its checks, with the URL or file and why."""
 
 
@@ -89,8 +92,7 @@ class FetchReport:
 
 def base_url(override: str | None = None) -> str:
     """The dump folder to download from, ending in ``/``."""
-    url = override or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    return url if url.endswith("/") else url + "/"
+    return config.geonames_url(override)
 
 
 def download_dir() -> Path:

@@ -87,6 +87,11 @@ def clean_name(name: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", name) if _SURROGATE_RE.search(name) else name
 
 
+#: Columns of :meth:`Gazetteer.resolve_many`, in order.
+RESOLVE_COLUMNS = ("name", "place_id", "place", "kind", "admin1", "country", "latitude", "longitude",
+                   "geo_precision", "score", "match", "confidence", "caveats", "reason")
+
+
 class Gazetteer:
     """A gazetteer file opened for lookups.
 
@@ -332,12 +337,25 @@ class Gazetteer:
         confident answer becomes a miss whose reason says so.
         """
         import pandas as pd
-        from tqdm.auto import tqdm
 
+        return pd.DataFrame(self.resolve_records(names, min_confidence=min_confidence, **kwargs),
+                            columns=list(RESOLVE_COLUMNS))
+
+    def resolve_records(
+        self, names: Iterable[object], *, min_confidence: float | None = None, **kwargs: object
+    ) -> list[dict[str, object]]:
+        """The rows of :meth:`resolve_many` as dicts (keys from :data:`RESOLVE_COLUMNS`), without pandas.
+
+        The command line prints these, so that a lookup does not pay for importing pandas.
+        """
         threshold = _check_threshold(min_confidence)
-        rows = []
+        rows: list[dict[str, object]] = []
         total = len(names) if hasattr(names, "__len__") else None  # type: ignore[arg-type]
-        for value in tqdm(names, total=total, desc="resolving", unit="name", disable=None if (total or 0) > 1000 else True):
+        if (total or 0) > 1000:
+            from tqdm.auto import tqdm
+
+            names = tqdm(names, total=total, desc="resolving", unit="name", disable=None)
+        for value in names:
             reason = bad_name_reason(value)
             best = None if reason else self.resolve(value, **kwargs)  # type: ignore[arg-type]
             shown = clean_name(value) if isinstance(value, str) else value
@@ -355,9 +373,7 @@ class Gazetteer:
                 "geo_precision": p.geo_precision, "score": best.score, "match": best.match, "confidence": best.confidence,
                 "caveats": "; ".join(best.caveats) or None, "reason": None,
             })
-        columns = ["name", "place_id", "place", "kind", "admin1", "country", "latitude", "longitude",
-                   "geo_precision", "score", "match", "confidence", "caveats", "reason"]
-        return pd.DataFrame(rows, columns=columns)
+        return rows
 
     # -- internals ----------------------------------------------------------
 

@@ -52,6 +52,7 @@ from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from geopy.point import Point
 
+from syriamap.errors import DataError
 from syriamap.gazetteer import online_http
 from syriamap.gazetteer.model import GEO_PRECISION
 from syriamap.gazetteer.online_http import (
@@ -88,7 +89,7 @@ CREATE TABLE IF NOT EXISTS answers (
 """
 
 
-class GeocodeCacheError(RuntimeError):
+class GeocodeCacheError(DataError, RuntimeError):
     """The cache file cannot be used (not a SQLite file, another schema, unwritable)."""
 
 

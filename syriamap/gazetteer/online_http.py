@@ -44,6 +44,8 @@ from urllib.parse import urljoin, urlsplit
 from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
 from geopy.exc import GeocoderTimedOut, GeocoderUnavailable, GeopyError
 
+from syriamap.errors import DataError
+
 #: Largest answer accepted (bytes, after decompression); Nominatim's answers are a few kilobytes.
 MAX_RESPONSE_BYTES = 2 << 20
 #: Largest body read from an error or redirect answer (only for its message).
@@ -57,7 +59,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 NO_ANSWER = object()
 
 
-class OnlineAnswerError(GeopyError):
+class OnlineAnswerError(DataError, GeopyError):
     """An answer refused before it could be cached: malformed, too big, redirected away, or too late.
 
     A :class:`geopy.exc.GeopyError` but not a ``GeocoderServiceError``, so

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from syriamap.errors import DataError
 from syriamap.gazetteer.model import Alias, Place
 from syriamap.normalize import script_of
 
@@ -75,7 +76,7 @@ ALIAS_COLUMNS: tuple[str, ...] = ("place", "alias", "lang", "valid_from", "valid
 _ALIAS_RE = re.compile(r"^(?P<name>.+?)(?:@(?P<lang>[a-z]{2,3}))?(?:\[(?P<from>\d{4})?-(?P<to>\d{4})?\])?$")
 
 
-class CuratedDataError(ValueError):
+class CuratedDataError(DataError, ValueError):
     """A curated gazetteer table that does not follow its schema (file and line named)."""
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from syriamap.errors import DataError
 from syriamap.gazetteer.model import KINDS, Alias, Place
 from syriamap.normalize import normalize_name, phonetic_key, script_of
 
@@ -81,7 +82,7 @@ CREATE INDEX IF NOT EXISTS places_kind ON places(kind, country_code);
 """
 
 
-class GazetteerFileError(RuntimeError):
+class GazetteerFileError(DataError, RuntimeError):
     """A gazetteer file that cannot be read or written, with the reason."""
 
 
@@ -343,6 +344,20 @@ def layers(conn: sqlite3.Connection) -> list[dict[str, object]]:
         "SELECT name, source, description, priority, places FROM layers ORDER BY priority DESC, name"
     )
     return [dict(zip(("name", "source", "description", "priority", "places"), row)) for row in rows]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, object]:
+    """What an open file holds: places and aliases in all, and places by kind and by country (most first)."""
+    def grouped(column: str) -> dict[str, int]:
+        query = f"SELECT {column}, COUNT(*) AS n FROM places GROUP BY {column} ORDER BY n DESC, {column}"
+        return {str(key) or "(none)": int(n) for key, n in conn.execute(query)}
+
+    return {
+        "places": int(conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]),
+        "aliases": int(conn.execute("SELECT COUNT(*) FROM aliases").fetchone()[0]),
+        "kinds": grouped("kind"),
+        "countries": grouped("country_code"),
+    }
 
 
 def place_from_row(row: sqlite3.Row | tuple, aliases: tuple[Alias, ...] = ()) -> Place:

@@ -36,6 +36,7 @@ columns from their ``acled_`` pass-through columns (or deriving ``year``,
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -79,15 +80,16 @@ _TEXT_COLUMNS = ("event_id_cnty", "actor1", "actor2", "assoc_actor_1", "assoc_ac
 
 def read_acled(
     path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
-    canonical_admin: bool = True,
+    canonical_admin: bool = True, columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read an ACLED CSV export into the event schema (see the module docstring).
 
     Text cells written escaped by :func:`write_acled` (:mod:`syriamap.io.formulas`) are restored.
+    ``columns`` renames the file's columns (old -> new) before they are read.
     """
     schema_text = [c.name for c in COLUMNS if c.dtype == "str"]
     table = read_delimited(path, sep=sep, encoding=encoding, limits=limits, unescape_formulas=True,
-                           string_columns=list(dict.fromkeys(_TEXT_COLUMNS + tuple(schema_text))))
+                           string_columns=list(dict.fromkeys(_TEXT_COLUMNS + tuple(schema_text))), columns=columns)
     require_columns(table, REQUIRED_COLUMNS, "ACLED")
     src = table.frame
     flags = table.flags

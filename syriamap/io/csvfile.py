@@ -27,6 +27,7 @@ import csv
 import io
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -160,11 +161,33 @@ def _choose_delimiter(
     return best
 
 
-def clean_header(names: list[str], path: str, unescape: bool = False) -> list[str]:
+def rename_columns(names: list[str], rename: Mapping[str, str] | None, path: str | Path) -> list[str]:
+    """``names`` with ``rename``'s old names replaced by the new ones (a user's ``--columns``).
+
+    An old name the header lacks, or a rename that would give two columns one
+    name, is an :class:`EventFileError` naming the columns the file has.
+    """
+    if not rename:
+        return list(names)
+    missing = [old for old in rename if old not in names]
+    if missing:
+        raise EventFileError(path, 1, None, f"cannot rename column(s) {', '.join(map(repr, missing))}: not in the"
+                             f" header (the file has: {', '.join(names)})")
+    out = [rename.get(name, name) for name in names]
+    clashes = sorted({name for name in out if out.count(name) > 1})
+    if clashes:
+        raise EventFileError(path, 1, None, f"renaming columns would give two columns the name(s)"
+                             f" {', '.join(map(repr, clashes))} (the file has: {', '.join(names)})")
+    return out
+
+
+def clean_header(names: list[str], path: str, unescape: bool = False,
+                 rename: Mapping[str, str] | None = None) -> list[str]:
     """Column names stripped, with empty ones named ``column_<n>`` and repeated ones ``<name>_<n>``.
 
     ``n`` is the 1-based field number; each change is logged, so no column is lost
-    or silently shadowed by another of the same name.
+    or silently shadowed by another of the same name.  ``rename`` (old -> new) is
+    applied last (:func:`rename_columns`).
     """
     out: list[str] = []
     seen: set[str] = set()
@@ -190,7 +213,7 @@ def clean_header(names: list[str], path: str, unescape: bool = False) -> list[st
     if repeated:
         logger.warning("%s, line 1: repeated column name(s) %s; the later ones are named <name>_<field>",
                        path, ", ".join(repr(r) for r in dict.fromkeys(repeated)))
-    return out
+    return rename_columns(out, rename, path)
 
 
 def _check_width(width: int, path: str, limits: Limits, at_least: bool = False) -> None:
@@ -235,7 +258,7 @@ def _arrow_read(
 
 def _fast_read(
     source: Source, head: bytes, enc: str, delimiter: str, names: list[str] | None, quoting: bool,
-    strings: list[str], limits: Limits, unescape: bool,
+    strings: list[str], limits: Limits, unescape: bool, rename: Mapping[str, str] | None = None,
 ) -> tuple[pa.Table, list[str], int] | None:
     """pyarrow's reading when the scan shows one record per line and it agrees; else None."""
     if limits.max_line_bytes < _BLOCK:  # pyarrow refuses rows longer than a block; shorter limits are checked here
@@ -254,7 +277,7 @@ def _fast_read(
         line = head.decode(enc, errors="replace").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
         parsed = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE), [])
         _check_width(len(parsed), source.path, limits)
-        columns = clean_header(parsed, source.path, unescape)
+        columns = clean_header(parsed, source.path, unescape, rename)
     try:
         with source.open() as fh:
             table = _arrow_read(fh, encoding=enc, delimiter=delimiter, names=columns, quoting=quoting,
@@ -272,7 +295,7 @@ def _fast_read(
 
 def _careful_read(
     source: Source, enc: str, explicit_encoding: str | None, delimiter: str, names: list[str] | None,
-    quoting: bool, strings: list[str], limits: Limits, unescape: bool,
+    quoting: bool, strings: list[str], limits: Limits, unescape: bool, rename: Mapping[str, str] | None = None,
 ) -> tuple[pa.Table, np.ndarray, dict[str, list[int]], dict[int, str], ReadReport]:
     """Line-by-line parsing (see the module docstring)."""
     path = source.path
@@ -295,7 +318,7 @@ def _careful_read(
         if first is None:
             raise EventFileError(path, None, None, "the file has no header line")
         _check_width(len(first.fields), path, limits)
-        columns = clean_header(first.fields, path, unescape)
+        columns = clean_header(first.fields, path, unescape, rename)
         header_lines = first.span + first.line
         records = parse_records(decoded.lines[header_lines:], delimiter=delimiter, quoting=quoting,
                                 width=len(columns), field_limit=limits.max_field_chars)
@@ -364,6 +387,7 @@ def read_delimited(
     encoding: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     unescape_formulas: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> RawTable:
     """Read a delimited text file into a :class:`RawTable` (see the module docstring).
 
@@ -372,9 +396,12 @@ def read_delimited(
     ``default_sep`` is expected and another delimiter is accepted with a warning.
     ``string_columns`` are read as text (codes with leading zeros).
     ``unescape_formulas`` undoes the formula escaping of our CSV writers
-    (:mod:`syriamap.io.formulas`).
+    (:mod:`syriamap.io.formulas`).  ``columns`` renames header names (old -> new)
+    before anything else looks at them (:func:`rename_columns`).
     """
     path = str(path)
+    if names is not None:
+        names = rename_columns(names, columns, path)
     source = load_source(path, limits)
     head = source.head(_HEAD_BYTES)
     if not head.strip():
@@ -390,7 +417,7 @@ def read_delimited(
     strings = list(string_columns)
     fast = None
     if enc in ("utf-8", "utf-8-sig"):
-        fast = _fast_read(source, head, enc, delimiter, names, quoting, strings, limits, unescape_formulas)
+        fast = _fast_read(source, head, enc, delimiter, names, quoting, strings, limits, unescape_formulas, columns)
     if fast is not None:
         table, columns, header_lines = fast
         row_lines = None
@@ -399,7 +426,7 @@ def read_delimited(
         report = ReadReport(path, table.num_rows + header_lines, header_lines, 0, table.num_rows, table.num_rows, 0)
     else:
         table, row_lines, problems, messages, report = _careful_read(
-            source, enc, encoding, delimiter, names, quoting, strings, limits, unescape_formulas)
+            source, enc, encoding, delimiter, names, quoting, strings, limits, unescape_formulas, columns)
         enc = "utf-8" if enc == "utf-8-sig" else enc
     if unescape_formulas:
         table = unescape_arrow(table)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from syriamap.errors import DataError
 
-class EventFileError(ValueError):
+
+class EventFileError(DataError, ValueError):
     """An event file that cannot be read as asked.
 
     ``line`` is 1-based (the header is line 1) and ``column`` is a column name

@@ -38,6 +38,7 @@ root code is in :data:`CONFLICT_ROOT_CODES` (14, 15, 17-20).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -135,12 +136,15 @@ def _host(url: str | None) -> str | None:
 
 def read_gdelt(
     path: str | Path, *, conflict_only: bool = False, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
-    canonical_admin: bool = True,
+    canonical_admin: bool = True, columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Read a GDELT 2.0 event file (see the module docstring)."""
+    """Read a GDELT 2.0 event file (see the module docstring).
+
+    ``columns`` renames GDELT's column names (old -> new) before they are read.
+    """
     table = read_delimited(
         path, default_sep="\t", names=list(GDELT_COLUMNS), quoting=False, string_columns=_CODE_COLUMNS,
-        encoding=encoding, limits=limits,
+        encoding=encoding, limits=limits, columns=columns,
     )
     src = table.frame
     flags = table.flags

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import SPECS, add_flag, conform, conform_flagged, extra_columns
-from .csvfile import ReadReport, attach_report
+from .csvfile import ReadReport, attach_report, rename_columns
 from .errors import EventFileError
 from .limits import DEFAULT_LIMITS, Limits
 from .source import load_source
@@ -172,7 +173,9 @@ def _load_json(path: Path, limits: Limits) -> Any:
                                                "each other thousands of levels deep)") from None
 
 
-def read_geojson(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> pd.DataFrame:
+def read_geojson(
+    path: str | Path, *, limits: Limits = DEFAULT_LIMITS, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Read a GeoJSON FeatureCollection of events into the schema.
 
     Every feature becomes one row, whatever it holds.  A feature that is not an
@@ -182,7 +185,7 @@ def read_geojson(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> pd.Dat
     string) leaves the row without coordinates, flagged ``bad_geometry``.
     Property values that are arrays or objects are kept as their JSON text
     (nested deeper than ``limits.max_json_depth``: left empty and flagged
-    ``bad_feature``).
+    ``bad_feature``).  ``columns`` renames properties (old -> new) first.
     """
     path = Path(path)
     data = _load_json(path, limits)
@@ -231,6 +234,8 @@ def read_geojson(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> pd.Dat
             lats[i] = (xy[:, 1].min() + xy[:, 1].max()) / 2
             non_point[i] = True
     frame = pd.DataFrame.from_records(rows, index=pd.RangeIndex(n)) if rows else pd.DataFrame(index=pd.RangeIndex(0))
+    if columns:
+        frame.columns = rename_columns([str(c) for c in frame.columns], columns, path)
     for name, values in (("latitude", lats), ("longitude", lons)):
         if name in frame:
             given = pd.to_numeric(frame[name], errors="coerce")

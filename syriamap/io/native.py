@@ -8,12 +8,13 @@ integer width or datetime unit) survive the trip.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from ..schema import COLUMNS, REQUIRED, conform
-from .csvfile import assemble, finish, parse_coordinates, parse_dates, read_delimited, require_columns
+from .csvfile import assemble, finish, parse_coordinates, parse_dates, read_delimited, rename_columns, require_columns
 from .formulas import escape_frame
 from .limits import DEFAULT_LIMITS, Limits
 from .errors import EventFileError
@@ -39,15 +40,18 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, escape_formulas: bool = Tru
 
 
 def read_csv(
-    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
+    columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV written in the schema (by :func:`write_csv` or by hand).
 
     ``event_id``, ``event_date`` and ``event_type`` are required; other schema
-    columns are optional; unknown columns pass through unchanged.
+    columns are optional; unknown columns pass through unchanged.  ``columns``
+    renames the file's columns (old -> new) first, so a spreadsheet with its own
+    headers can be read.
     """
     table = read_delimited(path, sep=sep, encoding=encoding, limits=limits, unescape_formulas=True,
-                           string_columns=list(_STRING_COLUMNS))
+                           string_columns=list(_STRING_COLUMNS), columns=columns)
     require_columns(table, REQUIRED, "syriamap event")
     frame = table.frame.copy()
     flags = table.flags
@@ -70,12 +74,14 @@ def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def read_parquet(path: str | Path) -> pd.DataFrame:
-    """Read a Parquet file of events and conform it to the schema."""
+def read_parquet(path: str | Path, *, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Read a Parquet file of events and conform it to the schema (``columns`` renames old -> new first)."""
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         raise EventFileError(path, None, None, f"cannot be read as Parquet: {exc}") from None
+    if columns:
+        frame.columns = rename_columns([str(c) for c in frame.columns], columns, path)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise EventFileError(path, None, missing[0], f"missing required column(s) {', '.join(map(repr, missing))}")

@@ -43,6 +43,7 @@ is kept after the schema columns with a ``ucdp_`` prefix.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -113,11 +114,14 @@ def map_distinct(values: pd.Series, func) -> pd.Series:
 
 def read_ucdp(
     path: str | Path, *, sep: str | None = None, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS,
-    canonical_admin: bool = True,
+    canonical_admin: bool = True, columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Read a UCDP GED CSV file into the event schema (see the module docstring)."""
+    """Read a UCDP GED CSV file into the event schema (see the module docstring).
+
+    ``columns`` renames the file's columns (old -> new) before they are read.
+    """
     table = read_delimited(path, sep=sep, encoding=encoding, limits=limits,
-                           string_columns=("side_a", "side_b", "source_date"))
+                           string_columns=("side_a", "side_b", "source_date"), columns=columns)
     require_columns(table, REQUIRED_COLUMNS, "UCDP GED")
     src = table.frame
     flags = table.flags

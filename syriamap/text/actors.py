@@ -31,6 +31,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from syriamap.errors import DataError
 from syriamap.text.clauses import Clause, scan_phrases, tokenize, words
 
 __all__ = ["ActorMention", "ActorInfo", "actor_table", "find_actors", "assign_actors"]
@@ -73,7 +74,7 @@ class ActorInfo:
     aliases: tuple[str, ...]
 
 
-class ActorTableError(ValueError):
+class ActorTableError(DataError, ValueError):
     """``actors.tsv`` does not follow its schema (line named)."""
 
 

@@ -27,6 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from syriamap.errors import UsageError
 from syriamap.text.boilerplate import main_spans
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ _HTML_RE = re.compile(r"^\s*(?:<!doctype\s+html|<html\b|<\?xml[^>]*>\s*<html\b)|
 _JUNK_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\ue000-\uf8ff]")
 
 
-class DocumentError(ValueError):
+class DocumentError(UsageError, ValueError):
     """A caller's argument that cannot be used (an unparseable ``published``)."""
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
 import sqlite3
 import zipfile
@@ -20,9 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
 from tqdm.auto import tqdm
 
+from syriamap import config
+from syriamap.errors import DataError
 from syriamap.gazetteer import store
 from syriamap.gazetteer.build import DEFAULT_LAYER, ensure_embedded
 from syriamap.gazetteer.model import Place
@@ -37,7 +37,7 @@ MAX_LINE_BYTES = 1 << 20
 _ZIP_EXTRAS = ("readme.txt", "iso-languagecodes.txt")
 
 
-class GazetteerImportError(ValueError):
+class GazetteerImportError(DataError, ValueError):
     """A file that cannot be imported, with where and why.
 
     ``str()`` reads like a compiler message: ``SY.txt:17: expected 19
@@ -53,6 +53,13 @@ class GazetteerImportError(ValueError):
         where = self.path.name if line is None else f"{self.path.name}:{line}"
         what = message if column is None else f"column {column!r}: {message}"
         super().__init__(f"{where}: {what}")
+
+    def __reduce__(self):  # pickle with the constructor's arguments, not the message
+        return (_rebuild_import_error, (self.path, self.line, self.message, self.column))
+
+
+def _rebuild_import_error(path: Path, line: int | None, message: str, column: str | None) -> GazetteerImportError:
+    return GazetteerImportError(path, line, message, column=column)
 
 
 @dataclass
@@ -86,13 +93,11 @@ class ImportReport:
 
 
 def user_gazetteer_path() -> Path:
-    """Where imports go by default: ``$SYRIAMAP_GAZETTEER``, else the user data dir.
+    """Where imports go by default: :func:`syriamap.config.user_gazetteer`.
 
-    ``$SYRIAMAP_GAZETTEER`` is also the file syriamap reads by default, so an
-    import there is used at once.
+    That is also the file lookups read once it exists, so an import is used at once.
     """
-    env = os.environ.get("SYRIAMAP_GAZETTEER")
-    return Path(env) if env else Path(platformdirs.user_data_dir("syriamap")) / "gazetteer.sqlite"
+    return config.user_gazetteer()
 
 
 def check_layer_name(layer: str) -> str:

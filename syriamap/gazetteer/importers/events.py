@@ -38,7 +38,7 @@ import re
 import statistics
 import unicodedata
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -136,9 +136,12 @@ def detect_format(header: list[str], path: Path) -> EventFormat:
 
 
 def read_event_places(
-    path: str | Path, *, format: str = "auto", layer: str | None = None
+    path: str | Path, *, format: str = "auto", layer: str | None = None, columns: Mapping[str, str] | None = None
 ) -> tuple[list[Place], ImportReport]:
     """The places of an ACLED or UCDP table, and the report of how each row was used.
+
+    ``columns`` renames header names (old -> new) first, so a table with its own
+    headers can be read; an old name the header lacks is an error listing the header.
 
     ``layer`` (default: the format's name) prefixes the place ids, made of the
     name and the admin1 column (``ucdp:khan-shaykhun--idlib-governorate``).  Raises :class:`GazetteerImportError`
@@ -157,6 +160,12 @@ def read_event_places(
         raise GazetteerImportError(path, 1, f"unreadable CSV header ({exc})") from None
     if len(header) == 1:
         _check_delimiter(header[0], path, delimiter)
+    if columns:
+        unknown = [old for old in columns if old not in header]
+        if unknown:
+            raise GazetteerImportError(path, 1, f"cannot rename column(s) {', '.join(map(repr, unknown))}: not in the"
+                                       f" header (the file has: {', '.join(header)})")
+        header = [columns.get(name, name) for name in header]
     _check_unique(header, path)
     fmt = detect_format(header, path) if format == "auto" else FORMATS[format]
     missing = [c for c in fmt.required if c not in header]
@@ -179,14 +188,17 @@ def import_events(
     format: str = "auto",
     layer: str | None = None,
     allow_empty: bool = False,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import an ACLED or UCDP table as ``layer`` (default: ``acled``/``ucdp``) of the gazetteer ``into``.
+
+    ``columns`` renames the table's columns first (see :func:`read_event_places`).
 
     ``into`` defaults to the user's gazetteer.  The whole table is checked before
     anything is written; on a malformed table, or one giving no place (a header
     only, unless ``allow_empty``), the gazetteer file is left as it was.
     """
-    places, report = read_event_places(path, format=format, layer=layer)
+    places, report = read_event_places(path, format=format, layer=layer, columns=columns)
     with target(into) as (gazetteer_path, conn):
         report.path = gazetteer_path
         write_import_layer(

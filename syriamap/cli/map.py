@@ -1,23 +1,21 @@
-"""The ``syriamap map`` subcommand: an event file as an HTML map.
-
-``syriamap map events.csv -o events.html --offline --heat --aggregate admin1``
-"""
+"""``syriamap map``: an event file as a layered HTML map."""
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
-logger = logging.getLogger(__name__)
+from syriamap.cli.options import add_columns_option, add_parser, read_event_file
 
 
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``map`` on the main parser's subcommands."""
-    p = subparsers.add_parser("map", help="draw an event file as a layered HTML map")
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``map``."""
+    p = add_parser(sub, "map", help="draw an event file as a layered HTML map",
+                   example="syriamap map events.csv -o events.html --offline --heat --aggregate admin1")
     p.add_argument("events", type=Path, help="event file (ACLED, UCDP, GDELT, GeoJSON, Parquet or our CSV)")
     p.add_argument("-o", "--output", type=Path, help="HTML file to write (default: the event file's name .html)")
     p.add_argument("--offline", action="store_true", help="inline every script, style and font (no network needed)")
     p.add_argument("--format", help="event file format (default: sniffed)")
+    add_columns_option(p)
     p.add_argument("--layer-by", default="event_type", help="column giving one layer per value")
     p.add_argument("--cluster", action=argparse.BooleanOptionalAction, default=True,
                    help="cluster the events of each layer (default; --no-cluster draws every event as a point)")
@@ -32,21 +30,23 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tiles", default="OpenStreetMap", help="basemap; 'none' for a plain background")
     p.add_argument("--show-coarse", action="store_true",
                    help="also draw events placed only at country level (flag geo_coarse; left out by default)")
-    p.set_defaults(func=run_map)
+    p.set_defaults(func=cmd_map)
 
 
-def run_map(args: argparse.Namespace) -> int:
-    """Read the events, draw them, save the page; returns the exit code."""
-    from syriamap.io import read_events
-
-    from . import event_map, save_html
+def cmd_map(args: argparse.Namespace) -> int:
+    """Read the events, draw them, save the page."""
+    from syriamap.errors import UsageError
 
     output = args.output or args.events.with_suffix(".html")
-    inputs = [args.events] + ([args.boundaries] if args.boundaries else [])
-    for path in inputs:
+    for path in [args.events] + ([args.boundaries] if args.boundaries else []):
         if _same_file(output, path):
-            raise ValueError(f"refusing to write the map over its input {path}: choose another -o/--output")
-    df = read_events(args.events, format=args.format)
+            raise UsageError(f"refusing to write the map over its input {path}: choose another -o/--output")
+    if output.is_dir():
+        raise UsageError(f"{output} is a folder: give the HTML file to write")
+    df = read_event_file(args.events, format=args.format, columns=args.columns)
+
+    from syriamap.maps import event_map, save_html
+
     m = event_map(
         df, layer_by=args.layer_by, cluster=args.cluster, heat=args.heat or bool(args.heat_weight),
         heat_weight=args.heat_weight, time_slider=args.time_slider, time_step=args.time_step,
