@@ -8,7 +8,9 @@ state after the run.
 """
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -88,6 +90,25 @@ def _assert_clean(nb) -> None:
     assert not [t for t in texts if "Warning" in t], "a warning reached the output"
 
 
+def _inline_maps(nb) -> list[str]:
+    """The pages of the maps a notebook displayed: the ``srcdoc`` of each map's iframe, unescaped."""
+    pages = []
+    for output in _outputs(nb):
+        shown = output.get("data", {}).get("text/html", "")
+        pages += [html.unescape(doc) for doc in re.findall(r'<iframe srcdoc="([^"]*)"', shown)]
+    return [page for page in pages if "L.map(" in page]
+
+
+def _assert_offline_maps(nb) -> None:
+    """Each map cell shows its map inline with Leaflet inlined: no script or style is fetched from a CDN."""
+    pages = _inline_maps(nb)
+    assert pages, "no map rendered inline (show the map with syriamap.maps.show(m))"
+    for page in pages:
+        assert "/* leaflet.js */" in page and "/* leaflet.css */" in page, "Leaflet is not inlined"
+        remote = re.findall(r'<(?:script[^>]*\ssrc|link[^>]*\shref)\s*=\s*["\']?(?:https?:)?//', page)
+        assert not remote, f"the map loads {len(remote)} scripts or styles from the network"
+
+
 def test_the_three_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01-quickstart.ipynb", "02-gazetteer.ipynb", "03-analysis.ipynb"]
 
@@ -113,8 +134,7 @@ def test_notebook_runs_top_to_bottom(path):
     assert _files(ROOT) == before, "the notebook wrote into the repository"
     kinds = {kind for o in _outputs(nb) for kind in o.get("data", {})}
     if path.name in ("01-quickstart.ipynb", "03-analysis.ipynb"):
-        maps = [o["data"]["text/html"] for o in _outputs(nb) if "leaflet" in o.get("data", {}).get("text/html", "")]
-        assert maps, "the map renders inline"
+        _assert_offline_maps(nb)
     if path.name == "01-quickstart.ipynb":
         assert "application/vnd.jupyter.widget-view+json" in kinds, "the progress bar is a widget"
     if path.name == "03-analysis.ipynb":
