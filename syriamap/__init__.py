@@ -82,10 +82,6 @@ _EXPORTS: dict[str, str] = {
     "save_html": "syriamap.maps",
 }
 
-#: Modules that work on DataFrames: loading one registers the ``df.syriamap`` accessor.
-_PANDAS_MODULES = {"syriamap.schema", "syriamap.validate", "syriamap.io", "syriamap.geocode",
-                   "syriamap.dedupe", "syriamap.maps", "syriamap.text.pipeline", "syriamap.evaluation"}
-
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
@@ -94,8 +90,6 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'syriamap' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
-    if module in _PANDAS_MODULES:
-        importlib.import_module("syriamap.accessor")
     globals()[name] = value
     return value
 
@@ -104,5 +98,47 @@ def __dir__() -> list[str]:
     return __all__
 
 
-if "pandas" in sys.modules:  # a pandas user gets df.syriamap on `import syriamap`
-    importlib.import_module("syriamap.accessor")
+def _register_accessor(pandas: Any) -> None:
+    """Register ``df.syriamap``; its module is imported on first use, not here."""
+
+    def syriamap_accessor(df: Any) -> Any:
+        from syriamap.accessor import SyriamapAccessor
+
+        return SyriamapAccessor(df)
+
+    syriamap_accessor.__doc__ = "``df.syriamap``: validate, geocode, export, summarise and map an event table."
+    pandas.api.extensions.register_dataframe_accessor("syriamap")(syriamap_accessor)
+
+
+class _AccessorWhenPandasLoads:
+    """An import hook that registers ``df.syriamap`` as soon as pandas is loaded.
+
+    ``import syriamap`` must not import pandas (the command line starts in a
+    tenth of a second without it), yet ``df.syriamap`` must work whichever of
+    the two a user imports first.  This finder sits first on ``sys.meta_path``
+    until pandas is imported, then wraps pandas' own loader so that the
+    accessor is registered right after pandas has loaded, and removes itself.
+    """
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> Any:
+        if fullname != "pandas":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec("pandas")
+        if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            load = spec.loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                load(module)
+                _register_accessor(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+if "pandas" in sys.modules:
+    _register_accessor(sys.modules["pandas"])
+elif not any(isinstance(f, _AccessorWhenPandasLoads) for f in sys.meta_path):
+    sys.meta_path.insert(0, _AccessorWhenPandasLoads())

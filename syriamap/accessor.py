@@ -1,6 +1,6 @@
 """The ``df.syriamap`` pandas accessor: the event-table tools as DataFrame methods.
 
-Importing this module (``import syriamap`` does) registers the accessor::
+`import syriamap` registers the accessor (as soon as pandas is loaded; this module on first use)::
 
     events.syriamap.validate()      # -> ValidationReport
     events.syriamap.geocode()       # -> DataFrame with coordinates filled in
@@ -89,7 +89,6 @@ def summarize(df: pd.DataFrame) -> EventSummary:
     return EventSummary(table(data, "event_type"), table(data, "admin1"), table(data[~date_coarse], "month"), imprecise)
 
 
-@pd.api.extensions.register_dataframe_accessor("syriamap")
 class SyriamapAccessor:
     """``df.syriamap``: validate, geocode, export and summarise an event table."""
 

@@ -14,6 +14,8 @@ variable                   what it sets                                         
 ``SYRIAMAP_DATA_DIR``      ``gazetteer.sqlite``, the file ``syriamap import``     the platform's user data folder
                            and ``gazetteer fetch`` create when none is chosen     (``~/.local/share/syriamap``)
 ``SYRIAMAP_GEONAMES_URL``  the folder ``gazetteer fetch`` downloads dumps from    GeoNames' own dump folder
+``SYRIAMAP_CHROMIUM``      the Chromium ``syriamap.maps.save_png`` drives          Debian's ``/usr/bin/chromium``, else
+                                                                                  Playwright's own browser
 ``TQDM_DISABLE``           tqdm's own: ``1`` turns off progress bars whose        bars on (on a terminal)
                            caller does not decide (``syriamap --quiet`` sets it)
 =========================  =====================================================  ===================================
@@ -37,9 +39,10 @@ from pathlib import Path
 
 __all__ = [
     "APP_NAME", "GAZETTEER_ENV", "CACHE_DIR_ENV", "CONFIG_DIR_ENV", "DATA_DIR_ENV", "GEONAMES_URL_ENV",
+    "CHROMIUM_ENV", "SYSTEM_CHROMIUM",
     "DEFAULT_CHOICE_FILE", "USER_GAZETTEER_FILE", "DEFAULT_GEONAMES_URL",
     "cache_dir", "config_dir", "data_dir", "gazetteer_from_env", "chosen_default", "choice_file",
-    "user_gazetteer", "existing_user_gazetteer", "geonames_url", "disable_progress_bars",
+    "user_gazetteer", "existing_user_gazetteer", "geonames_url", "chromium_path", "disable_progress_bars",
 ]
 
 APP_NAME = "syriamap"
@@ -48,6 +51,9 @@ CACHE_DIR_ENV = "SYRIAMAP_CACHE_DIR"
 CONFIG_DIR_ENV = "SYRIAMAP_CONFIG_DIR"
 DATA_DIR_ENV = "SYRIAMAP_DATA_DIR"
 GEONAMES_URL_ENV = "SYRIAMAP_GEONAMES_URL"
+CHROMIUM_ENV = "SYRIAMAP_CHROMIUM"
+#: The system Chromium used when ``SYRIAMAP_CHROMIUM`` is unset (Debian's package).
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 
 #: File in the config folder naming the user's default gazetteer file.
 DEFAULT_CHOICE_FILE = "default-gazetteer.txt"
@@ -143,3 +149,12 @@ def disable_progress_bars() -> None:
     bar is made (``syriamap --quiet`` does, before running the command).
     """
     os.environ["TQDM_DISABLE"] = "1"
+
+
+def chromium_path() -> Path | None:
+    """The Chromium to drive for PNG images: ``$SYRIAMAP_CHROMIUM``, else the system's,
+    else None (Playwright's own browser, if the user installed one)."""
+    env = _env(CHROMIUM_ENV)
+    if env:
+        return Path(env).expanduser()
+    return SYSTEM_CHROMIUM if SYSTEM_CHROMIUM.exists() else None

@@ -1,9 +1,12 @@
 """The df.syriamap accessor."""
 from __future__ import annotations
 
-import pandas as pd
+import subprocess
+import sys
 
-import syriamap.accessor  # noqa: F401  (registers the accessor; syriamap/__init__ will import it)
+import pandas as pd
+import pytest
+
 from syriamap.gazetteer import Gazetteer, Place
 
 
@@ -55,3 +58,23 @@ def test_geocode(tmp_path):
     with Gazetteer.from_places([place], tmp_path / "g.sqlite") as gz:
         out = _events().syriamap.geocode(gz)
     assert out.loc[2, ["latitude", "longitude"]].tolist() == [35.5, 36.6] and out.loc[2, "place_id"] == "sm:testtown"
+
+
+@pytest.mark.parametrize("code", [
+    "import syriamap; import pandas as pd",
+    "import pandas as pd; import syriamap",
+    "import syriamap; import syriamap.schema; import pandas as pd",
+])
+def test_accessor_is_there_whichever_is_imported_first(code):
+    """`import syriamap` never imports pandas, yet df.syriamap exists in every import order."""
+    probe = (f"{code}; import sys; assert 'syriamap.accessor' not in sys.modules; "
+             "a = pd.DataFrame({'event_id': ['x:1']}).syriamap; print(type(a).__name__)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "SyriamapAccessor"
+
+
+def test_import_syriamap_does_not_import_pandas():
+    probe = "import sys, syriamap; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

@@ -394,8 +394,6 @@ def test_clustering_is_our_own_at_every_size():
 
 
 def test_dataframe_accessor_map():
-    import syriamap.accessor  # noqa: F401 - registers df.syriamap
-
     m = make_events(12).syriamap.map(time_step="week", title="Accessor")
     assert isinstance(m, folium.Map)
     (events,) = event_sets(m)

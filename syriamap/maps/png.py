@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
 import folium
 from jinja2 import Template
+
+from syriamap import config
 
 from .escape import script_json
 from .layers import RawText, _RuntimeElement, _template_file
@@ -56,11 +57,9 @@ var {{ this.get_name() }} = SyriaMap.pngButton({{ this._parent.get_name() }}, Sy
 
 
 def _chromium_path() -> str | None:
-    """Chromium to drive: ``$SYRIAMAP_CHROMIUM``, else Debian's, else Playwright's own (None)."""
-    env = os.environ.get("SYRIAMAP_CHROMIUM")
-    if env:
-        return env
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    """Chromium to drive (see :func:`syriamap.config.chromium_path`); None: Playwright's own."""
+    path = config.chromium_path()
+    return None if path is None else str(path)
 
 
 def save_png(
