@@ -285,6 +285,30 @@ def test_convert_validate_and_map(sm, events_csv, tmp_path):
     assert "3 events ->" in done.stdout and html.stat().st_size > 1000
 
 
+def _map_page(sm, events_csv: Path, tmp_path: Path) -> str:
+    """The page `syriamap map` writes with no option but --tiles none."""
+    html = tmp_path / "plain.html"
+    sm("map", str(events_csv), "-o", str(html), "--tiles", "none", code=0)
+    return html.read_text(encoding="utf-8")
+
+
+def test_map_choropleth_and_png(sm, events_csv, tmp_path):
+    """--choropleth colours the shipped governorate outlines; --png writes a real image of the map."""
+    pytest.importorskip("playwright")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium is missing: install Debian's chromium")
+    html, png = tmp_path / "map.html", tmp_path / "map.png"
+    done = sm("map", str(events_csv), "-o", str(html), "--aggregate", "admin1", "--choropleth", "--png", str(png),
+              "--tiles", "none", code=0)
+    assert f"image -> {png}" in done.stdout
+    page = html.read_text(encoding="utf-8")
+    assert "SyriaMap.choropleth(" in page and "SyriaMap.choropleth(" not in _map_page(sm, events_csv, tmp_path)
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(head[16:20], "big") == 1280 and int.from_bytes(head[20:24], "big") == 900
+    assert "over the input" in error_line(sm("map", str(events_csv), "--png", str(events_csv), code=2))
+
+
 def test_stdin_and_stdout(sm, events_csv):
     done = sm("convert", "-", "-", input=events_csv.read_bytes(), code=0)
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
