@@ -65,7 +65,7 @@ def test_demo_map_is_offline_and_holds_the_extracted_events(demo_run):
     # Baghuz, by the Iraqi border, and Khan Shaykhun, in southern Idlib, are named in the dispatches.
     for place in [(34.46, 40.94), (35.44, 36.65)]:
         assert min(haversine_km(p, place) for p in points) < 10, place
-    types = {d for col in payload["cols"] for d in col.get("d", [])}
+    types = {v for col in payload["cols"] for v in col["v"]}
     assert {"Battles", "Explosions/Remote violence", "Protests"} <= types
 
 

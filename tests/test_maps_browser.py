@@ -311,7 +311,7 @@ def test_hostile_notes_run_nothing(browser: Any, tmp_path: Path):
         page.mouse.click(point[0], point[1])
         page.wait_for_selector(".leaflet-popup-content")
         assert HOSTILE[0] in page.locator(".leaflet-popup-content").inner_text()
-        popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.data.k.map((_, i) => {
+        popups = p.js("""(() => SyriaMap.sets.flatMap(s => Array.from(s.data.k, (_, i) => {
             s.openEvent(i);
             const open = document.querySelectorAll('.leaflet-popup-content');  // closed ones fade out
             return open[open.length - 1].innerText; })))()""")

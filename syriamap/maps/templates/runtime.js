@@ -19,6 +19,7 @@
   "use strict";
   if (window.SyriaMap) { return; }
   var SM = window.SyriaMap = { sets: [], sliders: [] };
+  if (window.performance && performance.mark) { performance.mark("sm-runtime"); }
   var SCALE = 100000;
   var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 
@@ -28,6 +29,9 @@
     if (text !== undefined && text !== null) { node.textContent = String(text); }
     return node;
   }
+
+  /* Performance API marks of the page's stages (decode, index, first draw), read by benchmarks/bench_maps.py. */
+  function mark(name) { if (window.performance && performance.mark) { performance.mark(name); } }
 
   function safeColor(color) { return COLOR_RE.test(color) ? color : "#7f7f7f"; }
 
@@ -39,20 +43,89 @@
   /* The options of an element, from its inert JSON block in the page header (read as text, never as HTML). */
   SM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
 
-  /* gzip+base64 -> object, with the browser's own DecompressionStream. */
-  SM.decode = function (b64) {
-    var bin = atob(b64);
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+  var NO_STREAMS = "This browser cannot unpack the map's events (it lacks DecompressionStream: " +
+    "Chrome 80, Firefox 113 and Safari 16.4 have it).";
+
+  /* gzip+base64 -> bytes, with the browser's own base64 and DecompressionStream. */
+  function gunzip(b64) {
+    if (typeof DecompressionStream === "undefined") { return Promise.reject(new Error(NO_STREAMS)); }
+    var bytes;
+    if (Uint8Array.fromBase64) { bytes = Uint8Array.fromBase64(b64); }
+    else {
+      var bin = atob(b64);
+      bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    }
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(JSON.parse);
+    return new Response(stream).arrayBuffer().then(function (buf) { return new Uint8Array(buf); });
+  }
+
+  /* gzip+base64 JSON -> object (the small payloads: area codes). */
+  SM.decode = function (b64) {
+    return gunzip(b64).then(function (bytes) { return JSON.parse(new TextDecoder().decode(bytes)); });
   };
 
-  function columnValue(col, i) {
-    if (col.v) { return col.v[i]; }
-    var c = col.c[i];
-    return c === null || c === undefined ? null : col.d[c];
+  /* ---- The packed events (syriamap/maps/packing.py): "SME2", header length (uint32 LE), header JSON,
+   * then typed arrays stored byte plane by byte plane.  Columns become typed arrays; each popup column
+   * gets get(i), which builds the display string of event i only when asked. */
+  var TYPES = { u8: Uint8Array, u16: Uint16Array, i16: Int16Array, i32: Int32Array, f64: Float64Array };
+  var INT_NA = -2147483648;
+
+  function unpackEvents(bytes) {
+    var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    var magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+    if (magic !== "SME2") { throw new Error("syriamap: unknown events payload " + JSON.stringify(magic)); }
+    var size = view.getUint32(4, true), utf8 = new TextDecoder();
+    var head = JSON.parse(utf8.decode(bytes.subarray(8, 8 + size))), base = 8 + size;
+    function read(seg) {
+      var Type = TYPES[seg.t], width = Type.BYTES_PER_ELEMENT, n = seg.n, at = base + seg.o;
+      if (width === 1) { return bytes.subarray(at, at + n); }
+      var out = new Uint8Array(n * width);
+      for (var b = 0; b < width; b++) {
+        var plane = at + b * n;
+        for (var i = 0; i < n; i++) { out[i * width + b] = bytes[plane + i]; }
+      }
+      return new Type(out.buffer);
+    }
+    function dayText(v) { return v === INT_NA ? null : new Date(v * 86400000).toISOString().slice(0, 10); }
+    function column(col) {
+      var x, codes, dict;
+      if (col.t === "cat") { return function (i, d) { return head.categories[d.k[i]]; }; }
+      if (col.t === "day") { x = read(col.x); return function (i) { return dayText(x[i]); }; }
+      if (col.t === "int") { x = read(col.x); return function (i) { return x[i] === INT_NA ? null : String(x[i]); }; }
+      if (col.t === "dict") {
+        codes = read(col.c); dict = col.d;
+        return function (i) { return codes[i] ? dict[codes[i] - 1] : null; };
+      }
+      var blob = read(col.b), lens = col.len ? read(col.len) : null, starts = null;
+      function index() {  // byte offset of every piece, once, at the first popup
+        starts = new Float64Array(head.n + 1);
+        var j = 0, k;
+        if (lens) { for (k = 0; k < head.n; k++) { starts[k + 1] = starts[k] + Math.max(lens[k] - 1, 0); } return; }
+        for (k = 0; k < blob.length; k++) { if (blob[k] === 0) { starts[++j] = k + 1; } }
+        starts[head.n] = blob.length + 1;
+      }
+      return function (i) {
+        if (!starts) { index(); }
+        var a = starts[i], b = lens ? starts[i + 1] : starts[i + 1] - 1;
+        if (lens && !lens[i]) { return null; }
+        return b > a ? utf8.decode(blob.subarray(a, b)) : null;
+      };
+    }
+    var d = { n: head.n, lat: read(head.lat), lon: read(head.lon), k: read(head.k), s: read(head.s),
+              names: head.names, w: null };
+    d.cols = head.cols.map(function (col) { return { get: column(col) }; });
+    if (head.w) {
+      var src = read("col" in head.w ? head.cols[head.w.col].x : head.w.x), w = new Float64Array(head.n);
+      for (var i = 0; i < head.n; i++) { w[i] = src[i] === INT_NA || !(src[i] >= 0) ? NaN : src[i]; }
+      d.w = w;
+    }
+    return d;
   }
+
+  SM.unpackEvents = function (b64) { return gunzip(b64).then(unpackEvents); };
+
+  function columnValue(d, j, i) { return d.cols[j].get(i, d); }
 
   /* A canvas that keeps its picture while the view stays inside the area it has drawn (the view and
    * PAD of it around): a pan within it moves the picture and paints nothing new, as tiles do. */
@@ -231,8 +304,14 @@
       self._redraw();
     });
     SM.sets.push(this);
-    this.ready = SM.decode(opts.payload).then(function (d) { self._load(d); return self; });
-    this.ready.catch(function (err) { console.warn("syriamap: could not load events", err); });
+    mark("sm-decode-start");
+    this.ready = SM.unpackEvents(opts.payload).then(function (d) { mark("sm-decoded"); self._load(d); return self; });
+    this.ready.catch(function (err) {
+      console.warn("syriamap: could not load events", err);
+      var note = el("div", "sm-load-error", err && err.message === NO_STREAMS ? NO_STREAMS :
+                    "The map's events could not be loaded: " + (err && err.message));
+      map.getContainer().appendChild(note);
+    });
   }
 
   EventSet.prototype.layer = function (k) { return this.groups[k]; };
@@ -246,23 +325,42 @@
 
   EventSet.prototype.onUpdate = function (fn) { this.listeners.push(fn); };
 
+  /* Zoom-0 pixel positions of every event into x and y: Leaflet's own spherical Mercator, the same
+   * operations in the same order (so the same numbers as map.project), without an object per event. */
+  function projectAll(map, d, x, y) {
+    var n = d.n, i;
+    if (map.options.crs !== L.CRS.EPSG3857) {
+      for (i = 0; i < n; i++) {
+        var p = map.project([d.lat[i] / SCALE, d.lon[i] / SCALE], 0);
+        x[i] = p.x; y[i] = p.y;
+      }
+      return;
+    }
+    var proj = L.Projection.SphericalMercator, R = proj.R, max = proj.MAX_LATITUDE, rad = Math.PI / 180;
+    var t = L.CRS.EPSG3857.transformation, size = L.CRS.EPSG3857.scale(0);
+    for (i = 0; i < n; i++) {
+      var lat = Math.max(Math.min(max, d.lat[i] / SCALE), -max), sin = Math.sin(lat * rad);
+      x[i] = size * (t._a * (R * (d.lon[i] / SCALE) * rad) + t._b);
+      y[i] = size * (t._c * (R * Math.log((1 + sin) / (1 - sin)) / 2) + t._d);
+    }
+  }
+
   /* Columns -> typed arrays, zoom-0 pixel positions and the events of each category. */
   EventSet.prototype._load = function (d) {
-    var n = d.k.length, map = this.map, ncat = this.groups.length, i;
+    var n = d.n, map = this.map, ncat = this.groups.length, i;
     this.data = d;
     this.visible = new Uint8Array(n);
     this.x = new Float64Array(n);
     this.y = new Float64Array(n);
+    projectAll(map, d, this.x, this.y);
     var sizes = new Int32Array(ncat);
-    for (i = 0; i < n; i++) {
-      var p = map.project([d.lat[i] / SCALE, d.lon[i] / SCALE], 0);
-      this.x[i] = p.x; this.y[i] = p.y;
-      sizes[d.k[i]] += 1;
-    }
+    for (i = 0; i < n; i++) { sizes[d.k[i]] += 1; }
     this.byCategory = Array.prototype.map.call(sizes, function (s) { return new Int32Array(s); });
     var fill = new Int32Array(ncat);
     for (i = 0; i < n; i++) { var k = d.k[i]; this.byCategory[k][fill[k]++] = i; }
+    mark("sm-indexed");
     this._applyFilter();
+    mark("sm-drawn");
     var self = this;
     SM.sliders.forEach(function (s) { if (s.map === self.map) { s.refresh(); } });
   };
@@ -280,7 +378,7 @@
   };
 
   EventSet.prototype._applyFilter = function () {
-    var d = this.data, f = this.filter, bound = f.all ? null : this._stepBound(), n = d.k.length;
+    var d = this.data, f = this.filter, bound = f.all ? null : this._stepBound(), n = d.n;
     this.version += 1;
     for (var i = 0; i < n; i++) {
       var s = d.s[i];
@@ -540,7 +638,7 @@
     if (mk.n === 1) {
       var d = this.data, i = this._members(mk)[0], parts = [this.meta.categories[d.k[i]]], t = this.opts.tooltipColumns;
       for (var j = 0; j < t.length; j++) {
-        var value = columnValue(d.cols[t[j]], i);
+        var value = columnValue(d, t[j], i);
         if (value !== null && value !== undefined) { parts.push(value); }
       }
       text = parts.join(" · ");
@@ -557,7 +655,7 @@
     box.appendChild(el("div", "sm-popup-title", this.meta.categories[d.k[i]]));
     var table = el("table");
     for (var j = 0; j < d.cols.length; j++) {
-      var value = columnValue(d.cols[j], i);
+      var value = columnValue(d, j, i);
       if (value === null || value === undefined) { continue; }
       var row = el("tr");
       row.appendChild(el("th", null, this.opts.labels[j]));
@@ -620,7 +718,7 @@
         if (!self.visible[i]) { continue; }
         if (weights) {
           var w = weights[i];
-          if (w === null || w <= 0) { continue; }
+          if (!(w > 0)) { continue; }
           if (w > max) { max = w; }
           pts.push([d.lat[i] / SCALE, d.lon[i] / SCALE, w]);
         } else {
