@@ -186,18 +186,42 @@ STEP = """async ([what, dx, dy, repeats]) => {
 }""" % MAP_OF_PAGE
 
 
-def open_page(browser: Any, path: Path) -> tuple[Any, float]:
+DRAWN = {
+    # the first frame with the events: syriamap draws them as soon as positions are unpacked (popup
+    # columns follow after that frame); FastMarkerCluster's cluster layer is on the map
+    "syriamap": "window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
+    "fastmc": f"(() => {{ const m = {MAP_OF_PAGE}; if (!m) return false;"
+              " let n = 0; m.eachLayer(l => { if (l.getChildCount) n += 1; }); return n > 0; })()",
+}
+PAINTED = """(() => {
+  // checked at every frame; once the events are drawn, the start of the NEXT frame is when that frame
+  // (with the events) has been painted: its wall-clock time goes in window.__drawnAt
+  const drawn = () => { try { return !!(%s); } catch (e) { return false; } };
+  const loop = () => {
+    if (drawn()) { requestAnimationFrame(() => { window.__drawnAt = performance.timeOrigin + performance.now(); }); }
+    else { requestAnimationFrame(loop); }
+  };
+  requestAnimationFrame(loop);
+})();"""
+
+
+def open_page(browser: Any, path: Path, kind: str) -> tuple[Any, float, float | None]:
+    """Open an offline page: seconds from navigation to the first painted frame with every event drawn,
+    and (syriamap) to the popup columns unpacked."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
                else r.abort())
-    start = time.perf_counter()
+    page.add_init_script(PAINTED % DRAWN[kind])
+    start = time.time()
     page.goto(path.as_uri())
-    page.wait_for_function(f"(() => {{ const m = {MAP_OF_PAGE}; if (!m) return false;"
-                           " if (window.SyriaMap && SyriaMap.sets.length) return SyriaMap.sets[0].data !== null;"
-                           " let n = 0; m.eachLayer(l => { if (l.getChildCount) n += 1; }); return n > 0; })()",
-                           timeout=120000, polling=10)
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    return page, time.perf_counter() - start
+    page.wait_for_function("window.__drawnAt !== undefined", timeout=120000, polling=50)
+    load = page.evaluate("window.__drawnAt") / 1000 - start
+    columns = None
+    if kind == "syriamap":
+        page.wait_for_function("SyriaMap.sets[0].complete", timeout=120000, polling=50)
+        columns = page.evaluate("performance.getEntriesByName('sm-columns')[0].startTime + performance.timeOrigin")
+        columns = columns / 1000 - start
+    return page, load, columns
 
 
 def steps(page: Any, center: tuple[float, float], zoom: int) -> dict[str, float]:
@@ -221,10 +245,11 @@ def browser_case(n: int) -> list[dict]:
             df = make_events(n, seed=1, layout=layout)
             for kind, build in (("syriamap", build_syriamap), ("fastmc", build_fastmc)):
                 path = save_html(build(df, tiles=None), Path(tmp) / f"{kind}-{layout}.html", offline=True)
-                page, load = open_page(browser, path)
+                page, load, columns = open_page(browser, path, kind)
                 country = steps(page, (35.0, 38.5), 7)
                 city = steps(page, (36.2, 37.15), 12)
-                rows.append({"layout": layout, "kind": kind, "load_s": load, "mb": path.stat().st_size / 1e6,
+                rows.append({"layout": layout, "kind": kind, "load_s": load, "popups_s": columns,
+                             "mb": path.stat().st_size / 1e6,
                              "pan_ms": country["pan_ms"], "far_pan_ms": country["far_pan_ms"],
                              "zoom_ms": country["zoom_ms"], "city_pan_ms": city["pan_ms"],
                              "city_far_pan_ms": city["far_pan_ms"], "city_zoom_ms": city["zoom_ms"]})

@@ -59,7 +59,7 @@ def test_demo_map_is_offline_and_holds_the_extracted_events(demo_run):
     located = int(counted.group(2))
     assert located >= len(load_dispatches()) - 3, "most dispatches give a located event"
     assert f'"{located} events, ' in page, "the caption counts the events drawn"
-    payload = decode_payload(re.search(r'"payload":"([^"]+)"', page).group(1))
+    payload = decode_payload(re.search(r'<script type="text/plain" id="[^"]+-payload">([^<]+)<', page).group(1))
     points = [(a / COORD_SCALE, b / COORD_SCALE) for a, b in zip(payload["lat"], payload["lon"])]
     assert len(points) == located
     # Baghuz, by the Iraqi border, and Khan Shaykhun, in southern Idlib, are named in the dispatches.

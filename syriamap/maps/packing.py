@@ -9,11 +9,15 @@ the high planes of small numbers are runs of zeros that gzip removes), and the
 browser reads each one into a typed array with one loop.  Free text is one
 UTF-8 block plus lengths, decoded per event only when its popup opens.
 
-Layout before gzip: ``MAGIC``, the header length (uint32 LE), the header
-(UTF-8 JSON: scalars, dictionaries, and for each array its *segment*
-``{"t": type, "n": count, "o": offset}`` relative to the end of the header),
-then the segments.  ``SyriaMap.unpackEvents`` in ``templates/runtime.js`` reads
-it; :func:`unpack` here is its Python twin, for tests and debugging.
+The payload is two blobs, each gzip-compressed and base64-encoded, joined by a
+``.``: first what the first frame needs (positions, layer, time step, heat
+weights), then the popup columns, which the page unpacks after drawing.  The
+first blob is ``MAGIC``, the header length (uint32 LE), the header (UTF-8 JSON:
+scalars, dictionaries, and for each array its *segment* ``{"t": type, "n":
+count, "o": offset}``), then its segments; the second is ``COLUMNS_MAGIC`` then
+the columns' segments.  Offsets count from the end of the header (first blob)
+or of the magic (second).  ``SyriaMap.unpackEvents`` in ``templates/runtime.js``
+reads them; :func:`unpack` here is its Python twin, for tests and debugging.
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ import numpy as np
 
 MAGIC = b"SME2"
 """First bytes of a packed events blob (the JSON payloads of other elements start with ``{``)."""
+COLUMNS_MAGIC = b"SMC2"
+"""First bytes of the popup columns' blob."""
 
 INT_NA = -(2**31)
 """Missing value of ``int`` and ``day`` columns (int32)."""
@@ -37,9 +43,10 @@ GZIP_LEVEL = 4
 
 
 class Packer:
-    """Collects typed-array segments; :meth:`finish` writes the blob with its header."""
+    """Collects typed-array segments; :meth:`finish` writes the blob (with its header, if any)."""
 
-    def __init__(self) -> None:
+    def __init__(self, magic: bytes = MAGIC) -> None:
+        self._magic = magic
         self._parts: list[bytes] = []
         self._offset = 0
 
@@ -57,10 +64,13 @@ class Packer:
         top = int(values.max()) if len(values) else 0
         return self.array(values, "u8" if top < 2**8 else "u16" if top < 2**16 else "i32")
 
-    def finish(self, header: dict[str, Any]) -> str:
+    def finish(self, header: dict[str, Any] | None = None) -> str:
         """The blob, gzip-compressed and base64-encoded (inert ASCII text in the page)."""
-        head = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-        blob = b"".join([MAGIC, struct.pack("<I", len(head)), head, *self._parts])
+        start = [self._magic]
+        if header is not None:
+            head = json.dumps(header, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+            start += [struct.pack("<I", len(head)), head]
+        blob = b"".join(start + self._parts)
         return base64.b64encode(gzip.compress(blob, compresslevel=GZIP_LEVEL, mtime=0)).decode("ascii")
 
 
@@ -70,19 +80,25 @@ def int32_or_none(values: np.ndarray) -> bool:
     return bool(np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**31 - 1))
 
 
-def unpack(encoded: str) -> tuple[dict[str, Any], Any]:
-    """The header and a function reading a segment as a numpy array (inverse of :class:`Packer`)."""
-    blob = gzip.decompress(base64.b64decode(encoded))
+def unpack(encoded: str) -> tuple[dict[str, Any], Any, Any]:
+    """The header and functions reading a segment of the first and of the second blob as numpy arrays."""
+    first, _, second = encoded.partition(".")
+    blob = gzip.decompress(base64.b64decode(first))
     if not blob.startswith(MAGIC):
         raise ValueError("not a packed events payload")
     (size,) = struct.unpack_from("<I", blob, len(MAGIC))
     start = len(MAGIC) + 4
     header = json.loads(blob[start:start + size].decode("utf-8"))
-    base = start + size
+    columns = gzip.decompress(base64.b64decode(second))
+    if not columns.startswith(COLUMNS_MAGIC):
+        raise ValueError("the packed events payload has no popup columns")
+    return header, _reader(blob, start + size), _reader(columns, len(COLUMNS_MAGIC))
 
+
+def _reader(blob: bytes, base: int) -> Any:
     def read(seg: dict[str, Any]) -> np.ndarray:
         dtype = np.dtype(_TYPES[seg["t"]])
         raw = np.frombuffer(blob, dtype=np.uint8, count=seg["n"] * dtype.itemsize, offset=base + seg["o"])
         return raw.reshape(dtype.itemsize, seg["n"]).T.copy().view(dtype).reshape(-1)
 
-    return header, read
+    return read

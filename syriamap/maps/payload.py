@@ -27,7 +27,7 @@ import pandas as pd
 
 from syriamap.schema import DATE_COARSE_FLAG, GEO_COARSE_FLAG
 
-from .packing import INT_NA, MAGIC, Packer, int32_or_none, unpack
+from .packing import COLUMNS_MAGIC, INT_NA, Packer, int32_or_none, unpack
 from .style import ACLED_EVENT_TYPES, OTHER
 
 logger = logging.getLogger(__name__)
@@ -334,8 +334,8 @@ def build_payload(
     n_undated = int((~dated).sum())
     n_date_coarse = int((date_coarse & dates.notna().to_numpy()).sum())
 
-    packer = Packer()
-    columns = [_pack_column(packer, drawn, col, dates, categories, cat_codes) for col in popup_columns]
+    packer, column_packer = Packer(), Packer(COLUMNS_MAGIC)
+    columns = [_pack_column(column_packer, drawn, col, dates, categories, cat_codes) for col in popup_columns]
     header = {
         "n": len(drawn),
         "lat": packer.array(np.rint(lat * COORD_SCALE), "i32"),
@@ -347,7 +347,7 @@ def build_payload(
         "names": list(popup_columns),
         "categories": categories,
     }
-    encoded = packer.finish(header)
+    encoded = packer.finish(header) + "." + column_packer.finish()
 
     bounds = None
     if len(drawn):
@@ -402,16 +402,15 @@ def decode_payload(encoded: str) -> dict[str, Any]:
     ``names`` and ``cols``, each ``{"v": [display string or None, ...]}``
     as the popups show them.
     """
-    raw = base64.b64decode(encoded)
-    if not gzip.decompress(raw)[:len(MAGIC)] == MAGIC:
-        return json.loads(gzip.decompress(raw))
-    header, read = unpack(encoded)
+    if "." not in encoded:
+        return json.loads(gzip.decompress(base64.b64decode(encoded)))
+    header, read, read_column = unpack(encoded)
     ints = {name: read(header[name]).astype(np.int64).tolist() for name in ("lat", "lon", "k", "s")}
-    cols = [{"v": _column_values(col, header, read, ints["k"])} for col in header["cols"]]
+    cols = [{"v": _column_values(col, header, read_column, ints["k"])} for col in header["cols"]]
     weights = None
     if header["w"] is not None:
         w = header["w"]
-        x = read(header["cols"][w["col"]]["x"]) if "col" in w else read(w["x"])
+        x = read_column(header["cols"][w["col"]]["x"]) if "col" in w else read(w["x"])
         x = x.astype(float)
         x[(x == INT_NA) | (x < 0)] = np.nan
         weights = [None if np.isnan(v) else (int(v) if float(v).is_integer() else float(v)) for v in x]

@@ -35,7 +35,8 @@
 
   function safeColor(color) { return COLOR_RE.test(color) ? color : "#7f7f7f"; }
 
-  function formatInt(n) { return Number(n).toLocaleString("en-US"); }
+  /* 12345 -> "12,345" (toLocaleString costs tens of milliseconds at its first call). */
+  function formatInt(n) { return String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
 
   /* Label written on a cluster: the exact count up to 9,999, then thousands ("12k"). */
   function clusterLabel(n) { return n < 10000 ? String(n) : Math.floor(n / 1000) + "k"; }
@@ -65,19 +66,20 @@
     return gunzip(b64).then(function (bytes) { return JSON.parse(new TextDecoder().decode(bytes)); });
   };
 
-  /* ---- The packed events (syriamap/maps/packing.py): "SME2", header length (uint32 LE), header JSON,
-   * then typed arrays stored byte plane by byte plane.  Columns become typed arrays; each popup column
-   * gets get(i), which builds the display string of event i only when asked. */
+  /* ---- The packed events (syriamap/maps/packing.py): two gzip+base64 blobs joined by ".".  The first
+   * ("SME2", header length as uint32 LE, header JSON, segments) holds what the first frame needs:
+   * positions, layer, time step, heat weights; the second ("SMC2", segments) the popup columns, unpacked
+   * after the first frame is painted.  Arrays are stored byte plane by byte plane; each popup column gets
+   * get(i), which builds the display string of event i only when asked. */
   var TYPES = { u8: Uint8Array, u16: Uint16Array, i16: Int16Array, i32: Int32Array, f64: Float64Array };
   var INT_NA = -2147483648;
+  var utf8 = new TextDecoder();
 
-  function unpackEvents(bytes) {
-    var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    var magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
-    if (magic !== "SME2") { throw new Error("syriamap: unknown events payload " + JSON.stringify(magic)); }
-    var size = view.getUint32(4, true), utf8 = new TextDecoder();
-    var head = JSON.parse(utf8.decode(bytes.subarray(8, 8 + size))), base = 8 + size;
-    function read(seg) {
+  function magicOf(bytes) { return String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]); }
+
+  /* A function reading a segment {t, n, o} of a blob whose segments start at byte base. */
+  function reader(bytes, base) {
+    return function (seg) {
       var Type = TYPES[seg.t], width = Type.BYTES_PER_ELEMENT, n = seg.n, at = base + seg.o;
       if (width === 1) { return bytes.subarray(at, at + n); }
       var out = new Uint8Array(n * width);
@@ -86,46 +88,69 @@
         for (var i = 0; i < n; i++) { out[i * width + b] = bytes[plane + i]; }
       }
       return new Type(out.buffer);
-    }
-    function dayText(v) { return v === INT_NA ? null : new Date(v * 86400000).toISOString().slice(0, 10); }
-    function column(col) {
-      var x, codes, dict;
-      if (col.t === "cat") { return function (i, d) { return head.categories[d.k[i]]; }; }
-      if (col.t === "day") { x = read(col.x); return function (i) { return dayText(x[i]); }; }
-      if (col.t === "int") { x = read(col.x); return function (i) { return x[i] === INT_NA ? null : String(x[i]); }; }
-      if (col.t === "dict") {
-        codes = read(col.c); dict = col.d;
-        return function (i) { return codes[i] ? dict[codes[i] - 1] : null; };
-      }
-      var blob = read(col.b), lens = col.len ? read(col.len) : null, starts = null;
-      function index() {  // byte offset of every piece, once, at the first popup
-        starts = new Float64Array(head.n + 1);
-        var j = 0, k;
-        if (lens) { for (k = 0; k < head.n; k++) { starts[k + 1] = starts[k] + Math.max(lens[k] - 1, 0); } return; }
-        for (k = 0; k < blob.length; k++) { if (blob[k] === 0) { starts[++j] = k + 1; } }
-        starts[head.n] = blob.length + 1;
-      }
-      return function (i) {
-        if (!starts) { index(); }
-        var a = starts[i], b = lens ? starts[i + 1] : starts[i + 1] - 1;
-        if (lens && !lens[i]) { return null; }
-        return b > a ? utf8.decode(blob.subarray(a, b)) : null;
-      };
-    }
-    var d = { n: head.n, lat: read(head.lat), lon: read(head.lon), k: read(head.k), s: read(head.s),
-              names: head.names, w: null };
-    d.cols = head.cols.map(function (col) { return { get: column(col) }; });
-    if (head.w) {
-      var src = read("col" in head.w ? head.cols[head.w.col].x : head.w.x), w = new Float64Array(head.n);
-      for (var i = 0; i < head.n; i++) { w[i] = src[i] === INT_NA || !(src[i] >= 0) ? NaN : src[i]; }
-      d.w = w;
-    }
-    return d;
+    };
   }
 
-  SM.unpackEvents = function (b64) { return gunzip(b64).then(unpackEvents); };
+  /* Heat weights: missing (INT_NA) and negative become NaN, which the heat leaves out. */
+  function weightsOf(src) {
+    var w = new Float64Array(src.length);
+    for (var i = 0; i < src.length; i++) { w[i] = src[i] === INT_NA || !(src[i] >= 0) ? NaN : src[i]; }
+    return w;
+  }
 
-  function columnValue(d, j, i) { return d.cols[j].get(i, d); }
+  function unpackCore(bytes) {
+    if (magicOf(bytes) !== "SME2") { throw new Error("unknown events payload " + JSON.stringify(magicOf(bytes))); }
+    var size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+    var head = JSON.parse(utf8.decode(bytes.subarray(8, 8 + size))), read = reader(bytes, 8 + size);
+    var w = head.w;
+    return { n: head.n, head: head, lat: read(head.lat), lon: read(head.lon), k: read(head.k), s: read(head.s),
+             names: head.names, cols: null, w: w && w.x ? weightsOf(read(w.x)) : null,
+             wColumn: w && "col" in w ? w.col : null };
+  }
+
+  function dayText(v) { return v === INT_NA ? null : new Date(v * 86400000).toISOString().slice(0, 10); }
+
+  /* get(i) of one popup column (see _pack_column in payload.py for the kinds). */
+  function columnGetter(col, d, read) {
+    var x, codes, dict;
+    if (col.t === "cat") { return function (i) { return d.head.categories[d.k[i]]; }; }
+    if (col.t === "day") { x = read(col.x); return function (i) { return dayText(x[i]); }; }
+    if (col.t === "int") { x = read(col.x); return function (i) { return x[i] === INT_NA ? null : String(x[i]); }; }
+    if (col.t === "dict") {
+      codes = read(col.c); dict = col.d;
+      return function (i) { return codes[i] ? dict[codes[i] - 1] : null; };
+    }
+    var blob = read(col.b), lens = col.len ? read(col.len) : null, starts = null;
+    function index() {  // byte offset of every piece, once, at the first popup
+      var k, j = 0;
+      starts = new Float64Array(d.n + 1);
+      if (lens) { for (k = 0; k < d.n; k++) { starts[k + 1] = starts[k] + Math.max(lens[k] - 1, 0); } return; }
+      for (k = 0; k < blob.length; k++) { if (blob[k] === 0) { starts[++j] = k + 1; } }
+      starts[d.n] = blob.length + 1;
+    }
+    return function (i) {
+      if (lens && !lens[i]) { return null; }
+      if (!starts) { index(); }
+      var a = starts[i], b = lens ? starts[i + 1] : starts[i + 1] - 1;
+      return b > a ? utf8.decode(blob.subarray(a, b)) : null;
+    };
+  }
+
+  function attachColumns(d, bytes) {
+    if (magicOf(bytes) !== "SMC2") { throw new Error("unknown popup columns " + JSON.stringify(magicOf(bytes))); }
+    var read = reader(bytes, 4);
+    d.cols = d.head.cols.map(function (col) { return { get: columnGetter(col, d, read) }; });
+    if (d.wColumn !== null) { d.w = weightsOf(read(d.head.cols[d.wColumn].x)); }
+  }
+
+  /* Resolves after the frame in progress is painted (and the one after it has started). */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
+    });
+  }
+
+  function columnValue(d, j, i) { return d.cols ? d.cols[j].get(i) : null; }
 
   /* A canvas that keeps its picture while the view stays inside the area it has drawn (the view and
    * PAD of it around): a pan within it moves the picture and paints nothing new, as tiles do. */
@@ -223,13 +248,11 @@
       ctx.strokeStyle = "#ffffff";
       ctx.stroke();
       ctx.globalAlpha = 1;
-      ctx.font = "bold 11px system-ui, sans-serif";
-      ctx.textAlign = "center";
-      ctx.textBaseline = "middle";
-      ctx.fillStyle = textOn(color);
+      var ink = textOn(color);
       for (j = 0; j < marks.length; j++) {
         if (marks[j].n === 1) { continue; }
-        ctx.fillText(clusterLabel(marks[j].n), pts[j][0], pts[j][1]);
+        var label = labelImage(clusterLabel(marks[j].n), ink);
+        ctx.drawImage(label, pts[j][0] - label.w / 2, pts[j][1] - label.h / 2, label.w, label.h);
       }
     },
     /* The topmost mark under a point (kept in _hit for the click and hover handlers). */
@@ -245,6 +268,31 @@
     },
     hitMark: function () { return this._hit >= 0 ? this._marks[this._hit] : null; }
   });
+
+  /* A cluster's count as a small image, drawn once per text and colour: thousands of labels are then
+   * copied, not laid out as text, at every redraw. */
+  var LABELS = new Map();
+  function labelImage(text, ink) {
+    var key = ink + text, image = LABELS.get(key);
+    if (image) { return image; }
+    var ratio = window.devicePixelRatio || 1, font = "bold 11px system-ui, sans-serif";
+    image = document.createElement("canvas");
+    var ctx = image.getContext("2d");
+    ctx.font = font;
+    image.w = Math.ceil(ctx.measureText(text).width) + 2;
+    image.h = 14;
+    image.width = Math.ceil(image.w * ratio);
+    image.height = Math.ceil(image.h * ratio);
+    ctx = image.getContext("2d");
+    ctx.scale(ratio, ratio);
+    ctx.font = font;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = ink;
+    ctx.fillText(text, image.w / 2, image.h / 2);
+    LABELS.set(key, image);
+    return image;
+  }
 
   /* Black or white, whichever reads better on a fill colour (#rrggbb). */
   function textOn(color) {
@@ -305,8 +353,22 @@
     });
     SM.sets.push(this);
     mark("sm-decode-start");
-    this.ready = SM.unpackEvents(opts.payload).then(function (d) { mark("sm-decoded"); self._load(d); return self; });
-    this.ready.catch(function (err) {
+    var blobs = document.getElementById(opts.payloadId).textContent.split(".");
+    this.complete = false;  // true once the popup columns are unpacked too
+    this.ready = gunzip(blobs[0]).then(unpackCore).then(function (d) {
+      mark("sm-decoded"); self._load(d); return self;
+    });
+    // after the first frame: the zooms next to the one in view are indexed, and the popup columns unpacked
+    this._painted = false;
+    this.ready.then(afterPaint).then(function () { self._painted = true; self._schedule(); });
+    this.columnsReady = this.ready.then(afterPaint).then(function () { return gunzip(blobs[1]); })
+      .then(function (bytes) {
+        attachColumns(self.data, bytes);
+        self.complete = true;
+        mark("sm-columns");
+        return self;
+      });
+    this.columnsReady.catch(function (err) {
       console.warn("syriamap: could not load events", err);
       var note = el("div", "sm-load-error", err && err.message === NO_STREAMS ? NO_STREAMS :
                     "The map's events could not be loaded: " + (err && err.message));
@@ -316,10 +378,11 @@
 
   EventSet.prototype.layer = function (k) { return this.groups[k]; };
 
+  /* A heat layer of the events shown; filled only while it is on the map (it starts hidden). */
   EventSet.prototype.heat = function (options) {
-    var layer = L.heatLayer([], options || {});
+    var layer = L.heatLayer([], options || {}), self = this;
     this.heats.push(layer);
-    if (this.data) { this._updateHeat(); }
+    layer.on("add", function () { self._updateHeat(); });
     return layer;
   };
 
@@ -446,12 +509,27 @@
     var byCell = this.opts.cluster && zoom <= this._clusterZoom();
     var scale = Math.pow(2, zoom);
     if (byCell) {
-      var r = this.opts.clusterRadius / 2 / scale, r2 = r * r, heads = new Map(), next = new Int32Array(n);
+      /* cells of r x r pixels; keys count from the level's corner, so they stay small integers: an array
+       * of cells when there are not many more cells than events, a Map otherwise */
+      var r = this.opts.clusterRadius / 2 / scale, r2 = r * r, next = new Int32Array(n);
+      var col0 = Infinity, row0 = Infinity, row1 = -Infinity, col1 = -Infinity;
       for (j = 0; j < n; j++) {
-        var key = Math.floor(X[pts[j]] / r) * 67108864 + Math.floor(Y[pts[j]] / r);
+        var cx0 = Math.floor(X[pts[j]] / r), cy0 = Math.floor(Y[pts[j]] / r);
+        if (cx0 < col0) { col0 = cx0; } if (cx0 > col1) { col1 = cx0; }
+        if (cy0 < row0) { row0 = cy0; } if (cy0 > row1) { row1 = cy0; }
+      }
+      var rows = row1 - row0 + 3, cells = (col1 - col0 + 3) * rows, dense = cells <= 4 * n + 65536;
+      var heads = dense ? new Int32Array(cells).fill(-1) : new Map();
+      var cellKey = function (col, row) { return (col - col0 + 1) * rows + (row - row0 + 1); };
+      var head = function (key) {
+        if (dense) { return heads[key]; }
         var h = heads.get(key);
-        next[j] = h === undefined ? -1 : h;
-        heads.set(key, j);
+        return h === undefined ? -1 : h;
+      };
+      for (j = 0; j < n; j++) {
+        var key = cellKey(Math.floor(X[pts[j]] / r), Math.floor(Y[pts[j]] / r));
+        next[j] = head(key);
+        if (dense) { heads[key] = j; } else { heads.set(key, j); }
       }
       for (j = 0; j < n; j++) {
         if (owner[j] >= 0) { continue; }
@@ -459,7 +537,7 @@
         owner[j] = nc;
         for (var dx = -1; dx <= 1; dx++) {
           for (var dy = -1; dy <= 1; dy++) {
-            for (var m = heads.get((col + dx) * 67108864 + row + dy); m !== undefined && m >= 0; m = next[m]) {
+            for (var m = head(cellKey(col + dx, row + dy)); m >= 0; m = next[m]) {
               if (owner[m] >= 0) { continue; }
               var ex = X[pts[m]] - sx, ey = Y[pts[m]] - sy;
               if (ex * ex + ey * ey <= r2) { owner[m] = nc; }
@@ -530,7 +608,7 @@
    * page stays responsive): a zoom step then only reads the index. */
   EventSet.prototype._schedule = function () {
     var self = this;
-    if (this._pending) { return; }
+    if (this._pending || !this._painted) { return; }
     this._pending = setTimeout(function () {
       self._pending = null;
       var zoom = self.map.getZoom(), lo = self.map.getMinZoom(), hi = self.map.getMaxZoom();
@@ -619,6 +697,11 @@
 
   EventSet.prototype._onClick = function (mk) {
     if (!mk) { return; }
+    if (!this.complete) {  // a click in the first moments: answered once the popup columns are unpacked
+      var pending = this;
+      this.columnsReady.then(function () { pending._onClick(mk); });
+      return;
+    }
     var members = this._members(mk);
     if (mk.n === 1) { this.openEvent(members[0]); return; }
     if (mk.samePlace) { this._openStack(this._latLng(members[0]), members); return; }
@@ -708,8 +791,13 @@
   };
 
   EventSet.prototype._updateHeat = function () {
-    if (!this.heats.length || !this.data) { return; }
-    var d = this.data, pts = [], weights = d.w, max = 0, self = this;
+    var shown = this.heats.filter(function (h) { return h._map; }), self = this;
+    if (!shown.length || !this.data) { return; }
+    if (this.data.wColumn !== null && !this.complete) {  // weights from a popup column, not unpacked yet
+      this.columnsReady.then(function () { self._updateHeat(); });
+      return;
+    }
+    var d = this.data, pts = [], weights = d.w, max = 0;
     this.groups.forEach(function (group, k) {
       if (!group._smActive) { return; }
       var idx = self.byCategory[k];
@@ -726,7 +814,7 @@
         }
       }
     });
-    this.heats.forEach(function (h) {
+    shown.forEach(function (h) {
       if (weights && max > 0) { h.setOptions({ max: max }); }
       h.setLatLngs(pts);
     });
