@@ -251,8 +251,7 @@
       var ink = textOn(color);
       for (j = 0; j < marks.length; j++) {
         if (marks[j].n === 1) { continue; }
-        var label = labelImage(clusterLabel(marks[j].n), ink);
-        ctx.drawImage(label, pts[j][0] - label.w / 2, pts[j][1] - label.h / 2, label.w, label.h);
+        drawCount(ctx, clusterLabel(marks[j].n), pts[j][0], pts[j][1], ink);
       }
     },
     /* The topmost mark under a point (kept in _hit for the click and hover handlers). */
@@ -269,29 +268,40 @@
     hitMark: function () { return this._hit >= 0 ? this._marks[this._hit] : null; }
   });
 
-  /* A cluster's count as a small image, drawn once per text and colour: thousands of labels are then
-   * copied, not laid out as text, at every redraw. */
-  var LABELS = new Map();
-  function labelImage(text, ink) {
-    var key = ink + text, image = LABELS.get(key);
+  /* Cluster counts are drawn from images of their characters (digits and "k"), made once per colour:
+   * thousands of counts are then copied, not laid out as text, at every redraw. */
+  var GLYPHS = new Map(), GLYPH_FONT = "bold 11px system-ui, sans-serif", GLYPH_H = 14;
+
+  function glyph(ch, ink) {
+    var key = ink + ch, image = GLYPHS.get(key);
     if (image) { return image; }
-    var ratio = window.devicePixelRatio || 1, font = "bold 11px system-ui, sans-serif";
+    var ratio = window.devicePixelRatio || 1;
     image = document.createElement("canvas");
     var ctx = image.getContext("2d");
-    ctx.font = font;
-    image.w = Math.ceil(ctx.measureText(text).width) + 2;
-    image.h = 14;
-    image.width = Math.ceil(image.w * ratio);
-    image.height = Math.ceil(image.h * ratio);
+    ctx.font = GLYPH_FONT;
+    image.w = ctx.measureText(ch).width;
+    image.width = Math.ceil((image.w + 2) * ratio);
+    image.height = Math.ceil(GLYPH_H * ratio);
     ctx = image.getContext("2d");
     ctx.scale(ratio, ratio);
-    ctx.font = font;
-    ctx.textAlign = "center";
+    ctx.font = GLYPH_FONT;
     ctx.textBaseline = "middle";
     ctx.fillStyle = ink;
-    ctx.fillText(text, image.w / 2, image.h / 2);
-    LABELS.set(key, image);
+    ctx.fillText(ch, 1, GLYPH_H / 2);
+    GLYPHS.set(key, image);
     return image;
+  }
+
+  /* Text centred on (x, y), from the character images. */
+  function drawCount(ctx, text, x, y, ink) {
+    var width = 0, i, g;
+    for (i = 0; i < text.length; i++) { width += glyph(text[i], ink).w; }
+    var left = x - width / 2 - 1, top = y - GLYPH_H / 2;
+    for (i = 0; i < text.length; i++) {
+      g = glyph(text[i], ink);
+      ctx.drawImage(g, left, top, g.width / (window.devicePixelRatio || 1), GLYPH_H);
+      left += g.w;
+    }
   }
 
   /* Black or white, whichever reads better on a fill colour (#rrggbb). */
