@@ -171,7 +171,13 @@
       L.Canvas.prototype._update.call(this);
       this._smDrawn = drawnArea(this._map);
     },
-    _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); }
+    _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); },
+    /* A full redraw also answers the redraw requested for the next frame (Leaflet leaves that request
+     * pending, so a zoom step painted the whole canvas twice). */
+    _redraw: function () {
+      if (this._redrawRequest) { L.Util.cancelAnimFrame(this._redrawRequest); }
+      L.Canvas.prototype._redraw.call(this);
+    }
   });
 
   /* Every mark of one layer (points, clusters, stacks at one place) as ONE path of the shared canvas
