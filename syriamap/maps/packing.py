@@ -38,8 +38,9 @@ INT_NA = -(2**31)
 """Missing value of ``int`` and ``day`` columns (int32)."""
 
 _TYPES = {"u8": "<u1", "u16": "<u2", "i16": "<i2", "i32": "<i4", "f64": "<f8"}
-GZIP_LEVEL = 4
-"""gzip level of the blob: level 6 gains under 2% on 100k events and takes twice the time."""
+GZIP_LEVEL = 5
+"""gzip level of the blobs: on 100k events with free-text notes, level 4 is 4% larger and level 6 3%
+smaller, taking almost twice the time (benchmarks/bench_maps.py)."""
 
 
 class Packer:
