@@ -137,3 +137,19 @@ def test_the_page_reads_back_positions_and_popups(packed: tuple[pd.DataFrame, An
     weights = [None if g[3] is None or np.isnan(g[3]) else g[3] for g in got]  # NaN: no weight
     assert weights == [None if pd.isna(v) else float(v) for v in placed["fatalities"]]
     assert got[3][2][4] == "padded"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_browser_without_decompression_streams_says_so(browser: Any, tmp_path: Path) -> None:
+    """Where DecompressionStream is missing the map says which browsers can show the events."""
+    path = save_html(event_map(mixed_events(n=20), tiles=None), tmp_path / "old.html", offline=True)
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
+               else r.abort())
+    page.add_init_script("delete window.DecompressionStream;")
+    page.goto(path.as_uri())
+    page.wait_for_selector(".sm-load-error", timeout=30000)
+    text = page.locator(".sm-load-error").inner_text()
+    page.close()
+    assert "DecompressionStream" in text and "Safari 16.4" in text

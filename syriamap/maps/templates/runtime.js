@@ -168,8 +168,24 @@
   var LazyCanvas = L.Canvas.extend({
     _update: function () {
       if (this._smKeep && stillInside(this._smDrawn, this._map)) { return; }
-      L.Canvas.prototype._update.call(this);
+      if (!this._smSameSize()) { L.Canvas.prototype._update.call(this); }
       this._smDrawn = drawnArea(this._map);
+    },
+    /* When the canvas keeps its size (a zoom step, a far pan), clear and move it as L.Canvas._update
+     * would, without giving it a new bitmap (setting its width and height allocates one). */
+    _smSameSize: function () {
+      var c = this._container;
+      if (!c || !this._bounds || (this._map._animatingZoom && this._bounds)) { return false; }
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds, size = b.getSize(), m = L.Browser.retina ? 2 : 1;
+      if (c.width !== m * size.x || c.height !== m * size.y) { return false; }
+      L.DomUtil.setPosition(c, b.min);
+      var ctx = this._ctx;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, c.width, c.height);
+      ctx.setTransform(m, 0, 0, m, -m * b.min.x, -m * b.min.y);
+      this.fire("update");
+      return true;
     },
     _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); },
     /* A full redraw also answers the redraw requested for the next frame (Leaflet leaves that request
