@@ -143,10 +143,12 @@
     if (d.wColumn !== null) { d.w = weightsOf(read(d.head.cols[d.wColumn].x)); }
   }
 
-  /* Resolves after the frame in progress is painted (and the one after it has started). */
+  /* Resolves after the frame in progress is painted (and the one after it has started), or after a
+   * second where no frame comes (a page in a background tab gets no animation frames). */
   function afterPaint() {
     return new Promise(function (resolve) {
       requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
+      setTimeout(resolve, 1000);
     });
   }
 
@@ -247,9 +249,9 @@
       ctx.fillStyle = color;
       ctx.fill();
       ctx.globalAlpha = 1;
-      ctx.lineWidth = style.weight;
-      ctx.strokeStyle = style.stroke;
-      ctx.stroke();
+      ringPath(ctx, marks, pts, function (mk) { return mk.n === 1 ? style.radius : 0; }, style.weight);
+      ctx.fillStyle = style.stroke;
+      ctx.fill("nonzero");
       // clusters and stacks: one path, then their counts
       ctx.beginPath();
       var any = false;
@@ -267,16 +269,7 @@
       ctx.fill();
       // their white outline, 1.5 px across the edge: filled as rings (outer circle, then the inner one
       // the other way round), which costs a fraction of stroking thousands of circles as one path
-      ctx.beginPath();
-      for (j = 0; j < marks.length; j++) {
-        if (marks[j].n === 1) { continue; }
-        p = pts[j];
-        var outer = marks[j].radius + 0.75, inner = marks[j].radius - 0.75;
-        ctx.moveTo(p[0] + outer, p[1]);
-        ctx.arc(p[0], p[1], outer, 0, 2 * Math.PI);
-        ctx.moveTo(p[0] + inner, p[1]);
-        ctx.arc(p[0], p[1], inner, 2 * Math.PI, 0, true);
-      }
+      ringPath(ctx, marks, pts, function (mk) { return mk.n === 1 ? 0 : mk.radius; }, 1.5);
       ctx.globalAlpha = 0.9;
       ctx.fillStyle = "#ffffff";
       ctx.fill("nonzero");
@@ -303,6 +296,22 @@
     },
     hitMark: function () { return this._hit >= 0 ? this._marks[this._hit] : null; }
   });
+
+  /* Outlines of marks as one path of rings, width across each circle's edge, to be filled (outer circle,
+   * then the inner one the other way round): filling it costs a fraction of stroking thousands of circles
+   * as one path.  radiusOf(mark) gives 0 for marks left out. */
+  function ringPath(ctx, marks, pts, radiusOf, width) {
+    ctx.beginPath();
+    for (var j = 0; j < marks.length; j++) {
+      var rad = radiusOf(marks[j]);
+      if (!rad) { continue; }
+      var p = pts[j], outer = rad + width / 2, inner = Math.max(rad - width / 2, 0);
+      ctx.moveTo(p[0] + outer, p[1]);
+      ctx.arc(p[0], p[1], outer, 0, 2 * Math.PI);
+      ctx.moveTo(p[0] + inner, p[1]);
+      ctx.arc(p[0], p[1], inner, 2 * Math.PI, 0, true);
+    }
+  }
 
   /* Black or white, whichever reads better on a fill colour (#rrggbb). */
   function textOn(color) {
