@@ -4,6 +4,8 @@ Build (map built and rendered to HTML, in its own subprocess: time, HTML size, p
 resident memory) at 10k/50k/100k events for:
 
 * ``syriamap``: ``event_map`` (clustered, fatality heat, popups), online page;
+* ``syriamap-pos``: ``event_map`` of the positions only, the content of FastMarkerCluster's page (size
+  like for like: the peers below carry no popups, or fewer columns);
 * ``fastmc``: folium's ``FastMarkerCluster`` (one callback-made marker per event);
 * ``geojson``: folium ``GeoJson`` with canvas ``CircleMarker`` points (``prefer_canvas``);
 * ``lonboard``: lonboard's ``Map(ScatterplotLayer).to_html`` (``pip install 'syriamap[bench]'``;
@@ -17,7 +19,13 @@ page from the call to the next painted frame (median of several), over the whole
 country and zoomed into a city, with points that do not stack: uniform over Syria
 and "real" (clustered around towns, as conflict events are).
 
-Run: ``.venv/bin/python benchmarks/bench_maps.py [--sizes 10000 50000 100000] [--browser-events 100000]``
+Every build runs ``--repeat`` times (each in a fresh process) and every page is opened that many
+times: the tables give medians.  The page's open time is from navigation to the first painted
+frame with every event drawn (measured in the page); for syriamap also to its popup columns
+unpacked, which happens after that frame.
+
+Run: ``.venv/bin/python benchmarks/bench_maps.py [--sizes 10000 50000 100000] [--browser-events 100000]
+[--repeat 3]``
 """
 from __future__ import annotations
 
@@ -125,6 +133,12 @@ def build_syriamap(df: pd.DataFrame, tiles: str | None = "OpenStreetMap") -> Any
     return event_map(df, popup_columns=popup, heat=True, heat_weight="fatalities", tiles=tiles)
 
 
+def build_syriamap_positions(df: pd.DataFrame) -> Any:
+    from syriamap.maps import event_map
+
+    return event_map(df[["latitude", "longitude"]], popup_columns=[])
+
+
 def build_lonboard(df: pd.DataFrame) -> str:
     import geopandas as gpd
     from lonboard import Map, ScatterplotLayer
@@ -150,20 +164,25 @@ def run_case(kind: str, n: int) -> dict:
         page = build_lonboard(df)
     else:
         builder = {"folium": build_folium_markers, "fastmc": build_fastmc, "geojson": build_geojson,
-                   "syriamap": build_syriamap}[kind]
+                   "syriamap": build_syriamap, "syriamap-pos": build_syriamap_positions}[kind]
         page = builder(df).get_root().render()
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"kind": kind, "n": n, "seconds": seconds, "bytes": len(page.encode("utf-8")), "peak_mb": peak_kib / 1024}
 
 
-def in_subprocess(kind: str, n: int) -> dict | None:
-    out = subprocess.run([sys.executable, __file__, "--case", kind, str(n)], capture_output=True, text=True)
-    if out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["?"])[-1]
-        print(f"  ({kind} at {n:,} not run: {last})", flush=True)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def in_subprocess(kind: str, n: int, repeat: int = 1) -> dict | None:
+    """One build case, ``repeat`` times, each in a fresh process: median time and peak memory."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, __file__, "--case", kind, str(n)], capture_output=True, text=True)
+        if out.returncode != 0:
+            last = (out.stderr.strip().splitlines() or ["?"])[-1]
+            print(f"  ({kind} at {n:,} not run: {last})", flush=True)
+            return None
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {**runs[0], "seconds": statistics.median(r["seconds"] for r in runs),
+            "peak_mb": statistics.median(r["peak_mb"] for r in runs), "runs": [r["seconds"] for r in runs]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,18 +205,42 @@ STEP = """async ([what, dx, dy, repeats]) => {
 }""" % MAP_OF_PAGE
 
 
-def open_page(browser: Any, path: Path) -> tuple[Any, float]:
+DRAWN = {
+    # the first frame with the events: syriamap draws them as soon as positions are unpacked (popup
+    # columns follow after that frame); FastMarkerCluster's cluster layer is on the map
+    "syriamap": "window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
+    "fastmc": f"(() => {{ const m = {MAP_OF_PAGE}; if (!m) return false;"
+              " let n = 0; m.eachLayer(l => { if (l.getChildCount) n += 1; }); return n > 0; })()",
+}
+PAINTED = """(() => {
+  // checked at every frame; once the events are drawn, the start of the NEXT frame is when that frame
+  // (with the events) has been painted: its wall-clock time goes in window.__drawnAt
+  const drawn = () => { try { return !!(%s); } catch (e) { return false; } };
+  const loop = () => {
+    if (drawn()) { requestAnimationFrame(() => { window.__drawnAt = performance.timeOrigin + performance.now(); }); }
+    else { requestAnimationFrame(loop); }
+  };
+  requestAnimationFrame(loop);
+})();"""
+
+
+def open_page(browser: Any, path: Path, kind: str) -> tuple[Any, float, float | None]:
+    """Open an offline page: seconds from navigation to the first painted frame with every event drawn,
+    and (syriamap) to the popup columns unpacked."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
                else r.abort())
-    start = time.perf_counter()
+    page.add_init_script(PAINTED % DRAWN[kind])
+    start = time.time()
     page.goto(path.as_uri())
-    page.wait_for_function(f"(() => {{ const m = {MAP_OF_PAGE}; if (!m) return false;"
-                           " if (window.SyriaMap && SyriaMap.sets.length) return SyriaMap.sets[0].data !== null;"
-                           " let n = 0; m.eachLayer(l => { if (l.getChildCount) n += 1; }); return n > 0; })()",
-                           timeout=120000, polling=10)
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    return page, time.perf_counter() - start
+    page.wait_for_function("window.__drawnAt !== undefined", timeout=120000, polling=50)
+    load = page.evaluate("window.__drawnAt") / 1000 - start
+    columns = None
+    if kind == "syriamap":
+        page.wait_for_function("SyriaMap.sets[0].complete", timeout=120000, polling=50)
+        columns = page.evaluate("performance.getEntriesByName('sm-columns')[0].startTime + performance.timeOrigin")
+        columns = columns / 1000 - start
+    return page, load, columns
 
 
 def steps(page: Any, center: tuple[float, float], zoom: int) -> dict[str, float]:
@@ -209,7 +252,7 @@ def steps(page: Any, center: tuple[float, float], zoom: int) -> dict[str, float]
     return {"pan_ms": statistics.median(pan), "far_pan_ms": statistics.median(far), "zoom_ms": statistics.median(zoom_ms)}
 
 
-def browser_case(n: int) -> list[dict]:
+def browser_case(n: int, repeat: int = 1) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     from syriamap.maps import save_html
@@ -221,10 +264,18 @@ def browser_case(n: int) -> list[dict]:
             df = make_events(n, seed=1, layout=layout)
             for kind, build in (("syriamap", build_syriamap), ("fastmc", build_fastmc)):
                 path = save_html(build(df, tiles=None), Path(tmp) / f"{kind}-{layout}.html", offline=True)
-                page, load = open_page(browser, path)
+                opened = []
+                for _ in range(repeat):
+                    page, load, columns = open_page(browser, path, kind)
+                    opened.append((load, columns))
+                    if len(opened) < repeat:
+                        page.close()
+                load = statistics.median(o[0] for o in opened)
+                columns = statistics.median(o[1] for o in opened) if kind == "syriamap" else None
                 country = steps(page, (35.0, 38.5), 7)
                 city = steps(page, (36.2, 37.15), 12)
-                rows.append({"layout": layout, "kind": kind, "load_s": load, "mb": path.stat().st_size / 1e6,
+                rows.append({"layout": layout, "kind": kind, "load_s": load, "popups_s": columns,
+                             "mb": path.stat().st_size / 1e6,
                              "pan_ms": country["pan_ms"], "far_pan_ms": country["far_pan_ms"],
                              "zoom_ms": country["zoom_ms"], "city_pan_ms": city["pan_ms"],
                              "city_far_pan_ms": city["far_pan_ms"], "city_zoom_ms": city["zoom_ms"]})
@@ -239,22 +290,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--markers-up-to", type=int, default=10000,
                         help="run the one-folium.Marker-per-event baseline up to this size (slow)")
     parser.add_argument("--browser-events", type=int, default=100000, help="0 to skip the browser part")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each case; medians are reported")
     parser.add_argument("--case", nargs=2, metavar=("KIND", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.case:
         print(json.dumps(run_case(args.case[0], int(args.case[1]))))
         return
 
-    print(f"{'events':>7} {'map':<10} | {'build s':>8} {'HTML MB':>8} {'peak RSS':>9} | {'build x ours':>12}")
+    print(f"medians of {args.repeat} run(s)")
+    print(f"{'events':>7} {'map':<12} | {'build s':>8} {'HTML MB':>8} {'peak RSS':>9} | {'build x ours':>12}")
     for n in args.sizes:
-        kinds = ["syriamap", "fastmc", "geojson", "lonboard"] + (["folium"] if n <= args.markers_up_to else [])
-        results = {k: in_subprocess(k, n) for k in kinds}
+        kinds = ["syriamap", "syriamap-pos", "fastmc", "geojson", "lonboard"] + (
+            ["folium"] if n <= args.markers_up_to else [])
+        results = {k: in_subprocess(k, n, args.repeat) for k in kinds}
         ours = results["syriamap"]
         for kind, r in results.items():
             if r is None:
                 continue
             ratio = r["seconds"] / ours["seconds"] if ours else float("nan")
-            print(f"{n:>7,} {kind:<10} | {r['seconds']:>8.2f} {r['bytes'] / 1e6:>8.2f} {r['peak_mb']:>7.0f}MB | "
+            print(f"{n:>7,} {kind:<12} | {r['seconds']:>8.2f} {r['bytes'] / 1e6:>8.2f} {r['peak_mb']:>7.0f}MB | "
                   f"{ratio:>11.2f}x", flush=True)
 
     if args.browser_events:
@@ -264,10 +318,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nChromium, {args.browser_events:,} events, offline pages without tiles; steps are medians, "
               "call to next painted frame")
         print("country: zoom 7 over Syria; city: zoom 12 over Aleppo; pan 400x250 px, far pan one screen width")
-        print(f"{'points':<8} {'map':<9} | {'open s':>6} {'MB':>5} | {'pan':>5} {'far':>5} {'zoom':>5} | "
+        print("open: to the first painted frame with every event drawn; popups: to syriamap's popup columns unpacked")
+        print(f"{'points':<8} {'map':<9} | {'open s':>6} {'popups':>6} {'MB':>5} | {'pan':>5} {'far':>5} {'zoom':>5} | "
               f"{'pan':>5} {'far':>5} {'zoom':>5}  (ms; country | city)")
-        for r in browser_case(args.browser_events):
-            print(f"{r['layout']:<8} {r['kind']:<9} | {r['load_s']:>6.2f} {r['mb']:>5.1f} | {r['pan_ms']:>5.0f} "
+        for r in browser_case(args.browser_events, args.repeat):
+            popups = f"{r['popups_s']:>6.2f}" if r["popups_s"] is not None else f"{'-':>6}"
+            print(f"{r['layout']:<8} {r['kind']:<9} | {r['load_s']:>6.2f} {popups} {r['mb']:>5.1f} | {r['pan_ms']:>5.0f} "
                   f"{r['far_pan_ms']:>5.0f} {r['zoom_ms']:>5.0f} | {r['city_pan_ms']:>5.0f} "
                   f"{r['city_far_pan_ms']:>5.0f} {r['city_zoom_ms']:>5.0f}", flush=True)
 

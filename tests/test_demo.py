@@ -59,13 +59,13 @@ def test_demo_map_is_offline_and_holds_the_extracted_events(demo_run):
     located = int(counted.group(2))
     assert located >= len(load_dispatches()) - 3, "most dispatches give a located event"
     assert f'"{located} events, ' in page, "the caption counts the events drawn"
-    payload = decode_payload(re.search(r'"payload":"([^"]+)"', page).group(1))
+    payload = decode_payload(re.search(r'<script type="text/plain" id="[^"]+-payload">([^<]+)<', page).group(1))
     points = [(a / COORD_SCALE, b / COORD_SCALE) for a, b in zip(payload["lat"], payload["lon"])]
     assert len(points) == located
     # Baghuz, by the Iraqi border, and Khan Shaykhun, in southern Idlib, are named in the dispatches.
     for place in [(34.46, 40.94), (35.44, 36.65)]:
         assert min(haversine_km(p, place) for p in points) < 10, place
-    types = {d for col in payload["cols"] for d in col.get("d", [])}
+    types = {v for col in payload["cols"] for v in col["v"]}
     assert {"Battles", "Explosions/Remote violence", "Protests"} <= types
 
 

@@ -185,7 +185,7 @@ def test_hostile_pages_run_nothing_in_the_browser(browser: Any, tmp_path: Path):
                else r.abort())
     page.add_init_script("window.__pwned = false;")
     page.goto(pages[1].as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
+    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].complete",
                            timeout=60000)
     # every popup, the legend, the layer control and the title show the payloads as text
     texts = page.evaluate("""(() => { const s = SyriaMap.sets[0]; const out = [];

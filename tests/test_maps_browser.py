@@ -43,7 +43,7 @@ class Page:
     def settle(self) -> None:
         """Wait until every event set is loaded, no zoom or pan animation runs and a frame is painted."""
         self.page.wait_for_function(
-            "SyriaMap.sets.every(s => s.data !== null && !s.map._animatingZoom && !s.map._panAnim?._inProgress)",
+            "SyriaMap.sets.every(s => s.complete && !s.map._animatingZoom && !s.map._panAnim?._inProgress)",
             timeout=30000)
         self.js("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
@@ -71,7 +71,7 @@ def open_map(browser: Any, path: Path) -> Iterator[Page]:
     page.route("**/*", route)
     page.add_init_script("window.__pwned = false;")
     page.goto(path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length > 0 && SyriaMap.sets[0].data !== null",
+    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length > 0 && SyriaMap.sets[0].complete",
                            timeout=60000)
     opened.settle()
     try:
@@ -164,11 +164,12 @@ def test_heat_follows_the_ticked_layers_and_the_slider(ucdp_page: Page, ucdp_eve
     events = with_coordinates(ucdp_events)
     killed = events[events["fatalities"].fillna(0) > 0]
     heat_points = "SyriaMap.sets[0].heats[0]._latlngs.length"
-    assert ucdp_page.js(heat_points) == len(killed)
+    assert ucdp_page.js(heat_points) == 0  # hidden at first, and filled only once shown
     heat_box = ucdp_page.page.locator(".leaflet-control-layers-overlays label", has_text="Heat").locator("input")
     heat_box.check()  # drawn: its canvas is in the page
     ucdp_page.settle()
     assert ucdp_page.page.locator("canvas.leaflet-heatmap-layer").count() == 1
+    assert ucdp_page.js(heat_points) == len(killed)
     box = ucdp_page.page.locator(".leaflet-control-layers-overlays label", has_text="Battles").locator("input")
     box.uncheck()
     ucdp_page.settle()
@@ -311,7 +312,7 @@ def test_hostile_notes_run_nothing(browser: Any, tmp_path: Path):
         page.mouse.click(point[0], point[1])
         page.wait_for_selector(".leaflet-popup-content")
         assert HOSTILE[0] in page.locator(".leaflet-popup-content").inner_text()
-        popups = p.js("""(() => SyriaMap.sets.flatMap(s => s.data.k.map((_, i) => {
+        popups = p.js("""(() => SyriaMap.sets.flatMap(s => Array.from(s.data.k, (_, i) => {
             s.openEvent(i);
             const open = document.querySelectorAll('.leaflet-popup-content');  // closed ones fade out
             return open[open.length - 1].innerText; })))()""")

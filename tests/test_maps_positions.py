@@ -86,7 +86,7 @@ def test_every_mark_is_where_its_events_are(browser: Any, ucdp_events: pd.DataFr
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
+    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].complete",
                            timeout=60000)
     totals = {"clusters": 0, "points": 0}
     for name, (clat, clon) in VIEWS.items():

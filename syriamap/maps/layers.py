@@ -114,7 +114,7 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, Syr
         self.cluster = cluster
         self.colors = category_colors(payload.categories)
         options = {
-            "payload": payload.encoded,
+            "payloadId": self.payload_id,
             "meta": payload.meta(),
             "labels": payload.popup_labels,
             "colors": self.colors,
@@ -125,6 +125,18 @@ var {{ this.get_name() }} = SyriaMap.eventSet({{ this._parent.get_name() }}, Syr
             "marker": {"radius": marker_radius, "stroke": "#222222", "weight": 0.6, "opacity": 0.85},
         }
         self.options_json = script_json(options)
+
+    @property
+    def payload_id(self) -> str:
+        """Id of the block holding the packed events (base64 and ``.`` only: inert, read without JSON parsing)."""
+        return f"{self.data_id}-payload"
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            block = f'<script type="text/plain" id="{self.payload_id}">{self.payload.encoded}</script>'
+            figure.header.add_child(RawText(block), name=self.payload_id)
+        super().render(**kwargs)
 
 
 class _RuntimeLayer(_DataMixin, Layer):

@@ -1,8 +1,10 @@
 """Turn an event DataFrame into the compact payload that the map page carries once.
 
-The page holds every event in one columnar structure: integer coordinates, a
-category index, a time-step index and the popup columns, repeated strings stored
-once in a dictionary.  The JSON is gzip-compressed and base64-encoded, so data
+The page holds every event in one columnar structure (see :mod:`.packing`):
+integer coordinates of 1e-5 degree, a category index, a time-step index, heat
+weights and the popup columns, each in its most compact kind (dates as days,
+whole numbers as integers, repeated strings once in a dictionary, the layer's
+own column not at all).  It is gzip-compressed and base64-encoded, so data
 strings reach the page as inert base64 (they are decoded in the browser and put
 into the page with ``textContent``, never parsed as HTML).
 
@@ -15,6 +17,7 @@ import base64
 import gzip
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -24,6 +27,7 @@ import pandas as pd
 
 from syriamap.schema import DATE_COARSE_FLAG, GEO_COARSE_FLAG
 
+from .packing import COLUMNS_MAGIC, INT_NA, Packer, int32_or_none, unpack
 from .style import ACLED_EVENT_TYPES, OTHER
 
 logger = logging.getLogger(__name__)
@@ -92,6 +96,22 @@ class EventPayload:
         }
 
 
+def _factorize_text(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1: missing or blank) and distinct stripped strings, in order of first appearance.
+
+    Factorises the raw values first and strips only the distinct ones, so a column
+    of 100k rows costs one hash pass; values equal once stripped share one code.
+    """
+    raw_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = pd.Series(uniques, dtype=object).astype("string").str.strip()
+    stripped = texts.astype(object).where(texts.notna() & (texts != ""), None).to_numpy(dtype=object)
+    present = np.array([v is not None for v in stripped], dtype=bool)
+    merged, distinct = pd.factorize(stripped[present])
+    remap = np.full(len(stripped) + 1, -1, dtype=np.int64)
+    remap[:-1][present] = merged
+    return remap[raw_codes], np.asarray(distinct, dtype=object)
+
+
 def _categories(values: pd.Series, layer_by: str, max_categories: int) -> tuple[list[str], np.ndarray]:
     """Ordered layer names and each row's layer index.
 
@@ -99,26 +119,24 @@ def _categories(values: pd.Series, layer_by: str, max_categories: int) -> tuple[
     "Other".  Any other column keeps its ``max_categories`` most frequent values
     (ties broken by name, so the order is deterministic) and sends the rest there.
     """
-    text = values.astype("string").str.strip()
-    text = text.mask(text == "")
+    codes, distinct = _factorize_text(values)
     if layer_by == "event_type":
-        present = set(text.dropna().unique())
+        present = set(distinct.tolist())
         names = [t for t in ACLED_EVENT_TYPES if t in present]
     else:
-        counts = text.value_counts(dropna=True)
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+        ranked = sorted(zip(distinct.tolist(), counts.tolist()), key=lambda kv: (-kv[1], kv[0]))
         names = [str(k) for k, _ in ranked[:max_categories] if str(k) != OTHER]
-    index = {name: i for i, name in enumerate(names)}
-    codes = np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in text.to_numpy(dtype=object)],
-                     dtype=np.int64)
-    if (codes < 0).any():
-        unknown = text[codes < 0].dropna().unique()
-        if len(unknown):
-            logger.info("%d value(s) of %r go to the %r layer, e.g. %r", len(unknown), layer_by, OTHER,
-                        sorted(map(str, unknown))[:5])
-        codes[codes < 0] = len(names)
+    index = pd.Index(names, dtype=object).get_indexer(distinct)
+    unknown = distinct[index < 0]
+    if len(unknown):
+        logger.info("%d value(s) of %r go to the %r layer, e.g. %r", len(unknown), layer_by, OTHER,
+                    sorted(map(str, unknown))[:5])
+    row_codes = np.where(codes >= 0, np.append(index, -1)[codes], -1).astype(np.int64)
+    if (row_codes < 0).any():
+        row_codes[row_codes < 0] = len(names)
         names.append(OTHER)
-    return names, codes
+    return names, row_codes
 
 
 def _dates(df: pd.DataFrame) -> pd.Series:
@@ -137,16 +155,8 @@ def _dates(df: pd.DataFrame) -> pd.Series:
     return dates
 
 
-def _format_column(df: pd.DataFrame, column: str, dates: pd.Series) -> list[str | None]:
-    """One popup column as display strings (None where missing)."""
-    if column == "event_date":
-        return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None).tolist()
-    series = df[column]
-    labels = {"geo_precision": _GEO_PRECISION, "time_precision": _TIME_PRECISION}.get(column)
-    if labels is None and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        # text only (the common case): vectorised strip, blanks and missing values -> None
-        text = series.astype("string").str.strip()
-        return text.astype(object).where(text.notna() & (text != ""), None).tolist()
+def _labelled(series: pd.Series, labels: dict[int, str] | None) -> list[str | None]:
+    """A column of mixed or labelled values as display strings (None where missing), value by value."""
     out: list[str | None] = []
     for value in series.to_numpy(dtype=object):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -163,20 +173,85 @@ def _format_column(df: pd.DataFrame, column: str, dates: pd.Series) -> list[str 
     return out
 
 
+def _whole_numbers(series: pd.Series) -> np.ndarray | None:
+    """A numeric (not boolean) column as floats when every value is a whole int32 number, else None."""
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return values if int32_or_none(values) else None
+
+
+def _pack_column(packer: Packer, df: pd.DataFrame, column: str, dates: pd.Series,
+                 categories: list[str], cat_codes: np.ndarray) -> dict[str, Any]:
+    """One popup column, in the most compact of the page's column kinds.
+
+    ``day``: dates as days since 1970; ``int``: whole numbers (shown as such);
+    ``cat``: the layer's own name (nothing to carry); ``dict``: strings that repeat
+    (codes into a dictionary); ``text``: other strings (one UTF-8 block).
+    Strings are stripped, and blank ones are missing.
+    """
+    if column == "event_date":
+        days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+        return {"t": "day", "x": packer.array(np.where(dates.notna().to_numpy(), days, INT_NA), "i32")}
+    series = df[column]
+    labels = {"geo_precision": _GEO_PRECISION, "time_precision": _TIME_PRECISION}.get(column)
+    if labels is None:
+        whole = _whole_numbers(series)
+        if whole is not None:
+            return {"t": "int", "x": packer.array(np.where(np.isnan(whole), INT_NA, whole), "i32")}
+    textual = labels is None and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    if textual and _mostly_distinct(series):
+        values = [v.strip() if isinstance(v, str) else "" for v in series.tolist()]
+        if column == "url":
+            values = [_safe_url(v) or "" for v in values]
+        return _pack_text(packer, np.array(values, dtype=object), np.array([not v for v in values], dtype=bool))
+    codes, distinct = _factorize_text(series if textual else np.array(_labelled(series, labels), dtype=object))
+    if column == "url":
+        safe = [_safe_url(v) for v in distinct]
+        codes, distinct = _factorize_text(np.where(codes >= 0, np.array(safe + [None], dtype=object)[codes], None))
+    if len(categories) and (codes >= 0).all():
+        as_category = pd.Index(categories, dtype=object).get_indexer(distinct.astype(object))
+        if (as_category >= 0).all() and np.array_equal(as_category[codes], cat_codes):
+            return {"t": "cat"}
+    if len(distinct) <= _DICTIONARY_MAX_RATIO * max(len(codes), 1):
+        return {"t": "dict", "d": [str(u) for u in distinct], "c": packer.uint(codes + 1)}
+    return _pack_text(packer, distinct.astype(object)[np.maximum(codes, 0)], codes < 0)
+
+
+def _mostly_distinct(series: pd.Series, sample: int = 1000) -> bool:
+    """Whether a long string column is free text: 90% of an evenly spaced sample of rows are distinct.
+
+    Such a column is carried as text without hashing every row (hashing 100k
+    distinct strings costs more than the rest of the column's encoding).
+    """
+    if len(series) < 2 * sample:
+        return False
+    picked = series.iloc[np.linspace(0, len(series) - 1, sample).astype(np.int64)]
+    return picked.nunique(dropna=True) >= 0.9 * sample
+
+
+def _pack_text(packer: Packer, values: np.ndarray, missing: np.ndarray) -> dict[str, Any]:
+    """Strings (each non-empty, or missing) as one UTF-8 block, split by NUL bytes when none holds one.
+
+    Missing values are empty pieces.  A string holding a NUL byte makes the
+    column carry its pieces' lengths instead (``len``: byte length + 1, 0 for missing).
+    """
+    pieces = np.where(missing, "", values).tolist()
+    joined = "\0".join(pieces)
+    if joined.count("\0") == max(len(pieces) - 1, 0):
+        return {"t": "text", "b": packer.array(np.frombuffer(joined.encode("utf-8"), dtype=np.uint8), "u8")}
+    encoded = [piece.encode("utf-8") for piece in pieces]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    return {"t": "text", "b": packer.array(np.frombuffer(b"".join(encoded), dtype=np.uint8), "u8"),
+            "len": packer.uint(np.where(missing, 0, lengths + 1))}
+
+
 def has_flag(df: pd.DataFrame, flag: str) -> np.ndarray:
     """Rows whose ``flags`` column (codes separated by ``;``) holds ``flag`` (all False without the column)."""
     if "flags" not in df.columns:
         return np.zeros(len(df), dtype=bool)
-    codes = df["flags"].astype("string").str.split(";")
-    return np.array([isinstance(c, list) and any(part.strip() == flag for part in c) for c in codes], dtype=bool)
-
-
-def _encode_column(values: list[str | None]) -> dict[str, Any]:
-    """A string column, dictionary-encoded when its values repeat enough to pay off."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    if len(uniques) <= _DICTIONARY_MAX_RATIO * max(len(values), 1):
-        return {"d": [str(u) for u in uniques], "c": [int(c) if c >= 0 else None for c in codes]}
-    return {"v": values}
+    pattern = rf"(?:^|;)\s*{re.escape(flag)}\s*(?:;|$)"
+    return df["flags"].astype("string").str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
 
 
 def _safe_url(value: str | None) -> str | None:
@@ -259,29 +334,20 @@ def build_payload(
     n_undated = int((~dated).sum())
     n_date_coarse = int((date_coarse & dates.notna().to_numpy()).sum())
 
-    columns = []
-    for col in popup_columns:
-        values = _format_column(drawn, col, dates)
-        if col == "url":
-            values = [_safe_url(v) for v in values]
-        columns.append(_encode_column(values))
-
-    weights = None
-    if heat_weight is not None:
-        w = pd.to_numeric(drawn[heat_weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        usable = np.isfinite(w) & (w >= 0)
-        weights = pd.Series(np.round(w, 3)).astype(object).where(usable, None).tolist()
-
-    body = {
-        "lat": np.rint(lat * COORD_SCALE).astype(np.int64).tolist(),
-        "lon": np.rint(lon * COORD_SCALE).astype(np.int64).tolist(),
-        "k": cat_codes.tolist(),
-        "s": step_codes.tolist(),
-        "w": weights,
+    packer, column_packer = Packer(), Packer(COLUMNS_MAGIC)
+    columns = [_pack_column(column_packer, drawn, col, dates, categories, cat_codes) for col in popup_columns]
+    header = {
+        "n": len(drawn),
+        "lat": packer.array(np.rint(lat * COORD_SCALE), "i32"),
+        "lon": packer.array(np.rint(lon * COORD_SCALE), "i32"),
+        "k": packer.uint(cat_codes),
+        "s": packer.array(step_codes, "i16" if len(steps) < 2**15 else "i32"),
+        "w": _pack_weights(packer, drawn, heat_weight, popup_columns, columns),
         "cols": columns,
         "names": list(popup_columns),
+        "categories": categories,
     }
-    encoded = encode(body)
+    encoded = packer.finish(header) + "." + column_packer.finish()
 
     bounds = None
     if len(drawn):
@@ -306,6 +372,20 @@ def build_payload(
     )
 
 
+def _pack_weights(packer: Packer, drawn: pd.DataFrame, heat_weight: str | None, popup_columns: Sequence[str],
+                  columns: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Heat weights (missing, negative or non-finite: none), or a reference to the popup column holding them."""
+    if heat_weight is None:
+        return None
+    if heat_weight in popup_columns and columns[list(popup_columns).index(heat_weight)]["t"] == "int":
+        return {"col": list(popup_columns).index(heat_weight)}
+    w = pd.to_numeric(drawn[heat_weight], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    w = np.round(np.where(np.isfinite(w) & (w >= 0), w, np.nan), 3)
+    if int32_or_none(w):
+        return {"x": packer.array(np.where(np.isnan(w), INT_NA, w), "i32")}
+    return {"x": packer.array(w, "f64")}
+
+
 def encode(value: Any) -> str:
     """JSON, gzip-compressed and base64-encoded: inert text in the page, decoded by ``SyriaMap.decode``."""
     raw = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -314,5 +394,48 @@ def encode(value: Any) -> str:
 
 
 def decode_payload(encoded: str) -> dict[str, Any]:
-    """Inverse of the encoding in :func:`build_payload` (for tests and debugging)."""
-    return json.loads(gzip.decompress(base64.b64decode(encoded)))
+    """What the page reads from an encoded payload, as plain Python values (for tests and debugging).
+
+    JSON payloads (:func:`encode`) come back as they were.  Events payloads
+    (:func:`build_payload`) come back as ``lat``/``lon`` (integers of 1e-5
+    degree), ``k``, ``s`` (-1: outside the slider), ``w`` (None: no weight),
+    ``names`` and ``cols``, each ``{"v": [display string or None, ...]}``
+    as the popups show them.
+    """
+    if "." not in encoded:
+        return json.loads(gzip.decompress(base64.b64decode(encoded)))
+    header, read, read_column = unpack(encoded)
+    ints = {name: read(header[name]).astype(np.int64).tolist() for name in ("lat", "lon", "k", "s")}
+    cols = [{"v": _column_values(col, header, read_column, ints["k"])} for col in header["cols"]]
+    weights = None
+    if header["w"] is not None:
+        w = header["w"]
+        x = read_column(header["cols"][w["col"]]["x"]) if "col" in w else read(w["x"])
+        x = x.astype(float)
+        x[(x == INT_NA) | (x < 0)] = np.nan
+        weights = [None if np.isnan(v) else (int(v) if float(v).is_integer() else float(v)) for v in x]
+    return {**ints, "w": weights, "cols": cols, "names": header["names"]}
+
+
+def _column_values(col: dict[str, Any], header: dict[str, Any], read: Any, k: list[int]) -> list[str | None]:
+    """Display strings of one packed popup column (what ``columnValue`` in the runtime returns)."""
+    kind = col["t"]
+    if kind == "cat":
+        return [header["categories"][c] for c in k]
+    if kind == "dict":
+        return [col["d"][c - 1] if c else None for c in read(col["c"]).tolist()]
+    if kind == "text":
+        blob = read(col["b"]).tobytes()
+        if "len" not in col:
+            return [piece.decode("utf-8") or None for piece in blob.split(b"\0")]
+        out: list[str | None] = []
+        pos = 0
+        for n in read(col["len"]).tolist():
+            out.append(blob[pos:pos + n - 1].decode("utf-8") if n else None)
+            pos += max(n - 1, 0)
+        return out
+    x = read(col["x"]).astype(np.int64)
+    if kind == "int":
+        return [None if v == INT_NA else str(v) for v in x.tolist()]
+    days = x.astype("datetime64[D]").astype(str)
+    return [None if v == INT_NA else d for v, d in zip(x.tolist(), days.tolist())]

@@ -19,6 +19,7 @@
   "use strict";
   if (window.SyriaMap) { return; }
   var SM = window.SyriaMap = { sets: [], sliders: [] };
+  if (window.performance && performance.mark) { performance.mark("sm-runtime"); }
   var SCALE = 100000;
   var COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 
@@ -29,9 +30,13 @@
     return node;
   }
 
+  /* Performance API marks of the page's stages (decode, index, first draw), read by benchmarks/bench_maps.py. */
+  function mark(name) { if (window.performance && performance.mark) { performance.mark(name); } }
+
   function safeColor(color) { return COLOR_RE.test(color) ? color : "#7f7f7f"; }
 
-  function formatInt(n) { return Number(n).toLocaleString("en-US"); }
+  /* 12345 -> "12,345" (toLocaleString costs tens of milliseconds at its first call). */
+  function formatInt(n) { return String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
 
   /* Label written on a cluster: the exact count up to 9,999, then thousands ("12k"). */
   function clusterLabel(n) { return n < 10000 ? String(n) : Math.floor(n / 1000) + "k"; }
@@ -39,20 +44,115 @@
   /* The options of an element, from its inert JSON block in the page header (read as text, never as HTML). */
   SM.data = function (id) { return JSON.parse(document.getElementById(id).textContent); };
 
-  /* gzip+base64 -> object, with the browser's own DecompressionStream. */
-  SM.decode = function (b64) {
-    var bin = atob(b64);
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+  var NO_STREAMS = "This browser cannot unpack the map's events (it lacks DecompressionStream: " +
+    "Chrome 80, Firefox 113 and Safari 16.4 have it).";
+
+  /* gzip+base64 -> bytes, with the browser's own base64 and DecompressionStream. */
+  function gunzip(b64) {
+    if (typeof DecompressionStream === "undefined") { return Promise.reject(new Error(NO_STREAMS)); }
+    var bytes;
+    if (Uint8Array.fromBase64) { bytes = Uint8Array.fromBase64(b64); }
+    else {
+      var bin = atob(b64);
+      bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    }
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(JSON.parse);
+    return new Response(stream).arrayBuffer().then(function (buf) { return new Uint8Array(buf); });
+  }
+
+  /* gzip+base64 JSON -> object (the small payloads: area codes). */
+  SM.decode = function (b64) {
+    return gunzip(b64).then(function (bytes) { return JSON.parse(new TextDecoder().decode(bytes)); });
   };
 
-  function columnValue(col, i) {
-    if (col.v) { return col.v[i]; }
-    var c = col.c[i];
-    return c === null || c === undefined ? null : col.d[c];
+  /* ---- The packed events (syriamap/maps/packing.py): two gzip+base64 blobs joined by ".".  The first
+   * ("SME2", header length as uint32 LE, header JSON, segments) holds what the first frame needs:
+   * positions, layer, time step, heat weights; the second ("SMC2", segments) the popup columns, unpacked
+   * after the first frame is painted.  Arrays are stored byte plane by byte plane; each popup column gets
+   * get(i), which builds the display string of event i only when asked. */
+  var TYPES = { u8: Uint8Array, u16: Uint16Array, i16: Int16Array, i32: Int32Array, f64: Float64Array };
+  var INT_NA = -2147483648;
+  var utf8 = new TextDecoder();
+
+  function magicOf(bytes) { return String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]); }
+
+  /* A function reading a segment {t, n, o} of a blob whose segments start at byte base. */
+  function reader(bytes, base) {
+    return function (seg) {
+      var Type = TYPES[seg.t], width = Type.BYTES_PER_ELEMENT, n = seg.n, at = base + seg.o;
+      if (width === 1) { return bytes.subarray(at, at + n); }
+      var out = new Uint8Array(n * width);
+      for (var b = 0; b < width; b++) {
+        var plane = at + b * n;
+        for (var i = 0; i < n; i++) { out[i * width + b] = bytes[plane + i]; }
+      }
+      return new Type(out.buffer);
+    };
   }
+
+  /* Heat weights: missing (INT_NA) and negative become NaN, which the heat leaves out. */
+  function weightsOf(src) {
+    var w = new Float64Array(src.length);
+    for (var i = 0; i < src.length; i++) { w[i] = src[i] === INT_NA || !(src[i] >= 0) ? NaN : src[i]; }
+    return w;
+  }
+
+  function unpackCore(bytes) {
+    if (magicOf(bytes) !== "SME2") { throw new Error("unknown events payload " + JSON.stringify(magicOf(bytes))); }
+    var size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
+    var head = JSON.parse(utf8.decode(bytes.subarray(8, 8 + size))), read = reader(bytes, 8 + size);
+    var w = head.w;
+    return { n: head.n, head: head, lat: read(head.lat), lon: read(head.lon), k: read(head.k), s: read(head.s),
+             names: head.names, cols: null, w: w && w.x ? weightsOf(read(w.x)) : null,
+             wColumn: w && "col" in w ? w.col : null };
+  }
+
+  function dayText(v) { return v === INT_NA ? null : new Date(v * 86400000).toISOString().slice(0, 10); }
+
+  /* get(i) of one popup column (see _pack_column in payload.py for the kinds). */
+  function columnGetter(col, d, read) {
+    var x, codes, dict;
+    if (col.t === "cat") { return function (i) { return d.head.categories[d.k[i]]; }; }
+    if (col.t === "day") { x = read(col.x); return function (i) { return dayText(x[i]); }; }
+    if (col.t === "int") { x = read(col.x); return function (i) { return x[i] === INT_NA ? null : String(x[i]); }; }
+    if (col.t === "dict") {
+      codes = read(col.c); dict = col.d;
+      return function (i) { return codes[i] ? dict[codes[i] - 1] : null; };
+    }
+    var blob = read(col.b), lens = col.len ? read(col.len) : null, starts = null;
+    function index() {  // byte offset of every piece, once, at the first popup
+      var k, j = 0;
+      starts = new Float64Array(d.n + 1);
+      if (lens) { for (k = 0; k < d.n; k++) { starts[k + 1] = starts[k] + Math.max(lens[k] - 1, 0); } return; }
+      for (k = 0; k < blob.length; k++) { if (blob[k] === 0) { starts[++j] = k + 1; } }
+      starts[d.n] = blob.length + 1;
+    }
+    return function (i) {
+      if (lens && !lens[i]) { return null; }
+      if (!starts) { index(); }
+      var a = starts[i], b = lens ? starts[i + 1] : starts[i + 1] - 1;
+      return b > a ? utf8.decode(blob.subarray(a, b)) : null;
+    };
+  }
+
+  function attachColumns(d, bytes) {
+    if (magicOf(bytes) !== "SMC2") { throw new Error("unknown popup columns " + JSON.stringify(magicOf(bytes))); }
+    var read = reader(bytes, 4);
+    d.cols = d.head.cols.map(function (col) { return { get: columnGetter(col, d, read) }; });
+    if (d.wColumn !== null) { d.w = weightsOf(read(d.head.cols[d.wColumn].x)); }
+  }
+
+  /* Resolves after the frame in progress is painted (and the one after it has started), or after a
+   * second where no frame comes (a page in a background tab gets no animation frames). */
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
+      setTimeout(resolve, 1000);
+    });
+  }
+
+  function columnValue(d, j, i) { return d.cols ? d.cols[j].get(i) : null; }
 
   /* A canvas that keeps its picture while the view stays inside the area it has drawn (the view and
    * PAD of it around): a pan within it moves the picture and paints nothing new, as tiles do. */
@@ -70,10 +170,32 @@
   var LazyCanvas = L.Canvas.extend({
     _update: function () {
       if (this._smKeep && stillInside(this._smDrawn, this._map)) { return; }
-      L.Canvas.prototype._update.call(this);
+      if (!this._smSameSize()) { L.Canvas.prototype._update.call(this); }
       this._smDrawn = drawnArea(this._map);
     },
-    _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); }
+    /* When the canvas keeps its size (a zoom step, a far pan), clear and move it as L.Canvas._update
+     * would, without giving it a new bitmap (setting its width and height allocates one). */
+    _smSameSize: function () {
+      var c = this._container;
+      if (!c || !this._bounds || (this._map._animatingZoom && this._bounds)) { return false; }
+      L.Renderer.prototype._update.call(this);
+      var b = this._bounds, size = b.getSize(), m = L.Browser.retina ? 2 : 1;
+      if (c.width !== m * size.x || c.height !== m * size.y) { return false; }
+      L.DomUtil.setPosition(c, b.min);
+      var ctx = this._ctx;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, c.width, c.height);
+      ctx.setTransform(m, 0, 0, m, -m * b.min.x, -m * b.min.y);
+      this.fire("update");
+      return true;
+    },
+    _reset: function () { this._smDrawn = null; L.Canvas.prototype._reset.call(this); },
+    /* A full redraw also answers the redraw requested for the next frame (Leaflet leaves that request
+     * pending, so a zoom step painted the whole canvas twice). */
+    _redraw: function () {
+      if (this._redrawRequest) { L.Util.cancelAnimFrame(this._redrawRequest); }
+      L.Canvas.prototype._redraw.call(this);
+    }
   });
 
   /* Every mark of one layer (points, clusters, stacks at one place) as ONE path of the shared canvas
@@ -127,9 +249,9 @@
       ctx.fillStyle = color;
       ctx.fill();
       ctx.globalAlpha = 1;
-      ctx.lineWidth = style.weight;
-      ctx.strokeStyle = style.stroke;
-      ctx.stroke();
+      ringPath(ctx, marks, pts, function (mk) { return mk.n === 1 ? style.radius : 0; }, style.weight);
+      ctx.fillStyle = style.stroke;
+      ctx.fill("nonzero");
       // clusters and stacks: one path, then their counts
       ctx.beginPath();
       var any = false;
@@ -145,10 +267,12 @@
       ctx.globalAlpha = 0.85;
       ctx.fillStyle = color;
       ctx.fill();
+      // their white outline, 1.5 px across the edge: filled as rings (outer circle, then the inner one
+      // the other way round), which costs a fraction of stroking thousands of circles as one path
+      ringPath(ctx, marks, pts, function (mk) { return mk.n === 1 ? 0 : mk.radius; }, 1.5);
       ctx.globalAlpha = 0.9;
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = "#ffffff";
-      ctx.stroke();
+      ctx.fillStyle = "#ffffff";
+      ctx.fill("nonzero");
       ctx.globalAlpha = 1;
       ctx.font = "bold 11px system-ui, sans-serif";
       ctx.textAlign = "center";
@@ -172,6 +296,22 @@
     },
     hitMark: function () { return this._hit >= 0 ? this._marks[this._hit] : null; }
   });
+
+  /* Outlines of marks as one path of rings, width across each circle's edge, to be filled (outer circle,
+   * then the inner one the other way round): filling it costs a fraction of stroking thousands of circles
+   * as one path.  radiusOf(mark) gives 0 for marks left out. */
+  function ringPath(ctx, marks, pts, radiusOf, width) {
+    ctx.beginPath();
+    for (var j = 0; j < marks.length; j++) {
+      var rad = radiusOf(marks[j]);
+      if (!rad) { continue; }
+      var p = pts[j], outer = rad + width / 2, inner = Math.max(rad - width / 2, 0);
+      ctx.moveTo(p[0] + outer, p[1]);
+      ctx.arc(p[0], p[1], outer, 0, 2 * Math.PI);
+      ctx.moveTo(p[0] + inner, p[1]);
+      ctx.arc(p[0], p[1], inner, 2 * Math.PI, 0, true);
+    }
+  }
 
   /* Black or white, whichever reads better on a fill colour (#rrggbb). */
   function textOn(color) {
@@ -231,38 +371,78 @@
       self._redraw();
     });
     SM.sets.push(this);
-    this.ready = SM.decode(opts.payload).then(function (d) { self._load(d); return self; });
-    this.ready.catch(function (err) { console.warn("syriamap: could not load events", err); });
+    mark("sm-decode-start");
+    var blobs = document.getElementById(opts.payloadId).textContent.split(".");
+    this.complete = false;  // true once the popup columns are unpacked too
+    this.ready = gunzip(blobs[0]).then(unpackCore).then(function (d) {
+      mark("sm-decoded"); self._load(d); return self;
+    });
+    // after the first frame: the zooms next to the one in view are indexed, and the popup columns unpacked
+    this._painted = false;
+    this.ready.then(afterPaint).then(function () { self._painted = true; self._schedule(); });
+    this.columnsReady = this.ready.then(afterPaint).then(function () { return gunzip(blobs[1]); })
+      .then(function (bytes) {
+        attachColumns(self.data, bytes);
+        self.complete = true;
+        mark("sm-columns");
+        return self;
+      });
+    this.columnsReady.catch(function (err) {
+      console.warn("syriamap: could not load events", err);
+      var note = el("div", "sm-load-error", err && err.message === NO_STREAMS ? NO_STREAMS :
+                    "The map's events could not be loaded: " + (err && err.message));
+      map.getContainer().appendChild(note);
+    });
   }
 
   EventSet.prototype.layer = function (k) { return this.groups[k]; };
 
+  /* A heat layer of the events shown; filled only while it is on the map (it starts hidden). */
   EventSet.prototype.heat = function (options) {
-    var layer = L.heatLayer([], options || {});
+    var layer = L.heatLayer([], options || {}), self = this;
     this.heats.push(layer);
-    if (this.data) { this._updateHeat(); }
+    layer.on("add", function () { self._updateHeat(); });
     return layer;
   };
 
   EventSet.prototype.onUpdate = function (fn) { this.listeners.push(fn); };
 
+  /* Zoom-0 pixel positions of every event into x and y: Leaflet's own spherical Mercator, the same
+   * operations in the same order (so the same numbers as map.project), without an object per event. */
+  function projectAll(map, d, x, y) {
+    var n = d.n, i;
+    if (map.options.crs !== L.CRS.EPSG3857) {
+      for (i = 0; i < n; i++) {
+        var p = map.project([d.lat[i] / SCALE, d.lon[i] / SCALE], 0);
+        x[i] = p.x; y[i] = p.y;
+      }
+      return;
+    }
+    var proj = L.Projection.SphericalMercator, R = proj.R, max = proj.MAX_LATITUDE, rad = Math.PI / 180;
+    var t = L.CRS.EPSG3857.transformation, size = L.CRS.EPSG3857.scale(0);
+    for (i = 0; i < n; i++) {
+      var lat = Math.max(Math.min(max, d.lat[i] / SCALE), -max), sin = Math.sin(lat * rad);
+      x[i] = size * (t._a * (R * (d.lon[i] / SCALE) * rad) + t._b);
+      y[i] = size * (t._c * (R * Math.log((1 + sin) / (1 - sin)) / 2) + t._d);
+    }
+  }
+
   /* Columns -> typed arrays, zoom-0 pixel positions and the events of each category. */
   EventSet.prototype._load = function (d) {
-    var n = d.k.length, map = this.map, ncat = this.groups.length, i;
+    var n = d.n, map = this.map, ncat = this.groups.length, i;
     this.data = d;
     this.visible = new Uint8Array(n);
     this.x = new Float64Array(n);
     this.y = new Float64Array(n);
+    projectAll(map, d, this.x, this.y);
     var sizes = new Int32Array(ncat);
-    for (i = 0; i < n; i++) {
-      var p = map.project([d.lat[i] / SCALE, d.lon[i] / SCALE], 0);
-      this.x[i] = p.x; this.y[i] = p.y;
-      sizes[d.k[i]] += 1;
-    }
+    for (i = 0; i < n; i++) { sizes[d.k[i]] += 1; }
     this.byCategory = Array.prototype.map.call(sizes, function (s) { return new Int32Array(s); });
     var fill = new Int32Array(ncat);
     for (i = 0; i < n; i++) { var k = d.k[i]; this.byCategory[k][fill[k]++] = i; }
+    mark("sm-indexed");
     this._applyFilter();
+    mark("sm-drawn");
     var self = this;
     SM.sliders.forEach(function (s) { if (s.map === self.map) { s.refresh(); } });
   };
@@ -280,7 +460,7 @@
   };
 
   EventSet.prototype._applyFilter = function () {
-    var d = this.data, f = this.filter, bound = f.all ? null : this._stepBound(), n = d.k.length;
+    var d = this.data, f = this.filter, bound = f.all ? null : this._stepBound(), n = d.n;
     this.version += 1;
     for (var i = 0; i < n; i++) {
       var s = d.s[i];
@@ -348,12 +528,27 @@
     var byCell = this.opts.cluster && zoom <= this._clusterZoom();
     var scale = Math.pow(2, zoom);
     if (byCell) {
-      var r = this.opts.clusterRadius / 2 / scale, r2 = r * r, heads = new Map(), next = new Int32Array(n);
+      /* cells of r x r pixels; keys count from the level's corner, so they stay small integers: an array
+       * of cells when there are not many more cells than events, a Map otherwise */
+      var r = this.opts.clusterRadius / 2 / scale, r2 = r * r, next = new Int32Array(n);
+      var col0 = Infinity, row0 = Infinity, row1 = -Infinity, col1 = -Infinity;
       for (j = 0; j < n; j++) {
-        var key = Math.floor(X[pts[j]] / r) * 67108864 + Math.floor(Y[pts[j]] / r);
+        var cx0 = Math.floor(X[pts[j]] / r), cy0 = Math.floor(Y[pts[j]] / r);
+        if (cx0 < col0) { col0 = cx0; } if (cx0 > col1) { col1 = cx0; }
+        if (cy0 < row0) { row0 = cy0; } if (cy0 > row1) { row1 = cy0; }
+      }
+      var rows = row1 - row0 + 3, cells = (col1 - col0 + 3) * rows, dense = cells <= 4 * n + 65536;
+      var heads = dense ? new Int32Array(cells).fill(-1) : new Map();
+      var cellKey = function (col, row) { return (col - col0 + 1) * rows + (row - row0 + 1); };
+      var head = function (key) {
+        if (dense) { return heads[key]; }
         var h = heads.get(key);
-        next[j] = h === undefined ? -1 : h;
-        heads.set(key, j);
+        return h === undefined ? -1 : h;
+      };
+      for (j = 0; j < n; j++) {
+        var key = cellKey(Math.floor(X[pts[j]] / r), Math.floor(Y[pts[j]] / r));
+        next[j] = head(key);
+        if (dense) { heads[key] = j; } else { heads.set(key, j); }
       }
       for (j = 0; j < n; j++) {
         if (owner[j] >= 0) { continue; }
@@ -361,7 +556,7 @@
         owner[j] = nc;
         for (var dx = -1; dx <= 1; dx++) {
           for (var dy = -1; dy <= 1; dy++) {
-            for (var m = heads.get((col + dx) * 67108864 + row + dy); m !== undefined && m >= 0; m = next[m]) {
+            for (var m = head(cellKey(col + dx, row + dy)); m >= 0; m = next[m]) {
               if (owner[m] >= 0) { continue; }
               var ex = X[pts[m]] - sx, ey = Y[pts[m]] - sy;
               if (ex * ex + ey * ey <= r2) { owner[m] = nc; }
@@ -432,7 +627,7 @@
    * page stays responsive): a zoom step then only reads the index. */
   EventSet.prototype._schedule = function () {
     var self = this;
-    if (this._pending) { return; }
+    if (this._pending || !this._painted) { return; }
     this._pending = setTimeout(function () {
       self._pending = null;
       var zoom = self.map.getZoom(), lo = self.map.getMinZoom(), hi = self.map.getMaxZoom();
@@ -521,6 +716,11 @@
 
   EventSet.prototype._onClick = function (mk) {
     if (!mk) { return; }
+    if (!this.complete) {  // a click in the first moments: answered once the popup columns are unpacked
+      var pending = this;
+      this.columnsReady.then(function () { pending._onClick(mk); });
+      return;
+    }
     var members = this._members(mk);
     if (mk.n === 1) { this.openEvent(members[0]); return; }
     if (mk.samePlace) { this._openStack(this._latLng(members[0]), members); return; }
@@ -540,7 +740,7 @@
     if (mk.n === 1) {
       var d = this.data, i = this._members(mk)[0], parts = [this.meta.categories[d.k[i]]], t = this.opts.tooltipColumns;
       for (var j = 0; j < t.length; j++) {
-        var value = columnValue(d.cols[t[j]], i);
+        var value = columnValue(d, t[j], i);
         if (value !== null && value !== undefined) { parts.push(value); }
       }
       text = parts.join(" · ");
@@ -557,7 +757,7 @@
     box.appendChild(el("div", "sm-popup-title", this.meta.categories[d.k[i]]));
     var table = el("table");
     for (var j = 0; j < d.cols.length; j++) {
-      var value = columnValue(d.cols[j], i);
+      var value = columnValue(d, j, i);
       if (value === null || value === undefined) { continue; }
       var row = el("tr");
       row.appendChild(el("th", null, this.opts.labels[j]));
@@ -610,8 +810,13 @@
   };
 
   EventSet.prototype._updateHeat = function () {
-    if (!this.heats.length || !this.data) { return; }
-    var d = this.data, pts = [], weights = d.w, max = 0, self = this;
+    var shown = this.heats.filter(function (h) { return h._map; }), self = this;
+    if (!shown.length || !this.data) { return; }
+    if (this.data.wColumn !== null && !this.complete) {  // weights from a popup column, not unpacked yet
+      this.columnsReady.then(function () { self._updateHeat(); });
+      return;
+    }
+    var d = this.data, pts = [], weights = d.w, max = 0;
     this.groups.forEach(function (group, k) {
       if (!group._smActive) { return; }
       var idx = self.byCategory[k];
@@ -620,7 +825,7 @@
         if (!self.visible[i]) { continue; }
         if (weights) {
           var w = weights[i];
-          if (w === null || w <= 0) { continue; }
+          if (!(w > 0)) { continue; }
           if (w > max) { max = w; }
           pts.push([d.lat[i] / SCALE, d.lon[i] / SCALE, w]);
         } else {
@@ -628,7 +833,7 @@
         }
       }
     });
-    this.heats.forEach(function (h) {
+    shown.forEach(function (h) {
       if (weights && max > 0) { h.setOptions({ max: max }); }
       h.setLatLngs(pts);
     });
