@@ -69,8 +69,8 @@ logger = logging.getLogger(__name__)
 #: (benchmarks/bench_scale.py measures the workers' event-loop CPU with and without it).
 WORKER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False}
 
-#: A short report a worker extracts once when it starts, so that first-use loads (the date
-#: parser's languages, the classifier's and actors' tables) happen before the first task.
+#: A short report a worker extracts once when it starts, so that whatever the pipeline loads
+#: on first use is loaded before the first task.
 _WARM_TEXT = "Shelling killed five people in Aleppo on Monday, activists said."
 
 

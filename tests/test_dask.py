@@ -62,7 +62,7 @@ def test_local_client_readies_each_worker_once(gazetteer: Gazetteer, client: dis
 
 
 @pytest.mark.slow
-def test_prepare_a_users_cluster_keeps_its_settings_and_readies_late_workers(gazetteer: Gazetteer) -> None:
+def test_prepare_a_users_cluster_keeps_its_settings_and_readies_late_workers(gazetteer: Gazetteer, tmp_path: Path) -> None:
     # Workers in this process (threads) keep the test cheap; the plugin runs in each all the same.
     with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as user_client:
@@ -73,6 +73,10 @@ def test_prepare_a_users_cluster_keeps_its_settings_and_readies_late_workers(gaz
         user_client.wait_for_workers(2, timeout=60)
         late = user_client.run(sdask._setup_seconds)
         assert len(late) == 2 and all(s > 0 for s in late.values())
+        # A gazetteer the workers cannot open is a clear error on the client, naming it.
+        missing = tmp_path / "missing.sqlite"
+        with pytest.raises(Exception, match=f"gazetteer file not found: {missing}"):
+            sdask.prepare(user_client, missing)
 
 
 def _order(frame: pd.DataFrame) -> pd.DataFrame:
