@@ -1,38 +1,45 @@
 """Corpus scale: one process, all cores of one machine, and a 2-worker Dask cluster, in one run.
 
-Run: ``python benchmarks/bench_scale.py [N] [--runs R]``.  Reads the FA-KES dev
-articles (``../shared/data/fakes/fa-kes-dev.csv``), replicated to N articles
-(10,000 by default), and prints for each way of running
-:func:`syriamap.extract_events_many`:
+Run: ``python benchmarks/bench_scale.py [N] [--repeat R] [--profiler-on]``.  Reads the
+FA-KES dev articles (``../shared/data/fakes/fa-kes-dev.csv``), replicated to N
+articles (10,000 by default), and runs :func:`syriamap.extract_events_many` three ways:
 
-* articles/s and MB/s (medians of R runs, 1 by default), and the ratio to one process;
-* CPU seconds the workers spent (user + system, from psutil), their parallel
-  efficiency (one process's CPU seconds / theirs) and the speed-up that implies
-  on as many *free* cores (workers x efficiency);
-* peak resident memory per worker process (sampled with psutil every 0.2 s;
-  RSS counts pages a forked worker shares with its parent, so it is an upper bound).
+* **one process** (``workers=1``, the baseline), in a process forked for the run;
+* **all cores** of this machine (``workers=-1``, a process pool, timed with its start-up);
+* a **Dask** ``LocalCluster`` of 2 one-thread worker processes from
+  :func:`syriamap.dask.local_client` (their set-up, timed apart, is what
+  :class:`syriamap.dask.PipelinePlugin` does once per worker), over the
+  articles already held by the workers, as they would be after reading files.
 
-Wall-clock ratios need free cores.  On a shared machine whose kernel groups
-CPU time per session (Linux autogroup), the processes of one job share one
-session's fair share, so two workers can show no wall-clock gain while doing
-the same work; the CPU-second figures show what the workers cost regardless.
+Every way starts from the same state: this process has loaded the pipeline
+(:func:`syriamap.dask.ready`) but never seen the articles, and each run gets
+fresh processes, so no way reuses another's per-process caches.  The ways
+take turns R times (``--repeat``); medians are reported.
 
-Ways: one process (``workers=1``, the baseline); all cores of this machine
-(``workers=-1``, a process pool, timed with its start-up); a
-``distributed.LocalCluster`` of 2 worker processes of one thread each (workers
-warmed first: the gazetteer's automaton is built once per worker, timed apart;
-their statistical profiler off, see the README).
-Targets (issue 12): 2 Dask workers >= 1.7x one process (on a machine with 2
-free cores); < 1 GB per worker.
+For each way: articles/s and MB/s and the ratio to one process (wall clock);
+CPU seconds of the worker processes (user + system, psutil) and, for Dask, the
+part their event-loop thread spent (heartbeats, monitors, results' transfer:
+Dask's own work, not ours); CPU seconds of the coordinating process (this
+one: the pool's parent, or the Dask client with its in-process scheduler,
+plus the nannies); and the speed-up those CPU seconds imply on free cores:
+one process's CPU / max(the busiest worker's CPU, all CPU / cores).  Wall
+ratios need free cores: on a shared machine the kernel's autogroup gives all
+processes of one session one fair share, so two workers can show no gain in
+wall time while doing the same work; the load average is printed with each run.
+Peak resident memory per worker is sampled with psutil every 0.2 s (a forked
+worker's RSS counts the pages it shares with its parent: an upper bound).
+Targets (issue 12): 2 Dask workers >= 1.7x one process; < 1 GB per worker.
 """
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -41,15 +48,19 @@ import psutil
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fakes" / "fa-kes-dev.csv"
 
 
-class PeakMemory:
-    """Peak RSS and last CPU times of each process whose pid ``pids()`` returns, sampled while in the block."""
+def _cpu(times: object) -> float:
+    return float(times.user + times.system)  # type: ignore[attr-defined]
+
+
+class Sampler:
+    """Peak RSS, CPU seconds and main-thread CPU seconds of the processes ``pids()`` names, while in the block."""
 
     def __init__(self, pids: Callable[[], Iterable[int]], every: float = 0.2) -> None:
         self._pids, self._every = pids, every
         self.peak: dict[int, int] = {}
-        self.cpu: dict[int, float] = {}
-        self.start_cpu: dict[int, float] = {}
-        self._before: set[int] = set()
+        self.cpu: dict[int, tuple[float, float]] = {}   # pid -> (first seen, last seen) CPU seconds
+        self.main: dict[int, tuple[float, float]] = {}  # the same for the process's main thread
+        self._existing: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -62,16 +73,19 @@ class PeakMemory:
     def _read(self, pid: int) -> None:
         try:
             proc = psutil.Process(pid)
-            rss, times = proc.memory_info().rss, proc.cpu_times()
+            rss, cpu = proc.memory_info().rss, _cpu(proc.cpu_times())
+            main = next((t.user_time + t.system_time for t in proc.threads() if t.id == pid), 0.0)
         except psutil.Error:
             return
         self.peak[pid] = max(self.peak.get(pid, 0), rss)
-        self.cpu[pid] = times.user + times.system
-        self.start_cpu.setdefault(pid, self.cpu[pid])
+        first = self.cpu.get(pid, (cpu if pid in self._existing else 0.0, 0.0))[0]
+        self.cpu[pid] = (first, cpu)
+        first_main = self.main.get(pid, (main if pid in self._existing else 0.0, 0.0))[0]
+        self.main[pid] = (first_main, main)
 
-    def __enter__(self) -> PeakMemory:
-        self._before = set(self._pids())
-        for pid in self._before:
+    def __enter__(self) -> Sampler:
+        self._existing = set(self._pids())
+        for pid in self._existing:
             self._read(pid)
         self._thread.start()
         return self
@@ -82,15 +96,30 @@ class PeakMemory:
         for pid in list(self._pids()):
             self._read(pid)
 
-    def cpu_seconds(self) -> float:
-        """CPU seconds the processes spent in the block (a forked worker's from its start)."""
-        return sum(self.cpu[pid] - (self.start_cpu[pid] if pid in self._before else 0.0) for pid in self.cpu)
+    def cpu_seconds(self) -> dict[int, float]:
+        return {pid: last - first for pid, (first, last) in self.cpu.items()}
+
+    def main_thread_seconds(self) -> float:
+        return sum(last - first for first, last in self.main.values())
 
     def max_mb(self) -> float:
         return max(self.peak.values(), default=0) / 1e6
 
 
+@dataclass
+class Run:
+    seconds: float
+    workers_cpu: float      # all worker processes
+    busiest_cpu: float      # the worker with most CPU seconds
+    loop_cpu: float         # Dask workers' event-loop (main) threads; 0 for the others
+    coordination_cpu: float  # this process (+ nannies): pool parent, or Dask client and scheduler
+    peak_mb: float
+    rows: int
+    load: float
+
+
 def corpus(n: int) -> pd.DataFrame:
+    """The FA-KES dev articles replicated to ``n``, each copy with its own id."""
     fakes = pd.read_csv(SHARED)
     reps = -(-n // len(fakes))
     frame = pd.concat([fakes] * reps, ignore_index=True).head(n)
@@ -101,86 +130,138 @@ def corpus(n: int) -> pd.DataFrame:
     })
 
 
-def timed(run: Callable[[], pd.DataFrame], runs: int, memory: Callable[[], Iterable[int]]) -> tuple[float, float, float, int]:
-    """(median seconds, median CPU seconds of the processes, peak MB per process, rows)."""
-    times, cpus, peaks, rows = [], [], [], 0
-    for _ in range(runs):
-        with PeakMemory(memory) as mem:
-            start = time.perf_counter()
-            rows = len(run())
-            times.append(time.perf_counter() - start)
-        cpus.append(mem.cpu_seconds())
-        peaks.append(mem.max_mb())
-    return statistics.median(times), statistics.median(cpus), max(peaks), rows
+def _one_process(articles: pd.DataFrame, kwargs: dict, conn: object) -> None:
+    """In a forked child: the single-process run; sends back its row count."""
+    from syriamap.text.pipeline import extract_events_many
+
+    conn.send(len(extract_events_many(articles, workers=1, **kwargs)))  # type: ignore[attr-defined]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", nargs="?", type=int, default=10_000, help="articles (FA-KES dev replicated)")
-    parser.add_argument("--runs", type=int, default=1, help="runs per way; the median is reported")
-    parser.add_argument("--no-profile-off", action="store_true",
-                        help="keep the Dask workers' statistical profiler on (the default for Dask)")
-    args = parser.parse_args()
+def _reaped_cpu() -> float:
+    """CPU seconds of this process's children that have ended (exact, unlike sampling)."""
+    times = os.times()
+    return times.children_user + times.children_system
 
+
+def run_one(articles: pd.DataFrame, kwargs: dict) -> Run:
+    """``workers=1`` in a fresh process forked from this (loaded, never-used) one."""
+    context = multiprocessing.get_context("fork")
+    here, there = context.Pipe()
+    child = context.Process(target=_one_process, args=(articles, kwargs, there))
+    before = _reaped_cpu()
+    with Sampler(lambda: [child.pid] if child.pid else []) as mem:
+        start = time.perf_counter()
+        child.start()
+        rows = here.recv()
+        seconds = time.perf_counter() - start
+        child.join()
+    cpu = _reaped_cpu() - before
+    return Run(seconds, cpu, cpu, 0.0, 0.0, mem.max_mb(), rows, os.getloadavg()[0])
+
+
+def run_pool(articles: pd.DataFrame, kwargs: dict) -> Run:
+    """``workers=-1``: a process pool over all cores, forked from this process."""
+    from syriamap.text.pipeline import extract_events_many
+
+    me = psutil.Process()
+    before, parent_before = _reaped_cpu(), _cpu(me.cpu_times())
+    with Sampler(lambda: [p.pid for p in me.children(recursive=True)]) as mem:
+        start = time.perf_counter()
+        rows = len(extract_events_many(articles, workers=-1, **kwargs))
+        seconds = time.perf_counter() - start
+    workers_cpu = _reaped_cpu() - before  # the pool has joined its workers
+    busiest = max(mem.cpu_seconds().values())  # sampled: may miss a worker's last 0.2 s
+    return Run(seconds, workers_cpu, busiest, 0.0, _cpu(me.cpu_times()) - parent_before,
+               mem.max_mb(), rows, os.getloadavg()[0])
+
+
+def run_dask(articles: pd.DataFrame, gazetteer_path: str, profiler: bool) -> tuple[Run, float]:
+    """A fresh 2-worker ``LocalCluster`` (set up apart) over the articles persisted on its workers."""
     import dask
     import dask.dataframe as dd
     import distributed
 
     import syriamap.dask as sdask
-    from syriamap.gazetteer import Gazetteer
+
+    start = time.perf_counter()
+    if profiler:  # Dask's default, for comparison: a cluster of our own with the profiler on
+        with dask.config.set({"distributed.worker.profile.enabled": True}):
+            client = distributed.Client(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+        sdask.prepare(client, gazetteer_path)
+    else:
+        client = sdask.local_client(2, gazetteer=gazetteer_path, dashboard_address=":0")
+    setup = time.perf_counter() - start
+    with client, dask.config.set({"dataframe.convert-string": False}):
+        workers = list(client.run(os.getpid).values())
+        me = psutil.Process()
+        nannies = [p.pid for p in me.children() if p.pid not in workers]
+        stored = client.persist(dd.from_pandas(articles, npartitions=8 * len(workers)))
+        distributed.wait(stored)
+        lazy = sdask.extract_events(stored, text="text", published="published", id_column="id",
+                                    gazetteer=gazetteer_path)
+        with Sampler(lambda: workers) as mem, Sampler(lambda: [me.pid, *nannies]) as coordination:
+            start = time.perf_counter()
+            rows = len(client.compute(lazy).result())
+            seconds = time.perf_counter() - start
+    per = mem.cpu_seconds()
+    run = Run(seconds, sum(per.values()), max(per.values()), mem.main_thread_seconds(),
+              sum(coordination.cpu_seconds().values()), mem.max_mb(), rows, os.getloadavg()[0])
+    return run, setup
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=10_000, help="articles (FA-KES dev replicated)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the three ways; medians are reported")
+    parser.add_argument("--profiler-on", action="store_true",
+                        help="leave the Dask workers' statistical profiler on (Dask's default) to compare")
+    args = parser.parse_args()
+
+    import syriamap.dask as sdask
     from syriamap.text.parallel import available_cores
-    from syriamap.text.pipeline import _finder, extract_events_many
 
     articles = corpus(args.n)
     size_mb = sum(len(str(t).encode("utf-8")) for t in articles["text"]) / 1e6
-    gazetteer = Gazetteer()
     start = time.perf_counter()
-    _finder(gazetteer).build_seconds  # noqa: B018 - warm: the automaton, built once in this process
-    print(f"{len(articles):,} articles, {size_mb:.1f} MB; automaton built in {time.perf_counter() - start:.1f} s; "
+    gazetteer = sdask.ready()  # what each way's processes start from; it never sees the articles
+    print(f"{len(articles):,} articles, {size_mb:.1f} MB; pipeline loaded in {time.perf_counter() - start:.1f} s; "
           f"{available_cores()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
     kwargs = dict(text="text", published="published", id_column="id", gazetteer=gazetteer, progress=False)
-    me = os.getpid()
-    results: list[tuple[str, int, float, float, float, int]] = []
+    ways = {"one process": 1, f"process pool, {available_cores()} processes": available_cores(),
+            "Dask LocalCluster, 2 workers": 2}
+    runs: dict[str, list[Run]] = {way: [] for way in ways}
+    setups: list[float] = []
+    for round_ in range(args.repeat):
+        for way in ways:
+            if way.startswith("one"):
+                run = run_one(articles, kwargs)
+            elif way.startswith("process"):
+                run = run_pool(articles, kwargs)
+            else:
+                run, setup = run_dask(articles, str(gazetteer.path), args.profiler_on)
+                setups.append(setup)
+            runs[way].append(run)
+            print(f"round {round_ + 1}: {way}: {run.seconds:.1f} s, CPU {run.workers_cpu:.1f} s, "
+                  f"load {run.load:.1f}", flush=True)
 
-    def children() -> list[int]:
-        return [p.pid for p in psutil.Process(me).children(recursive=True)]
+    def median(way: str, field: str) -> float:
+        return statistics.median(getattr(r, field) for r in runs[way])
 
-    # The pool first: its workers are forked from this process, which must not have warmed the
-    # pipeline's caches on these very articles (the one-process run would), or the pool would look cheaper.
-    t, cpu, mb, rows = timed(lambda: extract_events_many(articles, workers=-1, **kwargs), args.runs, children)
-    pool = (f"process pool, {available_cores()} processes", available_cores(), t, cpu, mb, rows)
-    print(f"process pool done in {t:.1f} s", flush=True)
-
-    t, cpu, mb, rows = timed(lambda: extract_events_many(articles, workers=1, **kwargs), args.runs, lambda: [me])
-    results += [("one process", 1, t, cpu, mb, rows), pool]
-    print(f"one process done in {t:.1f} s", flush=True)
-
-    # The workers' statistical profiler samples the (pure-Python) task thread every 10 ms under the GIL.
-    profile = {"distributed.worker.profile.enabled": not args.no_profile_off}
-    with dask.config.set({"dataframe.convert-string": False, **profile}), \
-            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                     dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        start = time.perf_counter()
-        client.run(lambda path: _finder(sdask.worker_gazetteer(path)).build_seconds, str(gazetteer.path))
-        warm = time.perf_counter() - start
-        pids = list(client.run(os.getpid).values())
-        ddf = dd.from_pandas(articles, npartitions=16)
-        client_ddf = client.persist(ddf)
-        distributed.wait(client_ddf)
-        lazy = sdask.extract_events(client_ddf, text="text", published="published", id_column="id",
-                                    gazetteer=gazetteer.path)
-        t, cpu, mb, rows = timed(lambda: client.compute(lazy).result(), args.runs, lambda: pids)
-        results.append((f"Dask LocalCluster, 2 workers (warm-up {warm:.0f} s apart)", 2, t, cpu, mb, rows))
-
-    base, base_cpu = results[0][2], results[0][3]
-    print(f"\n{'way':<52} {'articles/s':>10} {'MB/s':>6} {'x one':>6} {'CPU s':>6} {'effic.':>6} "
-          f"{'x on free cores':>15} {'peak MB/worker':>14} {'rows':>6}")
-    for name, n, t, cpu, mb, rows in results:
-        efficiency = base_cpu / cpu if cpu else float("nan")
-        print(f"{name:<52} {len(articles) / t:>10.1f} {size_mb / t:>6.3f} {base / t:>6.2f} {cpu:>6.1f} "
-              f"{efficiency:>6.2f} {n * efficiency:>15.2f} {mb:>14.0f} {rows:>6,}")
-    print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    if len({r[5] for r in results}) != 1:
+    base_t, base_cpu = median("one process", "seconds"), median("one process", "workers_cpu")
+    print(f"\nmedians of {args.repeat} run(s); Dask workers set up in {statistics.median(setups):.1f} s "
+          f"(apart); profiler {'on' if args.profiler_on else 'off'}")
+    print(f"{'way':<34} {'art/s':>6} {'MB/s':>6} {'x one':>6} {'CPU s':>6} {'loop':>5} {'coord':>6} "
+          f"{'x free':>6} {'MB/wkr':>6} {'rows':>7} {'load':>5}")
+    for way, n in ways.items():
+        t, cpu = median(way, "seconds"), median(way, "workers_cpu")
+        coord, busiest = median(way, "coordination_cpu"), median(way, "busiest_cpu")
+        implied = base_cpu / max(busiest, (cpu + coord) / max(n, 1))
+        print(f"{way:<34} {len(articles) / t:>6.1f} {size_mb / t:>6.3f} {base_t / t:>6.2f} {cpu:>6.1f} "
+              f"{median(way, 'loop_cpu'):>5.1f} {coord:>6.1f} {implied:>6.2f} "
+              f"{max(r.peak_mb for r in runs[way]):>6.0f} {runs[way][-1].rows:>7,} {median(way, 'load'):>5.1f}")
+    print("x one: wall-clock ratio; CPU s: the workers'; loop: of which the Dask workers' event loops; coord: the "
+          "coordinating process(es); x free: implied on free cores; MB/wkr: peak RSS per worker")
+    if len({r.rows for way in runs for r in runs[way]}) != 1:
         print("ROW COUNTS DIFFER between the ways: a bug")
 
 

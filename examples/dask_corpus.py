@@ -4,8 +4,9 @@
     python examples/dask_corpus.py articles.csv events.parquet --n 10000      # replicate to 10,000 articles
     python examples/dask_corpus.py articles.csv events.parquet --scheduler tcp://scheduler:8786
 
-Starts a local cluster of worker processes (or joins the one at ``--scheduler``)
-and prints its dashboard address; extracts the events of every article
+Starts a local cluster of one-thread worker processes (or joins the one at
+``--scheduler``), readies every worker once (syriamap.dask.prepare: gazetteer,
+mention automaton, imports), and prints the dashboard address; extracts the events of every article
 partition by partition with a progress bar; collects them, merges the events
 several reports tell (a step over the whole table, so on the collected frame),
 validates, and writes the table.  Articles that cannot be read are rows flagged
@@ -33,7 +34,7 @@ def main() -> None:
 
     import dask
     import dask.dataframe as dd
-    from distributed import Client, LocalCluster, progress
+    from distributed import Client, progress
 
     import syriamap
     import syriamap.dask as sdask
@@ -43,12 +44,9 @@ def main() -> None:
         articles = pd.concat([articles] * -(-args.n // len(articles)), ignore_index=True).head(args.n)
     if args.scheduler:
         client = Client(args.scheduler)
+        sdask.prepare(client)  # each worker loads the gazetteer once; the cluster's settings stay as they are
     else:
-        # Worker processes of one thread (the pipeline is pure Python), without the statistical profiler
-        # that samples the task thread every 10 ms.
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True)
-        client = Client(cluster)
+        client = sdask.local_client(args.workers, dashboard_address=":0")
     with client:
         print(f"dashboard: {client.dashboard_link}", flush=True)
         workers = max(1, len(client.scheduler_info()["workers"]))

@@ -14,7 +14,11 @@ It runs on whatever Dask scheduler is active: the local threaded one, a
 ``distributed.LocalCluster`` on one machine, or a cluster of many machines
 (``distributed.Client("tcp://scheduler:8786")``) whose workers have syriamap
 installed and the same gazetteer file at the same path (the embedded default
-is built on each worker on first use).
+is built on each worker on first use).  :func:`prepare` registers a
+:class:`PipelinePlugin` that readies every worker (and any that joins later)
+once, before its first task: imports, gazetteer, mention automaton, first-use
+loads.  :func:`local_client` starts a local cluster of one-thread worker
+processes with the Dask settings this pipeline wants, and prepares it.
 
 What scales: extraction, geocoding and validation are per-row or per-article
 work and scale with the number of worker processes.  What does not:
@@ -34,17 +38,40 @@ Needs the ``dask`` extra: ``pip install 'syriamap[dask]'``.
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import time
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+try:
+    from distributed import WorkerPlugin
+except ImportError:  # pragma: no cover - without the dask extra there is no worker to plug into
+    WorkerPlugin = object  # type: ignore[assignment,misc]
+
 if TYPE_CHECKING:
     import dask.dataframe as dd
+    import distributed
 
     from syriamap.gazetteer import Gazetteer
 
-__all__ = ["extract_events", "geocode_events", "validate", "worker_gazetteer", "events_meta"]
+__all__ = [
+    "extract_events", "geocode_events", "validate", "worker_gazetteer", "events_meta",
+    "PipelinePlugin", "prepare", "local_client", "ready", "WORKER_CONFIG",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Dask settings :func:`local_client` gives the workers it starts (a user's own cluster keeps its own).
+#: The statistical profiler wakes the worker's event loop every 10 ms to walk the task thread's
+#: stack, and must take the GIL from the pure-Python task to do it: CPU the pipeline never gets
+#: (benchmarks/bench_scale.py measures the workers' event-loop CPU with and without it).
+WORKER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+
+#: A short report a worker extracts once when it starts, so that whatever the pipeline loads
+#: on first use is loaded before the first task.
+_WARM_TEXT = "Shelling killed five people in Aleppo on Monday, activists said."
 
 
 def _require_dask() -> Any:
@@ -90,6 +117,99 @@ def events_meta(extra: dict[str, Any] | None = None) -> pd.DataFrame:
     for name, dtype in (extra or {}).items():
         meta[name] = pd.Series([], dtype=dtype)
     return meta
+
+
+def ready(gazetteer: Gazetteer | str | os.PathLike[str] | None = None) -> Gazetteer:
+    """Load in this process what the pipeline needs for ``gazetteer``; returns the opened gazetteer.
+
+    Opens it (once per process, see :func:`worker_gazetteer`), loads or builds
+    its mention automaton, and extracts one short report so that the
+    pipeline's first-use loads are done.
+    """
+    from syriamap.text.pipeline import _finder
+    from syriamap.text.pipeline import extract_events as extract_one
+
+    opened = _open(_portable(gazetteer))
+    _finder(opened)
+    extract_one(_WARM_TEXT, published="2017-03-13", gazetteer=opened)
+    return opened
+
+
+class PipelinePlugin(WorkerPlugin):  # type: ignore[misc,valid-type]
+    """Readies a Dask worker for syriamap's tasks once, when it starts (or when registered).
+
+    Imports the pipeline and ``dask.dataframe`` (what the tasks unpickle),
+    opens the gazetteer the tasks will name (``gazetteer`` as given to
+    :func:`extract_events`: the same path, :class:`~syriamap.gazetteer.Gazetteer`
+    or None), loads or builds its mention automaton, and extracts one short
+    report so that first-use loads are done.  Without it the first task on
+    each worker pays all of that, and a benchmark would count it as work.
+    Workers that join the cluster later run it too.
+    """
+
+    name = "syriamap-pipeline"
+
+    def __init__(self, gazetteer: Gazetteer | str | os.PathLike[str] | None = None) -> None:
+        self.gazetteer = _portable(gazetteer)
+        self.seconds: float | None = None
+
+    def setup(self, worker: Any) -> None:
+        """Load everything in this worker process; ``seconds`` keeps how long it took."""
+        start = time.perf_counter()
+        import dask.dataframe  # noqa: F401 - the tasks' graphs refer to it
+
+        gazetteer = ready(self.gazetteer)
+        self.seconds = time.perf_counter() - start
+        logger.info("worker %s ready for syriamap in %.1f s (%s)", worker.address, self.seconds, gazetteer.path)
+
+
+def prepare(client: distributed.Client, gazetteer: Gazetteer | str | os.PathLike[str] | None = None) -> dict[str, float]:
+    """Register a :class:`PipelinePlugin` on ``client``'s cluster and wait until every worker has run it.
+
+    Returns the seconds each worker (by address) took.  Pass the same
+    ``gazetteer`` as to :func:`extract_events`.  It changes no setting of the
+    cluster; for a cluster you start yourself, see :data:`WORKER_CONFIG`.
+    """
+    _require_dask()
+    client.register_plugin(PipelinePlugin(gazetteer))  # returns once every worker has run setup
+    return client.run(_setup_seconds)
+
+
+def _setup_seconds(dask_worker: Any) -> float:
+    """How long this worker's :class:`PipelinePlugin` took to set up."""
+    return float(dask_worker.plugins[PipelinePlugin.name].seconds)
+
+
+def local_client(
+    n_workers: int | None = None,
+    *,
+    gazetteer: Gazetteer | str | os.PathLike[str] | None = None,
+    **cluster_kwargs: Any,
+) -> distributed.Client:
+    """A client of a new ``LocalCluster`` of ``n_workers`` one-thread worker processes, prepared for syriamap.
+
+    ``n_workers`` defaults to this machine's cores.  The workers get
+    :data:`WORKER_CONFIG` (the statistical profiler off); other keyword
+    arguments go to ``LocalCluster`` (``dashboard_address=":0"`` for any free
+    port, for instance).  Closing the client closes the cluster.
+    """
+    _require_dask()
+    import dask
+    import distributed
+
+    from syriamap.text.parallel import available_cores
+
+    kwargs = {"n_workers": n_workers or available_cores(), "threads_per_worker": 1, "processes": True,
+              **cluster_kwargs}
+    with dask.config.set(WORKER_CONFIG):  # the nannies hand the settings of this moment to their workers
+        client = distributed.Client(**kwargs)
+    try:
+        seconds = prepare(client, gazetteer)
+    except BaseException:
+        client.close()
+        raise
+    logger.info("%d workers ready in %.1f s at most", len(seconds), max(seconds.values(), default=0.0))
+    return client
 
 
 def _extract_partition(part: pd.DataFrame, *, gazetteer: Gazetteer | str | None, **kwargs: Any) -> pd.DataFrame:

@@ -19,8 +19,8 @@ from syriamap.text.pipeline import ERROR_FLAG, extract_events_many  # noqa: E402
 
 from test_parallel import bad_articles, corpus  # noqa: E402
 
-#: Half of the FA-KES dev file (402 articles) plus the bad ones: about a minute on a shared 2-core machine.
-N_ARTICLES = 200
+#: The whole FA-KES dev file (402 articles) plus the bad ones.
+N_ARTICLES = None
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +29,54 @@ def gazetteer() -> Gazetteer:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[distributed.Client]:
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+def client(gazetteer: Gazetteer) -> Iterator[distributed.Client]:
+    """Two worker processes from :func:`syriamap.dask.local_client`, readied for ``gazetteer``."""
+    with sdask.local_client(2, gazetteer=gazetteer.path, dashboard_address=":0") as client:
         yield client
+
+
+@pytest.mark.slow
+def test_local_client_readies_each_worker_once(gazetteer: Gazetteer, client: distributed.Client) -> None:
+    def state() -> dict[str, object]:
+        import sys
+
+        import dask as worker_dask
+
+        from syriamap.text.pipeline import _finders
+
+        return {
+            "profiler": worker_dask.config.get("distributed.worker.profile.enabled"),
+            "dask.dataframe": "dask.dataframe" in sys.modules,
+            "automata": sorted(_finders),
+            "opened": sdask.worker_gazetteer.cache_info().currsize,
+        }
+
+    states = client.run(state)
+    assert len(states) == 2
+    for st in states.values():
+        assert st == {"profiler": False, "dask.dataframe": True, "automata": [str(gazetteer.path)], "opened": 1}
+    seconds = client.run(sdask._setup_seconds)
+    assert len(seconds) == 2 and all(s > 0 for s in seconds.values())
+    # The driver's own settings are left alone.
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
+@pytest.mark.slow
+def test_prepare_a_users_cluster_keeps_its_settings_and_readies_late_workers(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    # Workers in this process (threads) keep the test cheap; the plugin runs in each all the same.
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as user_client:
+        ready = sdask.prepare(user_client, gazetteer)
+        assert len(ready) == 1 and next(iter(ready.values())) > 0
+        assert dask.config.get("distributed.worker.profile.enabled") is True
+        cluster.scale(2)
+        user_client.wait_for_workers(2, timeout=60)
+        late = user_client.run(sdask._setup_seconds)
+        assert len(late) == 2 and all(s > 0 for s in late.values())
+        # A gazetteer the workers cannot open is a clear error on the client, naming it.
+        missing = tmp_path / "missing.sqlite"
+        with pytest.raises(Exception, match=f"gazetteer file not found: {missing}"):
+            sdask.prepare(user_client, missing)
 
 
 def _order(frame: pd.DataFrame) -> pd.DataFrame:

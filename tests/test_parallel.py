@@ -31,9 +31,10 @@ def bad_articles() -> list[tuple[str, object]]:
     ]
 
 
-def corpus(shared_data: Path, n: int) -> pd.DataFrame:
-    """The first ``n`` FA-KES dev articles with the bad ones put among them."""
-    fakes = pd.read_csv(shared_data / "fakes" / "fa-kes-dev.csv").head(n)
+def corpus(shared_data: Path, n: int | None) -> pd.DataFrame:
+    """The first ``n`` FA-KES dev articles (all if None) with the bad ones put among them."""
+    fakes = pd.read_csv(shared_data / "fakes" / "fa-kes-dev.csv")
+    fakes = fakes if n is None else fakes.head(n)
     frame = pd.DataFrame({
         "id": fakes["unit_id"].astype(str),
         "text": fakes["article_content"].astype(object),
