@@ -26,6 +26,9 @@ one process's CPU / max(the busiest worker's CPU, all CPU / cores).  Wall
 ratios need free cores: on a shared machine the kernel's autogroup gives all
 processes of one session one fair share, so two workers can show no gain in
 wall time while doing the same work; the load average is printed with each run.
+Before the ways, a calibration runs fixed pure-Python work alone and as
+one copy per core at once: its ratio is what the machine (shared caches, a
+hypervisor, other users) charges for using its cores together at that moment.
 Peak resident memory per worker is sampled with psutil every 0.2 s (a forked
 worker's RSS counts the pages it shares with its parent: an upper bound).
 Targets (issue 12): 2 Dask workers >= 1.7x one process; < 1 GB per worker.
@@ -209,6 +212,40 @@ def run_dask(articles: pd.DataFrame, gazetteer_path: str, profiler: bool) -> tup
     return run, setup
 
 
+def _spin(conn: object) -> None:
+    """A fixed amount of pure-Python work (dict and string churn, like the pipeline's); sends its CPU seconds."""
+    start = time.process_time()
+    table: dict[str, int] = {}
+    for i in range(3_000_000):
+        key = f"place-{i % 50_000}"
+        table[key] = table.get(key, 0) + len(key.split("-"))
+    conn.send(time.process_time() - start)  # type: ignore[attr-defined]
+
+
+def machine_penalty(n_processes: int) -> tuple[float, float]:
+    """CPU seconds of fixed pure-Python work run alone, and the mean when ``n_processes`` copies run at once.
+
+    Their ratio is what this machine charges for using its cores together (shared
+    caches, a hypervisor's siblings, other users): no way with that many processes
+    can beat (n_processes / ratio) times one process at this moment.
+    """
+    context = multiprocessing.get_context("fork")
+
+    def run(k: int) -> list[float]:
+        pipes = [context.Pipe() for _ in range(k)]
+        procs = [context.Process(target=_spin, args=(there,)) for _, there in pipes]
+        for proc in procs:
+            proc.start()
+        seconds = [here.recv() for here, _ in pipes]
+        for proc in procs:
+            proc.join()
+        return seconds
+
+    alone = statistics.median(run(1)[0] for _ in range(3))
+    together = statistics.median(s for _ in range(3) for s in run(n_processes))
+    return alone, together
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=10_000, help="articles (FA-KES dev replicated)")
@@ -220,6 +257,10 @@ def main() -> None:
     import syriamap.dask as sdask
     from syriamap.text.parallel import available_cores
 
+    alone, together = machine_penalty(available_cores())
+    print(f"this machine now: fixed pure-Python work takes {alone:.2f} CPU s alone, {together:.2f} s each with "
+          f"{available_cores()} copies at once (x{together / alone:.2f}): at best "
+          f"{available_cores() * alone / together:.2f}x one process on {available_cores()} cores", flush=True)
     articles = corpus(args.n)
     size_mb = sum(len(str(t).encode("utf-8")) for t in articles["text"]) / 1e6
     start = time.perf_counter()
