@@ -306,7 +306,7 @@ def test_map_choropleth_and_png(sm, events_csv, tmp_path):
     head = png.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(head[16:20], "big") == 1280 and int.from_bytes(head[20:24], "big") == 900
-    assert "over the input" in error_line(sm("map", str(events_csv), "--png", str(events_csv), code=2))
+    assert "image over its input" in error_line(sm("map", str(events_csv), "--png", str(events_csv), code=2))
 
 
 def test_stdin_and_stdout(sm, events_csv):

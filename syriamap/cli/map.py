@@ -44,9 +44,10 @@ def cmd_map(args: argparse.Namespace) -> int:
 
     output = args.output or args.events.with_suffix(".html")
     for path in [args.events] + ([args.boundaries] if args.boundaries else []):
-        for written in [output] + ([args.png] if args.png else []):
-            if _same_file(written, path):
-                raise UsageError(f"refusing to write over the input {path}: choose another output file")
+        if _same_file(output, path):
+            raise UsageError(f"refusing to write the map over its input {path}: choose another -o/--output")
+        if args.png and _same_file(args.png, path):
+            raise UsageError(f"refusing to write the image over its input {path}: choose another --png file")
     if output.is_dir():
         raise UsageError(f"{output} is a folder: give the HTML file to write")
     df = read_event_file(args.events, format=args.format, columns=args.columns)
