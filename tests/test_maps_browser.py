@@ -387,3 +387,26 @@ def test_area_circles_follow_the_slider_and_show_their_tooltip_under_the_events(
     tip = page.locator(".leaflet-tooltip").inner_text()
     assert point[2] in tip and "events shown" in tip
     assert ucdp_page.errors == []
+
+
+CANVAS_STATE = """name => { const map = window[name];
+  return {zoom: map.getZoom(), animating: !!map._animatingZoom,
+          canvases: Array.from(document.querySelectorAll('canvas.leaflet-zoom-animated')).map(c => c.style.transform)}; }"""
+
+
+def test_a_pan_during_a_zoom_animation_leaves_no_canvas_scaled(ucdp_page: Page):
+    """A move that ends while Leaflet animates a zoom (a pan, a view set by code) must not leave a canvas
+    drawn for the zoom it left: once the animation ends every canvas is redrawn at the new zoom, unscaled."""
+    name = ucdp_page.js("Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k))")
+    for _ in range(3):
+        ucdp_page.page.evaluate("""name => new Promise(done => { const map = window[name];
+            map.setZoom(map.getZoom() - 1);                  // animated: starts at the next frame, lasts 250 ms
+            setTimeout(() => { map.panBy([40, 25], {animate: false}); done(map._animatingZoom); }, 60);
+            })""", name)
+        ucdp_page.page.wait_for_timeout(700)
+        state = ucdp_page.page.evaluate(CANVAS_STATE, name)
+        assert not state["animating"] and state["canvases"], state
+        assert all("scale" not in t for t in state["canvases"]), state
+        ucdp_page.page.evaluate("name => { window[name].setZoom(window[name].getZoom() + 1, {animate: false}); "
+                                "return 0; }", name)
+        ucdp_page.page.wait_for_timeout(300)

@@ -114,8 +114,7 @@ def save_png(
                     page.goto(page_path.as_uri(), timeout=timeout_s * 1000)
                     page.wait_for_function("!window.SyriaMap || SyriaMap.sets.every(s => s.data !== null)",
                                            timeout=timeout_s * 1000)
-                    # the page's own first fit may still be zooming: a view set during that animation
-                    # can leave a canvas scaled for the zoom it left (seen in about 1 of 8 images)
+                    # the page's own first fit may still be zooming: the view is set once it has settled
                     page.wait_for_function(_SETTLED, arg=view["name"], timeout=timeout_s * 1000)
                     page.evaluate(_SET_VIEW, view)
                     page.wait_for_function(_SETTLED, arg=view["name"], timeout=timeout_s * 1000)

@@ -170,6 +170,10 @@
   var LazyCanvas = L.Canvas.extend({
     _update: function () {
       if (this._smKeep && stillInside(this._smDrawn, this._map)) { return; }
+      // During a zoom animation Leaflet draws nothing (it redraws when the animation ends): a move that
+      // ends now (a pan, a view set by code) must not be remembered as drawn, or that redraw is skipped
+      // and the canvas stays scaled for the zoom it left.
+      if (this._map._animatingZoom && this._bounds) { return; }
       if (!this._smSameSize()) { L.Canvas.prototype._update.call(this); }
       this._smDrawn = drawnArea(this._map);
     },
