@@ -87,15 +87,8 @@
     color: function (count) { var q = this.colorIndex(count); return q < 0 ? null : COLORS[q]; },
     _recount: function () {
       if (!this._smData) { return; }
-      var set = this._smSet, d = set.data, codes = this._smData.a, f = this._smData.f, areas = this._smAreas;
-      var active = set.groups.map(function (g) { return g._smActive; });
-      areas.forEach(function (a) { a.count = 0; a.fatalities = 0; });
-      for (var i = 0; i < codes.length; i++) {
-        var c = codes[i];
-        if (c < 0 || !set.visible[i] || !active[d.k[i]]) { continue; }
-        areas[c].count += 1;
-        if (f) { areas[c].fatalities += f[i]; }
-      }
+      var areas = this._smAreas;
+      SM.countAreas(this._smSet, this._smData, areas);
       var self = this;
       this._smShapes.forEach(function (shape, j) {
         var fill = self.color(areas[j].count);

@@ -955,15 +955,8 @@
     },
     _recount: function () {
       if (!this._smData) { return; }
-      var set = this._smSet, d = set.data, codes = this._smData.a, f = this._smData.f, areas = this._smAreas;
-      var active = set.groups.map(function (g) { return g._smActive; });
-      areas.forEach(function (a) { a.count = 0; a.fatalities = 0; });
-      for (var i = 0; i < codes.length; i++) {
-        var c = codes[i];
-        if (c < 0 || !set.visible[i] || !active[d.k[i]]) { continue; }
-        areas[c].count += 1;
-        if (f) { areas[c].fatalities += f[i]; }
-      }
+      var areas = this._smAreas;
+      SM.countAreas(this._smSet, this._smData, areas);
       var self = this;
       this._smCircles.forEach(function (circle, j) {
         var n = areas[j].count;
@@ -1038,6 +1031,20 @@
   EventSet.prototype.areas = function (opts) { return new AreaLayer(this, opts); };
 
   /* Size (and colour) legend of an area layer: three reference circles on its scale. */
+  /* The events shown now (ticked layers, slider period) counted into areas: each area's count and
+   * fatalities.  ``data.a`` is each event's area index (-1: none), ``data.f`` its fatalities (optional). */
+  SM.countAreas = function (set, data, areas) {
+    var d = set.data, codes = data.a, f = data.f;
+    var active = set.groups.map(function (g) { return g._smActive; });
+    areas.forEach(function (a) { a.count = 0; a.fatalities = 0; });
+    for (var i = 0; i < codes.length; i++) {
+      var c = codes[i];
+      if (c < 0 || !set.visible[i] || !active[d.k[i]]) { continue; }
+      areas[c].count += 1;
+      if (f) { areas[c].fatalities += f[i]; }
+    }
+  };
+
   SM.sizeLegend = function (map, layer) {
     var control = L.control({ position: "topright" });
     control.onAdd = function () {
