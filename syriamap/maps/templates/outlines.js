@@ -52,9 +52,7 @@
       var self = this;
       L.FeatureGroup.prototype.onAdd.call(this, map);
       this._smShapes.forEach(function (s) { self.addLayer(s); });
-      SM.sets.forEach(function (s) {
-        if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
-      });
+      SM.marksOnTop(map);
       if (map.attributionControl && this._smOpts.attribution) {
         map.attributionControl.addAttribution(this._smOpts.attribution);
       }
@@ -72,11 +70,8 @@
     },
     /* One scale for every period: the largest count at all dates with every layer ticked. */
     _scale: function () {
-      var codes = this._smData.a, top = new Int32Array(this._smAreas.length), max = 1;
-      for (var i = 0; i < codes.length; i++) { if (codes[i] >= 0) { top[codes[i]] += 1; } }
-      for (var j = 0; j < top.length; j++) { if (top[j] > max) { max = top[j]; } }
-      this._smMax = max;
-      this._smBreaks = breaks(max);
+      this._smMax = SM.largestArea(this._smData.a, this._smAreas.length);
+      this._smBreaks = breaks(this._smMax);
     },
     colorIndex: function (count) {
       if (!count) { return -1; }

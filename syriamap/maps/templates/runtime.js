@@ -922,9 +922,7 @@
       L.FeatureGroup.prototype.onAdd.call(this, map);
       // below the events: the circles go into the canvas first, the events are re-added after them
       this._smCircles.forEach(function (c) { self.addLayer(c); });
-      SM.sets.forEach(function (s) {
-        if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
-      });
+      SM.marksOnTop(map);
       this._smLegend = SM.sizeLegend(map, this);
       // after the event set's own moveend handler (added before this one) has placed the marks of the new view
       this._smOnZoom = function () { self._cullLabels(); self._smCircles.forEach(function (c) { c.redraw(); }); };
@@ -941,10 +939,7 @@
     },
     /* One scale for every period: the largest count at all dates with every layer ticked. */
     _scale: function () {
-      var codes = this._smData.a, top = new Int32Array(this._smAreas.length), max = 1;
-      for (var i = 0; i < codes.length; i++) { if (codes[i] >= 0) { top[codes[i]] += 1; } }
-      for (var j = 0; j < top.length; j++) { if (top[j] > max) { max = top[j]; } }
-      this._smMax = max;
+      this._smMax = SM.largestArea(this._smData.a, this._smAreas.length);
     },
     radius: function (count) {
       return count ? Math.max(4, this._smOpts.maxRadius * Math.sqrt(count / this._smMax)) : 0;
@@ -1043,6 +1038,21 @@
       areas[c].count += 1;
       if (f) { areas[c].fatalities += f[i]; }
     }
+  };
+
+  /* The largest count of any area with every event counted (at least 1): one scale for every period. */
+  SM.largestArea = function (codes, nAreas) {
+    var top = new Int32Array(nAreas), max = 1;
+    for (var i = 0; i < codes.length; i++) { if (codes[i] >= 0) { top[codes[i]] += 1; } }
+    for (var j = 0; j < nAreas; j++) { if (top[j] > max) { max = top[j]; } }
+    return max;
+  };
+
+  /* Areas go into the shared canvas below the events: the ticked layers' marks are put back on top. */
+  SM.marksOnTop = function (map) {
+    SM.sets.forEach(function (s) {
+      if (s.map === map) { s.groups.forEach(function (g) { if (g._smActive) { g.marks.bringToFront(); } }); }
+    });
   };
 
   SM.sizeLegend = function (map, layer) {
