@@ -59,3 +59,34 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+#: Schemes an offline map page may load; anything else is aborted, so a page that needs the network shows it.
+LOCAL_SCHEMES = ("file:", "data:", "blob:")
+
+
+def _open_offline_page(browser: Any, path: Path, *, viewport: tuple[int, int] = (1280, 900),
+                       until: str = "data", settle_ms: int = 300, **context_options: Any) -> tuple[Any, Any, list[str]]:
+    """Open a saved map page in a new browser context with the network cut off.
+
+    Waits until the first event set has its positions (``until="data"``) or its
+    popup columns too (``until="complete"``), then ``settle_ms``.  Returns the
+    context (close it), the page and the list that collects the page's errors.
+    """
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **context_options)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL_SCHEMES) else r.abort())
+    page.goto(path.as_uri())
+    ready = "SyriaMap.sets[0].complete" if until == "complete" else "SyriaMap.sets[0].data !== null"
+    page.wait_for_function(f"window.SyriaMap && SyriaMap.sets.length && {ready}", timeout=60000)
+    if settle_ms:
+        page.wait_for_timeout(settle_ms)
+    return context, page, errors
+
+
+@pytest.fixture(scope="session")
+def open_offline_page() -> Any:
+    """``open_offline_page(browser, path, ...)``: see :func:`_open_offline_page` (usable from module fixtures)."""
+    return _open_offline_page

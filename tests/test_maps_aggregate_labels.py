@@ -15,22 +15,14 @@ AREAS = "Object.values(SyriaMap.sets[0].map._layers).find(l => l._smCircles)"
 
 
 @pytest.fixture(scope="module")
-def circles_page(browser: Any, ucdp_2016: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def circles_page(browser: Any, ucdp_2016: Path, tmp_path_factory: pytest.TempPathFactory,
+                 open_offline_page: Any) -> Any:
     from syriamap.io import read_ucdp
 
     events = read_ucdp(ucdp_2016)
     m = event_map(events, aggregate="admin2", layer_by="actor1", tiles=None)
     path = save_html(m, tmp_path_factory.mktemp("labels") / "circles.html", offline=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-               else r.abort())
-    page.goto(path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
-                           timeout=60000)
-    page.wait_for_timeout(300)
+    context, page, errors = open_offline_page(browser, path)
     yield page, errors, events, m.get_name()
     context.close()
 
@@ -66,29 +58,16 @@ def test_area_labels_overlap_neither_each_other_nor_event_marks(circles_page: An
     assert errors == []
 
 
-def _open(browser: Any, path: Path) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-               else r.abort())
-    page.goto(path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
-                           timeout=60000)
-    page.wait_for_timeout(300)
-    return context, page, errors
-
-
 @pytest.mark.parametrize("zoom", [5, 7, 9])
-def test_labels_away_from_the_marks_are_kept_busiest_first(browser: Any, tmp_path: Path, zoom: int):
+def test_labels_away_from_the_marks_are_kept_busiest_first(browser: Any, tmp_path: Path, zoom: int,
+                                                            open_offline_page: Any):
     # events placed in the desert, far from the centroids of the governorates they are coded to
     counts = {"Aleppo": 50, "Idlib": 30, "Hama": 20, "Latakia": 5}
     admin1 = [name for name, n in counts.items() for _ in range(n)]
     df = pd.DataFrame({"latitude": 35.0 + 0.001 * pd.Series(range(len(admin1))), "longitude": 38.2,
                        "admin1": admin1, "event_type": "Battles", "event_date": pd.Timestamp("2016-05-01")})
     path = save_html(event_map(df, aggregate="admin1", tiles=None), tmp_path / "areas.html", offline=True)
-    context, page, errors = _open(browser, path)
+    context, page, errors = open_offline_page(browser, path)
     name = page.evaluate("Object.keys(window).find(k => k.startsWith('map_'))")
     page.evaluate(f"void {name}.setView([35.2, 37.4], {zoom}, {{animate: false}})")
     page.wait_for_timeout(300)

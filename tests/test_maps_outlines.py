@@ -111,20 +111,11 @@ def ucdp_events(ucdp_2016: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def choropleth_page(browser: Any, ucdp_events: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory
-                    ) -> Iterator[Any]:
+def choropleth_page(browser: Any, ucdp_events: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory,
+                    open_offline_page: Any) -> Iterator[Any]:
     m = event_map(ucdp_events, aggregate="admin1", choropleth=True, layer_by="actor1", tiles=None)
     path = save_html(m, tmp_path_factory.mktemp("outlines") / "choropleth.html", offline=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-               else r.abort())
-    page.goto(path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null",
-                           timeout=60000)
-    page.wait_for_timeout(300)
+    context, page, errors = open_offline_page(browser, path)
     yield page, errors
     context.close()
 

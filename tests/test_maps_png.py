@@ -89,17 +89,11 @@ def test_save_png_with_a_chromium_that_does_not_start_says_so(tmp_path: Path, mo
     assert not (tmp_path / "x.png").exists()
 
 
-def test_png_button_downloads_the_current_view_offline(browser: Any, tmp_path: Path):
+def test_png_button_downloads_the_current_view_offline(browser: Any, tmp_path: Path, open_offline_page: Any):
     m = event_map(EVENTS, tiles=None, aggregate="admin1", choropleth=True)
     page_path = save_html(m, tmp_path / "map.html", offline=True)
-    context = browser.new_context(viewport={"width": 1000, "height": 800}, accept_downloads=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:", "blob:"))
-               else r.abort())
-    page.goto(page_path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].data !== null")
+    context, page, errors = open_offline_page(browser, page_path, viewport=(1000, 800), settle_ms=0,
+                                              accept_downloads=True)
     name = m.get_name()
     page.evaluate(f"void {name}.setView([34.8, 38.2], 7, {{animate: false}})")
     page.wait_for_timeout(400)

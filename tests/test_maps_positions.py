@@ -73,7 +73,7 @@ def check_marks(marks: list[dict[str, Any]], lat: np.ndarray, lon: np.ndarray, z
 
 @pytest.mark.parametrize("cluster", [True, False], ids=["clustered", "unclustered"])
 def test_every_mark_is_where_its_events_are(browser: Any, ucdp_events: pd.DataFrame, cluster: bool,
-                                            tmp_path: Path):
+                                            tmp_path: Path, open_offline_page: Any):
     m = event_map(ucdp_events, layer_by="actor1", cluster=cluster, tiles=None, time_slider=False)
     (events,) = [c for c in m._children.values() if type(c).__name__ == "EventSet"]
     assert len(events.payload.categories) >= 15
@@ -81,13 +81,7 @@ def test_every_mark_is_where_its_events_are(browser: Any, ucdp_events: pd.DataFr
     lat = pd.to_numeric(ucdp_events["latitude"]).to_numpy(float)[rows]
     lon = pd.to_numeric(ucdp_events["longitude"]).to_numpy(float)[rows]
     path = save_html(m, tmp_path / "actors.html", offline=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.wait_for_function("window.SyriaMap && SyriaMap.sets.length && SyriaMap.sets[0].complete",
-                           timeout=60000)
+    context, page, errors = open_offline_page(browser, path, until="complete", settle_ms=0)
     totals = {"clusters": 0, "points": 0}
     for name, (clat, clon) in VIEWS.items():
         for zoom in range(5, 13):
