@@ -45,7 +45,7 @@ def test_local_client_readies_each_worker_once(gazetteer: Gazetteer, client: dis
         from syriamap.text.pipeline import _finders
 
         return {
-            "profiler": worker_dask.config.get("distributed.worker.profile.enabled"),
+            "settings": {key: worker_dask.config.get(key) for key in sdask.WORKER_CONFIG},
             "dask.dataframe": "dask.dataframe" in sys.modules,
             "automata": sorted(_finders),
             "opened": sdask.worker_gazetteer.cache_info().currsize,
@@ -54,11 +54,13 @@ def test_local_client_readies_each_worker_once(gazetteer: Gazetteer, client: dis
     states = client.run(state)
     assert len(states) == 2
     for st in states.values():
-        assert st == {"profiler": False, "dask.dataframe": True, "automata": [str(gazetteer.path)], "opened": 1}
+        assert st == {"settings": sdask.WORKER_CONFIG, "dask.dataframe": True, "automata": [str(gazetteer.path)],
+                      "opened": 1}
     seconds = client.run(sdask._setup_seconds)
     assert len(seconds) == 2 and all(s > 0 for s in seconds.values())
     # The driver's own settings are left alone.
     assert dask.config.get("distributed.worker.profile.enabled") is True
+    assert dask.config.get("distributed.admin.tick.interval") == "20ms"
 
 
 @pytest.mark.slow
