@@ -1,36 +1,43 @@
 """Corpus scale: one process, all cores of one machine, and a 2-worker Dask cluster, in one run.
 
-Run: ``python benchmarks/bench_scale.py [N] [--repeat R] [--profiler-on]``.  Reads the
-FA-KES dev articles (``../shared/data/fakes/fa-kes-dev.csv``), replicated to N
-articles (10,000 by default), and runs :func:`syriamap.extract_events_many` three ways:
+Run: ``python benchmarks/bench_scale.py [N] [--repeat R] [--partitions P]``.
+Reads the FA-KES dev articles (``../shared/data/fakes/fa-kes-dev.csv``), replicated
+to N articles (10,000 by default), and runs :func:`syriamap.extract_events_many`
+five ways:
 
 * **one process** (``workers=1``, the baseline), in a process forked for the run;
+* **two independent processes**, each forked with half the articles and never
+  returning its rows: no coordination, no collection, no imbalance.  It is the
+  ceiling this machine allows at this moment for the same work on 2 cores (a
+  shared machine charges for using its cores together: shared caches, a
+  hypervisor, other users), so the others are also given as a share of it;
 * **all cores** of this machine (``workers=-1``, a process pool, timed with its start-up);
 * a **Dask** ``LocalCluster`` of 2 one-thread worker processes from
   :func:`syriamap.dask.local_client` (their set-up, timed apart, is what
   :class:`syriamap.dask.PipelinePlugin` does once per worker), over the
-  articles already held by the workers, as they would be after reading files.
+  articles already held by the workers (scattered, as they would be after
+  reading files), P partitions per worker (32 by default: a short tail);
+* the same **Dask** cluster with Dask's default worker settings (profiler on,
+  event loop woken every 20 ms), to show what :data:`syriamap.dask.WORKER_CONFIG` saves.
 
 Every way starts from the same state: this process has loaded the pipeline
 (:func:`syriamap.dask.ready`) but never seen the articles, and each run gets
 fresh processes, so no way reuses another's per-process caches.  The ways
-take turns R times (``--repeat``); medians are reported.
+take turns R times (``--repeat``), each round starting one way later (so no
+way always runs last, after minutes of load); medians are reported.
 
-For each way: articles/s and MB/s and the ratio to one process (wall clock);
-CPU seconds of the worker processes (user + system, psutil) and, for Dask, the
-part their event-loop thread spent (heartbeats, monitors, results' transfer:
-Dask's own work, not ours); CPU seconds of the coordinating process (this
-one: the pool's parent, or the Dask client with its in-process scheduler,
-plus the nannies); and the speed-up those CPU seconds imply on free cores:
-one process's CPU / max(the busiest worker's CPU, all CPU / cores).  Wall
-ratios need free cores: on a shared machine the kernel's autogroup gives all
-processes of one session one fair share, so two workers can show no gain in
-wall time while doing the same work; the load average is printed with each run.
-Before the ways, a calibration runs fixed pure-Python work alone and as
-one copy per core at once: its ratio is what the machine (shared caches, a
-hypervisor, other users) charges for using its cores together at that moment.
-Peak resident memory per worker is sampled with psutil every 0.2 s (a forked
-worker's RSS counts the pages it shares with its parent: an upper bound).
+For each way: articles/s and MB/s and the ratio to one process (wall clock)
+and to the ceiling; CPU seconds of the worker processes (user + system,
+psutil) and, for Dask, the part their event-loop thread spent (heartbeats,
+monitors, results' transfer: Dask's own work, not ours); CPU seconds of the
+coordinating process (this one: the pool's parent, or the Dask client with its
+in-process scheduler, plus the nannies); and the speed-up those CPU seconds
+imply on free cores: one process's CPU / max(the busiest worker's CPU, all CPU
+/ cores).  Wall ratios need free cores: on a shared machine the kernel's
+autogroup gives all processes of one session one fair share; the load average
+is printed with each run.  Peak resident memory per worker is sampled with
+psutil every 0.2 s (a forked worker's RSS counts the pages it shares with its
+parent: an upper bound).
 Targets (issue 12): 2 Dask workers >= 1.7x one process; < 1 GB per worker.
 """
 from __future__ import annotations
@@ -178,7 +185,7 @@ def run_pool(articles: pd.DataFrame, kwargs: dict) -> Run:
                mem.max_mb(), rows, os.getloadavg()[0])
 
 
-def run_dask(articles: pd.DataFrame, gazetteer_path: str, profiler: bool) -> tuple[Run, float]:
+def run_dask(articles: pd.DataFrame, gazetteer_path: str, ours: bool, per_worker: int) -> tuple[Run, float]:
     """A fresh 2-worker ``LocalCluster`` (set up apart) over the articles persisted on its workers."""
     import dask
     import dask.dataframe as dd
@@ -187,19 +194,21 @@ def run_dask(articles: pd.DataFrame, gazetteer_path: str, profiler: bool) -> tup
     import syriamap.dask as sdask
 
     start = time.perf_counter()
-    if profiler:  # Dask's default, for comparison: a cluster of our own with the profiler on
-        with dask.config.set({"distributed.worker.profile.enabled": True}):
-            client = distributed.Client(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
-        sdask.prepare(client, gazetteer_path)
-    else:
+    if ours:
         client = sdask.local_client(2, gazetteer=gazetteer_path, dashboard_address=":0")
+    else:  # for comparison: the same cluster with Dask's default worker settings
+        client = distributed.Client(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+        sdask.prepare(client, gazetteer_path)
     setup = time.perf_counter() - start
     with client, dask.config.set({"dataframe.convert-string": False}):
         workers = list(client.run(os.getpid).values())
         me = psutil.Process()
         nannies = [p.pid for p in me.children() if p.pid not in workers]
-        stored = client.persist(dd.from_pandas(articles, npartitions=8 * len(workers)))
-        distributed.wait(stored)
+        parts = per_worker * len(workers)
+        size = -(-len(articles) // parts)
+        held = client.scatter([articles.iloc[i:i + size] for i in range(0, len(articles), size)])
+        stored = dd.from_delayed(held, meta=articles.iloc[:0])
+        distributed.wait(held)
         lazy = sdask.extract_events(stored, text="text", published="published", id_column="id",
                                     gazetteer=gazetteer_path)
         with Sampler(lambda: workers) as mem, Sampler(lambda: [me.pid, *nannies]) as coordination:
@@ -212,55 +221,45 @@ def run_dask(articles: pd.DataFrame, gazetteer_path: str, profiler: bool) -> tup
     return run, setup
 
 
-def _spin(conn: object) -> None:
-    """A fixed amount of pure-Python work (dict and string churn, like the pipeline's); sends its CPU seconds."""
-    start = time.process_time()
-    table: dict[str, int] = {}
-    for i in range(3_000_000):
-        key = f"place-{i % 50_000}"
-        table[key] = table.get(key, 0) + len(key.split("-"))
-    conn.send(time.process_time() - start)  # type: ignore[attr-defined]
+def _half(articles: pd.DataFrame, kwargs: dict, conn: object) -> None:
+    """In a forked child: one half of the articles in this process; sends back its row count."""
+    from syriamap.text.pipeline import extract_events_many
+
+    conn.send(len(extract_events_many(articles, workers=1, **kwargs)))  # type: ignore[attr-defined]
 
 
-def machine_penalty(n_processes: int) -> tuple[float, float]:
-    """CPU seconds of fixed pure-Python work run alone, and the mean when ``n_processes`` copies run at once.
-
-    Their ratio is what this machine charges for using its cores together (shared
-    caches, a hypervisor's siblings, other users): no way with that many processes
-    can beat (n_processes / ratio) times one process at this moment.
-    """
+def run_halves(articles: pd.DataFrame, kwargs: dict, n_processes: int) -> Run:
+    """The ceiling: ``n_processes`` forked processes, each with its share of the articles, nothing collected."""
     context = multiprocessing.get_context("fork")
-
-    def run(k: int) -> list[float]:
-        pipes = [context.Pipe() for _ in range(k)]
-        procs = [context.Process(target=_spin, args=(there,)) for _, there in pipes]
-        for proc in procs:
-            proc.start()
-        seconds = [here.recv() for here, _ in pipes]
-        for proc in procs:
-            proc.join()
-        return seconds
-
-    alone = statistics.median(run(1)[0] for _ in range(3))
-    together = statistics.median(s for _ in range(3) for s in run(n_processes))
-    return alone, together
+    size = -(-len(articles) // n_processes)
+    pipes = [context.Pipe() for _ in range(n_processes)]
+    children = [context.Process(target=_half, args=(articles.iloc[i * size:(i + 1) * size], kwargs, there))
+                for i, (_, there) in enumerate(pipes)]
+    before = _reaped_cpu()
+    with Sampler(lambda: [c.pid for c in children if c.pid]) as mem:
+        start = time.perf_counter()
+        for child in children:
+            child.start()
+        rows = sum(here.recv() for here, _ in pipes)
+        seconds = time.perf_counter() - start
+        for child in children:
+            child.join()
+    cpu = _reaped_cpu() - before
+    busiest = max(mem.cpu_seconds().values())
+    return Run(seconds, cpu, busiest, 0.0, 0.0, mem.max_mb(), rows, os.getloadavg()[0])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=10_000, help="articles (FA-KES dev replicated)")
-    parser.add_argument("--repeat", type=int, default=1, help="rounds of the three ways; medians are reported")
-    parser.add_argument("--profiler-on", action="store_true",
-                        help="leave the Dask workers' statistical profiler on (Dask's default) to compare")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the five ways; medians are reported")
+    parser.add_argument("--partitions", type=int, default=32,
+                        help="Dask partitions per worker (default 32: a short tail when the last tasks finish)")
     args = parser.parse_args()
 
     import syriamap.dask as sdask
     from syriamap.text.parallel import available_cores
 
-    alone, together = machine_penalty(available_cores())
-    print(f"this machine now: fixed pure-Python work takes {alone:.2f} CPU s alone, {together:.2f} s each with "
-          f"{available_cores()} copies at once (x{together / alone:.2f}): at best "
-          f"{available_cores() * alone / together:.2f}x one process on {available_cores()} cores", flush=True)
     articles = corpus(args.n)
     size_mb = sum(len(str(t).encode("utf-8")) for t in articles["text"]) / 1e6
     start = time.perf_counter()
@@ -268,18 +267,22 @@ def main() -> None:
     print(f"{len(articles):,} articles, {size_mb:.1f} MB; pipeline loaded in {time.perf_counter() - start:.1f} s; "
           f"{available_cores()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
     kwargs = dict(text="text", published="published", id_column="id", gazetteer=gazetteer, progress=False)
-    ways = {"one process": 1, f"process pool, {available_cores()} processes": available_cores(),
-            "Dask LocalCluster, 2 workers": 2}
+    ceiling, dask_ours = "ceiling: 2 independent processes", "Dask LocalCluster, 2 workers"
+    ways = {"one process": 1, ceiling: 2, f"process pool, {available_cores()} processes": available_cores(),
+            dask_ours: 2, "Dask LocalCluster, Dask's settings": 2}
     runs: dict[str, list[Run]] = {way: [] for way in ways}
     setups: list[float] = []
+    order = list(ways)
     for round_ in range(args.repeat):
-        for way in ways:
+        for way in order[round_ % len(order):] + order[:round_ % len(order)]:  # each round starts one way later
             if way.startswith("one"):
                 run = run_one(articles, kwargs)
+            elif way == ceiling:
+                run = run_halves(articles, kwargs, 2)
             elif way.startswith("process"):
                 run = run_pool(articles, kwargs)
             else:
-                run, setup = run_dask(articles, str(gazetteer.path), args.profiler_on)
+                run, setup = run_dask(articles, str(gazetteer.path), way == dask_ours, args.partitions)
                 setups.append(setup)
             runs[way].append(run)
             print(f"round {round_ + 1}: {way}: {run.seconds:.1f} s, CPU {run.workers_cpu:.1f} s, "
@@ -290,18 +293,21 @@ def main() -> None:
 
     base_t, base_cpu = median("one process", "seconds"), median("one process", "workers_cpu")
     print(f"\nmedians of {args.repeat} run(s); Dask workers set up in {statistics.median(setups):.1f} s "
-          f"(apart); profiler {'on' if args.profiler_on else 'off'}")
-    print(f"{'way':<34} {'art/s':>6} {'MB/s':>6} {'x one':>6} {'CPU s':>6} {'loop':>5} {'coord':>6} "
+          f"(apart)")
+    print(f"{'way':<34} {'art/s':>6} {'MB/s':>6} {'x one':>6} {'/ceil':>6} {'CPU s':>6} {'loop':>5} {'coord':>6} "
           f"{'x free':>6} {'MB/wkr':>6} {'rows':>7} {'load':>5}")
     for way, n in ways.items():
         t, cpu = median(way, "seconds"), median(way, "workers_cpu")
         coord, busiest = median(way, "coordination_cpu"), median(way, "busiest_cpu")
         implied = base_cpu / max(busiest, (cpu + coord) / max(n, 1))
-        print(f"{way:<34} {len(articles) / t:>6.1f} {size_mb / t:>6.3f} {base_t / t:>6.2f} {cpu:>6.1f} "
+        of_ceiling = statistics.median(c.seconds / r.seconds for c, r in zip(runs[ceiling], runs[way]))
+        print(f"{way:<34} {len(articles) / t:>6.1f} {size_mb / t:>6.3f} {base_t / t:>6.2f} {of_ceiling:>6.2f} "
+              f"{cpu:>6.1f} "
               f"{median(way, 'loop_cpu'):>5.1f} {coord:>6.1f} {implied:>6.2f} "
               f"{max(r.peak_mb for r in runs[way]):>6.0f} {runs[way][-1].rows:>7,} {median(way, 'load'):>5.1f}")
-    print("x one: wall-clock ratio; CPU s: the workers'; loop: of which the Dask workers' event loops; coord: the "
-          "coordinating process(es); x free: implied on free cores; MB/wkr: peak RSS per worker")
+    print("x one: wall-clock ratio; /ceil: the ceiling's wall time / this way's (median of rounds); CPU s: the "
+          "workers'; loop: of which the Dask workers' event loops; coord: the coordinating process(es); x free: "
+          "implied on free cores; MB/wkr: peak RSS per worker")
     if len({r.rows for way in runs for r in runs[way]}) != 1:
         print("ROW COUNTS DIFFER between the ways: a bug")
 
