@@ -28,7 +28,8 @@ def main() -> None:
     parser.add_argument("--id", default=None, help="column of the article id (default: the row number)")
     parser.add_argument("--n", type=int, default=None, help="replicate the articles to this many (a load test)")
     parser.add_argument("--workers", type=int, default=2, help="local worker processes")
-    parser.add_argument("--partitions", type=int, default=None, help="default: 8 per worker")
+    parser.add_argument("--partitions", type=int, default=None,
+                        help="default: 32 per worker (small tasks: no worker idles while another finishes)")
     parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     args = parser.parse_args()
 
@@ -51,7 +52,11 @@ def main() -> None:
         print(f"dashboard: {client.dashboard_link}", flush=True)
         workers = max(1, len(client.scheduler_info()["workers"]))
         with dask.config.set({"dataframe.convert-string": False}):
-            ddf = dd.from_pandas(articles, npartitions=args.partitions or 8 * workers)
+            # The partitions go to the workers as data (scatter), not inside the task graph.
+            size = max(1, -(-len(articles) // (args.partitions or 32 * workers)))
+            parts = [articles.iloc[i:i + size] for i in range(0, len(articles), size)] or [articles]
+            held = client.scatter(parts)
+            ddf = dd.from_delayed(held, meta=articles.iloc[:0])
             lazy = sdask.extract_events(ddf, text=args.text, published=args.published, id_column=args.id)
             lazy = sdask.validate(lazy)
             future = client.compute(lazy)
