@@ -65,10 +65,10 @@ logger = logging.getLogger(__name__)
 
 #: Dask settings :func:`local_client` gives the workers it starts (a user's own cluster keeps its own).
 #: Each wakes the worker's event loop less often.  Every wake-up must take the interpreter lock
-#: from the pure-Python task thread (a context switch, and caches refilled), so with Dask's
-#: defaults a worker switches ~500 times a second and its task spends 10-20% more CPU than the
-#: same work in a plain process.  The statistical profiler (every 10 ms) is turned off; the
-#: event-loop health check (20 ms), the memory monitor (100 ms: spill, pause and terminate
+#: from the pure-Python task thread (a context switch, and caches refilled): with Dask's
+#: defaults a worker's task is switched out about 500 times a second, with these about 140,
+#: and it spends 5-15% less CPU on the same articles.  The statistical profiler (every 10 ms)
+#: is turned off; the event-loop health check (20 ms), the memory monitor (100 ms: spill, pause and terminate
 #: thresholds, which are still checked whenever a result is stored) and the system monitor
 #: (500 ms, the dashboard's CPU and memory plots) run every 1, 1 and 2 s.
 #: ``benchmarks/bench_scale.py`` measures the difference.
