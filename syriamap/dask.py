@@ -69,9 +69,9 @@ logger = logging.getLogger(__name__)
 #: defaults a worker's task is switched out about 500 times a second, with these about 140,
 #: and it spends 3-18% less CPU on the same articles (paired runs).  The statistical
 #: profiler (every 10 ms) is turned off; the event-loop health check (20 ms), the memory
-#: monitor (100 ms: spill, pause and terminate thresholds, which are still checked whenever a
-#: result is stored) and the system monitor (500 ms, the dashboard's CPU and memory plots)
-#: run every 1, 1 and 2 s.
+#: monitor (100 ms: the spill, pause and terminate thresholds; the spill threshold is also
+#: checked whenever a result is stored) and the system monitor (500 ms, the dashboard's CPU
+#: and memory plots) run every 1, 1 and 2 s.
 #: ``benchmarks/bench_scale.py`` measures the difference.
 WORKER_CONFIG: dict[str, Any] = {
     "distributed.worker.profile.enabled": False,
