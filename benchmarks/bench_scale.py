@@ -186,9 +186,8 @@ def run_pool(articles: pd.DataFrame, kwargs: dict) -> Run:
 
 
 def run_dask(articles: pd.DataFrame, gazetteer_path: str, ours: bool, per_worker: int) -> tuple[Run, float]:
-    """A fresh 2-worker ``LocalCluster`` (set up apart) over the articles persisted on its workers."""
+    """A fresh 2-worker ``LocalCluster`` (set up apart) over the articles scattered to its workers."""
     import dask
-    import dask.dataframe as dd
     import distributed
 
     import syriamap.dask as sdask
@@ -204,11 +203,7 @@ def run_dask(articles: pd.DataFrame, gazetteer_path: str, ours: bool, per_worker
         workers = list(client.run(os.getpid).values())
         me = psutil.Process()
         nannies = [p.pid for p in me.children() if p.pid not in workers]
-        parts = per_worker * len(workers)
-        size = -(-len(articles) // parts)
-        held = client.scatter([articles.iloc[i:i + size] for i in range(0, len(articles), size)])
-        stored = dd.from_delayed(held, meta=articles.iloc[:0])
-        distributed.wait(held)
+        stored = sdask.scatter_frame(client, articles, per_worker * len(workers))
         lazy = sdask.extract_events(stored, text="text", published="published", id_column="id",
                                     gazetteer=gazetteer_path)
         with Sampler(lambda: workers) as mem, Sampler(lambda: [me.pid, *nannies]) as coordination:
@@ -302,8 +297,7 @@ def main() -> None:
         implied = base_cpu / max(busiest, (cpu + coord) / max(n, 1))
         of_ceiling = statistics.median(c.seconds / r.seconds for c, r in zip(runs[ceiling], runs[way]))
         print(f"{way:<34} {len(articles) / t:>6.1f} {size_mb / t:>6.3f} {base_t / t:>6.2f} {of_ceiling:>6.2f} "
-              f"{cpu:>6.1f} "
-              f"{median(way, 'loop_cpu'):>5.1f} {coord:>6.1f} {implied:>6.2f} "
+              f"{cpu:>6.1f} {median(way, 'loop_cpu'):>5.1f} {coord:>6.1f} {implied:>6.2f} "
               f"{max(r.peak_mb for r in runs[way]):>6.0f} {runs[way][-1].rows:>7,} {median(way, 'load'):>5.1f}")
     print("x one: wall-clock ratio; /ceil: the ceiling's wall time / this way's (median of rounds); CPU s: the "
           "workers'; loop: of which the Dask workers' event loops; coord: the coordinating process(es); x free: "

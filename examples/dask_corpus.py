@@ -34,7 +34,6 @@ def main() -> None:
     args = parser.parse_args()
 
     import dask
-    import dask.dataframe as dd
     from distributed import Client, progress
 
     import syriamap
@@ -52,11 +51,7 @@ def main() -> None:
         print(f"dashboard: {client.dashboard_link}", flush=True)
         workers = max(1, len(client.scheduler_info()["workers"]))
         with dask.config.set({"dataframe.convert-string": False}):
-            # The partitions go to the workers as data (scatter), not inside the task graph.
-            size = max(1, -(-len(articles) // (args.partitions or 32 * workers)))
-            parts = [articles.iloc[i:i + size] for i in range(0, len(articles), size)] or [articles]
-            held = client.scatter(parts)
-            ddf = dd.from_delayed(held, meta=articles.iloc[:0])
+            ddf = sdask.scatter_frame(client, articles, args.partitions or 32 * workers)
             lazy = sdask.extract_events(ddf, text=args.text, published=args.published, id_column=args.id)
             lazy = sdask.validate(lazy)
             future = client.compute(lazy)

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "extract_events", "geocode_events", "validate", "worker_gazetteer", "events_meta",
-    "PipelinePlugin", "prepare", "local_client", "ready", "WORKER_CONFIG",
+    "PipelinePlugin", "prepare", "local_client", "ready", "WORKER_CONFIG", "scatter_frame",
 ]
 
 logger = logging.getLogger(__name__)
@@ -221,6 +221,22 @@ def local_client(
         raise
     logger.info("%d workers ready in %.1f s at most", len(seconds), max(seconds.values(), default=0.0))
     return client
+
+
+def scatter_frame(client: distributed.Client, frame: pd.DataFrame, npartitions: int) -> dd.DataFrame:
+    """A pandas frame already in memory as a Dask DataFrame of ``npartitions`` row slices held by the workers.
+
+    The slices travel to the workers as data (``client.scatter``) instead of
+    inside the task graph, as ``dd.from_pandas`` would put them (Dask warns
+    about, and slows down on, graphs of many MB).  Index labels are kept, so
+    they can serve as article ids.  An empty frame gives one empty partition.
+    """
+    dd = _require_dask()
+    if npartitions < 1:
+        raise ValueError(f"npartitions must be at least 1, not {npartitions}")
+    size = max(1, -(-len(frame) // npartitions))
+    parts = [frame.iloc[i:i + size] for i in range(0, len(frame), size)] or [frame]
+    return dd.from_delayed(client.scatter(parts), meta=frame.iloc[:0])
 
 
 def _extract_partition(part: pd.DataFrame, *, gazetteer: Gazetteer | str | None, **kwargs: Any) -> pd.DataFrame:

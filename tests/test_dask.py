@@ -125,6 +125,18 @@ def test_local_cluster_equals_one_process_row_for_row(
 
 
 @pytest.mark.slow
+def test_scatter_frame_keeps_rows_and_labels(client: distributed.Client) -> None:
+    frame = pd.DataFrame({"text": [f"report {i}" for i in range(10)]}, index=range(100, 110))
+    ddf = sdask.scatter_frame(client, frame, 3)
+    assert ddf.npartitions == 3
+    pd.testing.assert_frame_equal(client.compute(ddf).result(), frame)
+    empty = sdask.scatter_frame(client, frame.iloc[:0], 4)
+    assert empty.npartitions == 1 and len(client.compute(empty).result()) == 0
+    with pytest.raises(ValueError, match="npartitions must be at least 1, not 0"):
+        sdask.scatter_frame(client, frame, 0)
+
+
+@pytest.mark.slow
 def test_geocode_and_validate_per_partition(gazetteer: Gazetteer, client: distributed.Client) -> None:
     table = pd.DataFrame({
         "event_id": [f"e{i}" for i in range(6)],
